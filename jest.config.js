@@ -7,6 +7,8 @@ const common = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/.serverless/', '/.esbuild/'],
+  // middy ships only as ES modules; swc turns them into CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   // Imports written as './x.js' resolve to './x.ts' (NodeNext style).
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
 };
