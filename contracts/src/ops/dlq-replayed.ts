@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { defineContract } from '../contract';
+import type { MessageOf } from '../contract';
+import { identifier, timestamp } from '../fields';
+
+export const DlqReplayed = defineContract({
+  service: 'ops',
+  detailType: 'DlqReplayed',
+  version: 1,
+  description:
+    'An operator replayed (or dry-ran a replay of) messages from a dead-letter queue: the audit ' +
+    'record. Header `tenantId` is the tenant filtered on, or `_platform` when the replay spans tenants.',
+  body: {
+    dlqName: z.string().min(1).max(80),
+    targetQueue: z.string().min(1).max(80),
+    filter: z
+      .object({
+        source: z.string().min(1).max(255).optional(),
+        detailType: z.string().min(1).max(255).optional(),
+        tenantId: identifier().optional(),
+        sentAfter: timestamp().optional(),
+        sentBefore: timestamp().optional(),
+        maxMessages: z.number().int().positive().optional(),
+      })
+      .describe('Which messages were selected; empty means all.'),
+    moved: z.number().int().nonnegative(),
+    skipped: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    actor: z.string().min(1).max(256).describe('Who ran it: IAM principal or user name.'),
+    dryRun: z.boolean(),
+    startedAt: timestamp(),
+    finishedAt: timestamp(),
+  },
+});
+export type DlqReplayed = MessageOf<typeof DlqReplayed>;

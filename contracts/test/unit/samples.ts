@@ -1,0 +1,184 @@
+import type {
+  ApiKeyCreated,
+  ApiKeyRevoked,
+  ApiKeyUpdated,
+  ConnectionNeedsReauth,
+  DeliveryRequested,
+  DlqReplayed,
+  EndpointDisabled,
+  EventAcknowledged,
+  EventReceived,
+  MessageExhausted,
+  ProfileUpdated,
+  SubscriptionChanged,
+  TenantCreated,
+  UserCreated,
+} from '../../src';
+
+// One realistic message per contract, typed with the exported message types so a type change that
+// breaks producers also breaks this file. Keyed by contractKey().
+
+const header = {
+  version: 1,
+  id: '01J9Z3W8Q4V6K2M7N5P8R1T3X6',
+  time: '2025-03-14T09:26:53.589Z',
+  tenantId: 'tnt_01J9Z3VZ4Y0D8E6F2G1H3J5K7M',
+  correlationId: 'c0a8012e-7d3f-4b9a-9e21-5f6a7b8c9d0e',
+} as const;
+
+const tenantCreated: TenantCreated = {
+  ...header,
+  name: 'Acme Logistics',
+  adminUserId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  createdAt: '2025-03-14T09:26:53.000Z',
+};
+
+const userCreated: UserCreated = {
+  ...header,
+  userId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  email: 'ada@acme.example',
+  role: 'admin',
+  displayName: 'Ada Lovelace',
+  locale: 'en-GB',
+  createdAt: '2025-03-14T09:26:53.000Z',
+};
+
+const apiKeyCreated: ApiKeyCreated = {
+  ...header,
+  keyId: 'key_01J9Z40B7C8D9E0F1G2H3J4K5M',
+  name: 'orders producer',
+  role: 'creator',
+  status: 'active',
+  secretHash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  ownerEmail: 'ada@acme.example',
+  createdBy: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  createdAt: '2025-03-14T09:30:00.000Z',
+  expiresAt: '2026-03-14T09:30:00.000Z',
+};
+
+const apiKeyUpdated: ApiKeyUpdated = {
+  ...header,
+  keyId: 'key_01J9Z40B7C8D9E0F1G2H3J4K5M',
+  old: { status: 'active', role: 'creator', expiresAt: '2026-03-14T09:30:00.000Z' },
+  new: { status: 'inactive', role: 'creator', expiresAt: '2026-03-14T09:30:00.000Z' },
+  updatedBy: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  updatedAt: '2025-04-01T12:00:00.000Z',
+};
+
+const apiKeyRevoked: ApiKeyRevoked = {
+  ...header,
+  keyId: 'key_01J9Z40B7C8D9E0F1G2H3J4K5M',
+  revokedAt: '2025-04-02T08:15:00.000+02:00',
+  revokedBy: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  reason: 'key leaked in a CI log',
+};
+
+const profileUpdated: ProfileUpdated = {
+  ...header,
+  userId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  changedFields: ['email', 'locale'],
+  old: { email: 'ada@acme.example', locale: 'en-GB' },
+  new: { email: 'ada.lovelace@acme.example', locale: 'fr-FR' },
+  updatedAt: '2025-04-03T10:00:00.000Z',
+};
+
+const connectionNeedsReauth: ConnectionNeedsReauth = {
+  ...header,
+  userId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  connectionId: 'con_01J9Z44Q2R3S4T5U6V7W8X9Y0Z',
+  provider: 'github',
+  reason: 'refresh_failed',
+  detectedAt: '2025-04-04T06:00:00.000Z',
+};
+
+const eventReceived: EventReceived = {
+  ...header,
+  eventId: 'evt_01J9Z45A1B2C3D4E5F6G7H8J9K',
+  eventType: 'order.placed',
+  source: 'shop.checkout',
+  receivedAt: '2025-03-14T09:26:53.412Z',
+  idempotencyKey: 'order-48151623',
+  apiKeyId: 'key_01J9Z40B7C8D9E0F1G2H3J4K5M',
+  payload: { orderId: '48151623', total: { amount: 4200, currency: 'EUR' }, items: [{ sku: 'A-1', qty: 2 }] },
+};
+
+const eventAcknowledged: EventAcknowledged = {
+  ...header,
+  eventId: 'evt_01J9Z45A1B2C3D4E5F6G7H8J9K',
+  acknowledgedAt: '2025-03-14T09:26:53.500Z',
+  apiKeyId: 'key_01J9Z40B7C8D9E0F1G2H3J4K5M',
+};
+
+const subscriptionChanged: SubscriptionChanged = {
+  ...header,
+  subscriptionId: 'sub_1PqRsTuVwXyZ012345',
+  customerId: 'cus_QwErTyUiOp1234',
+  old: { status: 'trialing', plan: 'free', quotas: { eventsPerMonth: 10_000, requestsPerSecond: 5 } },
+  new: {
+    status: 'active',
+    plan: 'pro',
+    quotas: { eventsPerMonth: 1_000_000, requestsPerSecond: 50 },
+    currentPeriodEnd: '2025-04-14T00:00:00.000Z',
+  },
+  changedAt: '2025-03-14T10:00:00.000Z',
+};
+
+const messageExhausted: MessageExhausted = {
+  ...header,
+  subscriptionId: 'whs_01J9Z47M8N9P0Q1R2S3T4U5V6W',
+  eventId: 'evt_01J9Z45A1B2C3D4E5F6G7H8J9K',
+  webhookMessageId: 'whm_01J9Z48X1Y2Z3A4B5C6D7E8F9G',
+  attempts: 8,
+  lastError: { statusCode: 503, message: 'Service Unavailable' },
+  exhaustedAt: '2025-03-15T09:26:53.000Z',
+};
+
+const endpointDisabled: EndpointDisabled = {
+  ...header,
+  subscriptionId: 'whs_01J9Z47M8N9P0Q1R2S3T4U5V6W',
+  url: 'https://hooks.acme.example/switchyard',
+  reason: 'gone',
+  disabledAt: '2025-03-15T09:27:00.000Z',
+};
+
+const deliveryRequested: DeliveryRequested = {
+  ...header,
+  subscriptionId: 'whs_01J9Z47M8N9P0Q1R2S3T4U5V6W',
+  eventId: 'evt_01J9Z45A1B2C3D4E5F6G7H8J9K',
+  attempt: 3,
+  notBefore: '2025-03-14T09:31:53.000Z',
+};
+
+const dlqReplayed: DlqReplayed = {
+  ...header,
+  tenantId: '_platform',
+  dlqName: 'switchyard-prod-delivery-attempts-dlq',
+  targetQueue: 'switchyard-prod-delivery-attempts',
+  filter: { detailType: 'DeliveryRequested', sentAfter: '2025-03-14T00:00:00.000Z', maxMessages: 500 },
+  moved: 412,
+  skipped: 3,
+  failed: 1,
+  actor: 'arn:aws:sts::123456789012:assumed-role/oncall/ada',
+  dryRun: false,
+  startedAt: '2025-03-14T11:00:00.000Z',
+  finishedAt: '2025-03-14T11:00:42.000Z',
+};
+
+export const samples: Record<string, Record<string, unknown>> = {
+  'switchyard.identity/TenantCreated.v1': tenantCreated,
+  'switchyard.identity/UserCreated.v1': userCreated,
+  'switchyard.identity/ApiKeyCreated.v1': apiKeyCreated,
+  'switchyard.identity/ApiKeyUpdated.v1': apiKeyUpdated,
+  'switchyard.identity/ApiKeyRevoked.v1': apiKeyRevoked,
+  'switchyard.identity/ProfileUpdated.v1': profileUpdated,
+  'switchyard.identity/ConnectionNeedsReauth.v1': connectionNeedsReauth,
+  'switchyard.ingest/EventReceived.v1': eventReceived,
+  'switchyard.ingest/EventAcknowledged.v1': eventAcknowledged,
+  'switchyard.billing/SubscriptionChanged.v1': subscriptionChanged,
+  'switchyard.delivery/MessageExhausted.v1': messageExhausted,
+  'switchyard.delivery/EndpointDisabled.v1': endpointDisabled,
+  'switchyard.delivery/DeliveryRequested.v1': deliveryRequested,
+  'switchyard.ops/DlqReplayed.v1': dlqReplayed,
+};
+
+export const eventReceivedSample = eventReceived;
