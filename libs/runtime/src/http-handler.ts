@@ -1,3 +1,4 @@
+import { runWithCorrelationId } from './correlation';
 import middy from '@middy/core';
 import type { MiddlewareObj, MiddyfiedHandler, Request } from '@middy/core';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -219,17 +220,20 @@ export function createHttpHandler<
     const headers = validateInto(options.headers, lowercaseHeaders(event.headers), 'headers', details);
     if (details.length > 0) throw validationFailed(details);
 
-    const result = await options.handler({
-      body,
-      path,
-      query,
-      headers,
-      event,
-      context,
-      correlationId: context.correlationId,
-      logger: log,
-      signal,
-    } as Parameters<typeof options.handler>[0]);
+    // Everything the handler publishes carries the request's correlation id without passing it.
+    const result = await runWithCorrelationId(context.correlationId, () =>
+      options.handler({
+        body,
+        path,
+        query,
+        headers,
+        event,
+        context,
+        correlationId: context.correlationId,
+        logger: log,
+        signal,
+      } as Parameters<typeof options.handler>[0]),
+    );
     return serialise(result);
   };
 

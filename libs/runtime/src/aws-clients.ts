@@ -1,0 +1,84 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * One SDK client per service and process, created on first use and reused across invocations
+ * (connection reuse is most of a warm Lambda's speed).
+ *
+ * Deliberately absent from every constructor:
+ * - `credentials`: the default provider chain finds the Lambda role's temporary credentials (key, secret
+ *   AND session token) and the local cloud's dummy ones. Passing any explicit value, even an empty one,
+ *   would override the chain.
+ * - `endpoint`: the SDK itself reads `AWS_ENDPOINT_URL_<SERVICE_ID>` (e.g. `AWS_ENDPOINT_URL_DYNAMODB`,
+ *   `AWS_ENDPOINT_URL_SESV2`) and then `AWS_ENDPOINT_URL` (@smithy/core endpoints `getEndpointUrlConfig`),
+ *   so the local cloud redirects clients by setting variables, not by code paths.
+ * - `region`: the default chain (`AWS_REGION`, set by Lambda and by the local cloud).
+ */
+const common = { retryMode: 'standard', maxAttempts: 3 } as const;
+
+let eventBridge: EventBridgeClient | undefined;
+let dynamoDb: DynamoDBClient | undefined;
+let documentClient: DynamoDBDocumentClient | undefined;
+let sqs: SQSClient | undefined;
+let s3: S3Client | undefined;
+let sesv2: SESv2Client | undefined;
+
+export function eventBridgeClient(): EventBridgeClient {
+  eventBridge ??= new EventBridgeClient({ ...common });
+  return eventBridge;
+}
+
+/** The low-level client (AttributeValue maps); Powertools idempotency needs this one. */
+export function dynamoDbClient(): DynamoDBClient {
+  dynamoDb ??= new DynamoDBClient({ ...common });
+  return dynamoDb;
+}
+
+/** Plain JS objects in and out; `undefined` attributes are dropped instead of failing the call. */
+export function dynamoDbDocumentClient(): DynamoDBDocumentClient {
+  documentClient ??= DynamoDBDocumentClient.from(dynamoDbClient(), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return documentClient;
+}
+
+export function sqsClient(): SQSClient {
+  sqs ??= new SQSClient({ ...common });
+  return sqs;
+}
+
+export function s3Client(): S3Client {
+  // Local emulators serve buckets under a path (http://host:port/bucket/key), not as a
+  // virtual-hosted subdomain, so path style is forced whenever the endpoint is overridden.
+  s3 ??= new S3Client({ ...common, forcePathStyle: hasEndpointOverride('S3') });
+  return s3;
+}
+
+export function sesV2Client(): SESv2Client {
+  sesv2 ??= new SESv2Client({ ...common });
+  return sesv2;
+}
+
+/**
+ * True when the SDK will send this service's calls to an overridden endpoint, judged by the same
+ * variables the SDK reads. `serviceId` as the SDK spells it ('S3', 'DynamoDB', 'SESv2', ...).
+ */
+export function hasEndpointOverride(serviceId: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (/^(1|true)$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '')) return false;
+  const serviceVar = `AWS_ENDPOINT_URL_${serviceId.split(' ').join('_').toUpperCase()}`;
+  return Boolean(env[serviceVar] || env.AWS_ENDPOINT_URL);
+}
+
+/** Forget the memoised clients, so tests can change the environment and build fresh ones. */
+export function resetAwsClients(): void {
+  eventBridge = undefined;
+  dynamoDb = undefined;
+  documentClient = undefined;
+  sqs = undefined;
+  s3 = undefined;
+  sesv2 = undefined;
+}

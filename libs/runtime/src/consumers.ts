@@ -1,0 +1,302 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Contract, MessageOf } from '@switchyard/contracts';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
+import { logger } from './logger';
+import { withCorrelationId } from './middleware';
+import { runWithCorrelationId } from './correlation';
+
+/**
+ * Lambda handlers for SQS and DynamoDB stream batches, on Powertools BatchProcessor with partial
+ * batch responses: the function's event source mapping must enable `ReportBatchItemFailures`,
+ * otherwise Lambda ignores the response and one bad record retries the whole batch.
+ *
+ * Why a record failed is written as one structured log line, `{ message: 'consumer_failure', kind,
+ * messageId, reason, ... }`. It cannot travel with the message: SQS message attributes are fixed at
+ * send time and a redrive to the DLQ copies the message unchanged, so DLQ tooling finds the reason by
+ * message id in the logs (or in a table fed from them).
+ */
+
+/** What to do with a record that does not match any of the consumer's contracts. */
+export type PoisonPolicy = 'fail' | 'drop';
+
+export interface EventBridgeEnvelope {
+  version: string;
+  id: string;
+  'detail-type': string;
+  source: string;
+  time: string;
+  account?: string;
+  region?: string;
+  resources?: string[];
+  detail: unknown;
+}
+
+export interface SqsMessageContext<C extends Contract> {
+  /** The contract the message matched. With several contracts, switch on `contract.detailType`. */
+  contract: C;
+  record: SQSRecord;
+  /** Present when an EventBridge rule delivered the message (the body was the event envelope). */
+  envelope?: EventBridgeEnvelope;
+  lambdaContext?: Context;
+}
+
+export interface SqsConsumerOptions<C extends Contract> {
+  contract: C | readonly C[];
+  handleMessage: (message: MessageOf<C>, ctx: SqsMessageContext<C>) => Promise<void>;
+  /**
+   * 'fail' (default): report the record as a batch item failure. SQS redelivers it until the queue's
+   * `maxReceiveCount`, then moves it to the DLQ, where it can be inspected and replayed.
+   * 'drop': acknowledge it; only the error log line remains. For queues where a bad message must not
+   * cost retries and a DLQ entry is not wanted.
+   */
+  onPoison?: PoisonPolicy;
+  /**
+   * Powertools' default (true) makes the invocation fail when every record failed, so Lambda error
+   * metrics and alarms see it; SQS redelivers the whole batch either way.
+   */
+  throwOnFullBatchFailure?: boolean;
+}
+
+/** A record that does not match the consumer's contracts. */
+export class PoisonMessageError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'PoisonMessageError';
+  }
+}
+
+export function createSqsConsumer<C extends Contract>(
+  options: SqsConsumerOptions<C>,
+): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  const contracts = (Array.isArray(options.contract) ? options.contract : [options.contract]) as readonly C[];
+  if (contracts.length === 0) throw new Error('createSqsConsumer: at least one contract is required');
+  const onPoison = options.onPoison ?? 'fail';
+
+  const handleRecord = async (record: SQSRecord, lambdaContext?: Context): Promise<void> => {
+    const parsed = parseSqsRecord(record, contracts);
+    if (!parsed.ok) {
+      logger.error({
+        message: 'consumer_failure',
+        kind: 'poison',
+        action: onPoison,
+        messageId: record.messageId,
+        receiveCount: record.attributes?.ApproximateReceiveCount,
+        eventSourceARN: record.eventSourceARN,
+        reason: parsed.reason,
+      });
+      if (onPoison === 'fail') throw new PoisonMessageError(parsed.reason);
+      return;
+    }
+    const { message, contract, envelope } = parsed;
+    await withRecordCorrelation(message.correlationId, async () => {
+      try {
+        await options.handleMessage(message, {
+          contract,
+          record,
+          ...(envelope ? { envelope } : {}),
+          ...(lambdaContext ? { lambdaContext } : {}),
+        });
+      } catch (error) {
+        logger.error({
+          message: 'consumer_failure',
+          kind: 'handler_error',
+          messageId: record.messageId,
+          receiveCount: record.attributes?.ApproximateReceiveCount,
+          eventSourceARN: record.eventSourceARN,
+          detailType: contract.detailType,
+          reason: error instanceof Error ? error.message : String(error),
+          error: error as Error,
+        });
+        throw error;
+      }
+    });
+  };
+
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    // One processor per invocation: its state must not be shared between concurrent invocations.
+    const processor = new BatchProcessor(EventType.SQS, { logger });
+    return (await processPartialResponse(event, handleRecord, processor, {
+      ...(context ? { context } : {}),
+      // Sequential, so the per-record log keys (correlation id) are right and order is kept.
+      processInParallel: false,
+      throwOnFullBatchFailure: options.throwOnFullBatchFailure ?? true,
+    })) as SQSBatchResponse;
+  };
+}
+
+type ParseResult<C extends Contract> =
+  | { ok: true; message: MessageOf<C>; contract: C; envelope?: EventBridgeEnvelope }
+  | { ok: false; reason: string };
+
+/**
+ * Finds the contract of one SQS record and parses it. The body is either an EventBridge envelope
+ * (a rule targets the queue; `detail` is the message) or a raw message (sent with sendToQueue).
+ */
+export function parseSqsRecord<C extends Contract>(
+  record: SQSRecord,
+  contracts: readonly C[],
+): ParseResult<C> {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    return { ok: false, reason: 'body is not JSON' };
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { ok: false, reason: 'body is not a JSON object' };
+  }
+
+  if (isEnvelope(body)) {
+    const named = contracts.filter((c) => c.source === body.source && c.detailType === body['detail-type']);
+    if (named.length === 0) {
+      return { ok: false, reason: `no contract for ${body.source}/${body['detail-type']}` };
+    }
+    return parseAgainst(named, body.detail, body);
+  }
+
+  // A raw message does not name its type; sendToQueue adds it as attributes, used when present.
+  const attrs = record.messageAttributes ?? {};
+  const detailType = attrs.detailType?.stringValue;
+  const source = attrs.source?.stringValue;
+  const named = contracts.filter(
+    (c) => (!detailType || c.detailType === detailType) && (!source || c.source === source),
+  );
+  if (named.length === 0) return { ok: false, reason: `no contract for ${source ?? '?'}/${detailType}` };
+  return parseAgainst(named, body);
+}
+
+function parseAgainst<C extends Contract>(
+  candidates: readonly C[],
+  message: unknown,
+  envelope?: EventBridgeEnvelope,
+): ParseResult<C> {
+  const version = (message as { version?: unknown } | null)?.version;
+  const sameVersion = candidates.filter((c) => c.version === version);
+  if (sameVersion.length === 0) {
+    return {
+      ok: false,
+      reason: `unsupported version ${JSON.stringify(version)} of ${describe(candidates)}`,
+    };
+  }
+  const failures: string[] = [];
+  const matches: { contract: C; message: MessageOf<C> }[] = [];
+  for (const contract of sameVersion) {
+    const parsed = contract.schema.safeParse(message);
+    if (parsed.success) matches.push({ contract, message: parsed.data as MessageOf<C> });
+    else {
+      const issues = parsed.error.issues.map(
+        (i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`,
+      );
+      failures.push(`${describe([contract])}: ${issues.join('; ')}`);
+    }
+  }
+  const [match, ...others] = matches;
+  if (!match) return { ok: false, reason: `does not match ${failures.join(' | ')}` };
+  if (others.length > 0) {
+    return { ok: false, reason: `ambiguous: matches ${describe(matches.map((m) => m.contract))}` };
+  }
+  return { ok: true, ...match, ...(envelope ? { envelope } : {}) };
+}
+
+function isEnvelope(body: object): body is EventBridgeEnvelope {
+  const b = body as Record<string, unknown>;
+  return typeof b['detail-type'] === 'string' && typeof b.source === 'string' && 'detail' in b;
+}
+
+function describe(contracts: readonly Contract[]): string {
+  return contracts.map((c) => `${c.source}/${c.detailType} v${c.version}`).join(', ');
+}
+
+/** One DynamoDB stream record, images unmarshalled to plain objects. */
+export interface StreamChange<T = Record<string, unknown>> {
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  keys: Record<string, unknown>;
+  newImage?: T;
+  oldImage?: T;
+  sequenceNumber: string;
+}
+
+export interface StreamRecordContext {
+  record: DynamoDBRecord;
+  lambdaContext?: Context;
+}
+
+export interface StreamConsumerOptions<T> {
+  handleRecord: (change: StreamChange<T>, ctx: StreamRecordContext) => Promise<void>;
+  throwOnFullBatchFailure?: boolean;
+}
+
+/**
+ * DynamoDB stream handler with partial batch responses. Lambda resumes the shard from the first
+ * failed sequence number, so records after it are delivered again: handlers must be idempotent.
+ * Configure the event source's `maximumRetryAttempts` and an on-failure destination, which play the
+ * part of SQS's maxReceiveCount and DLQ.
+ */
+export function createStreamConsumer<T = Record<string, unknown>>(
+  options: StreamConsumerOptions<T>,
+): (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse> {
+  const handleRecord = async (record: DynamoDBRecord, lambdaContext?: Context): Promise<void> => {
+    const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
+    try {
+      const change = toStreamChange<T>(record);
+      await options.handleRecord(change, { record, ...(lambdaContext ? { lambdaContext } : {}) });
+    } catch (error) {
+      logger.error({
+        message: 'consumer_failure',
+        kind: 'handler_error',
+        messageId: record.eventID,
+        sequenceNumber,
+        eventSourceARN: record.eventSourceARN,
+        reason: error instanceof Error ? error.message : String(error),
+        error: error as Error,
+      });
+      throw error;
+    }
+  };
+
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    const processor = new BatchProcessor(EventType.DynamoDBStreams, { logger });
+    return (await processPartialResponse(event, handleRecord, processor, {
+      ...(context ? { context } : {}),
+      // Stream order matters within a shard: process one record after another.
+      processInParallel: false,
+      throwOnFullBatchFailure: options.throwOnFullBatchFailure ?? true,
+    })) as DynamoDBBatchResponse;
+  };
+}
+
+function toStreamChange<T>(record: DynamoDBRecord): StreamChange<T> {
+  const data = record.dynamodb;
+  if (!record.eventName || !data?.Keys || !data.SequenceNumber) {
+    throw new Error('stream record lacks eventName, Keys or SequenceNumber');
+  }
+  // aws-lambda's AttributeValue type and the SDK's describe the same wire shape.
+  const plain = (image: unknown) => unmarshall(image as Record<string, AttributeValue>);
+  return {
+    eventName: record.eventName,
+    keys: plain(data.Keys),
+    ...(data.NewImage ? { newImage: plain(data.NewImage) as T } : {}),
+    ...(data.OldImage ? { oldImage: plain(data.OldImage) as T } : {}),
+    sequenceNumber: data.SequenceNumber,
+  };
+}
+
+/**
+ * Handles one record with its own correlation id: on every log line (middleware's key) and as the
+ * default of publish/sendToQueue, so events a consumer emits continue the chain.
+ */
+function withRecordCorrelation<R>(correlationId: string, fn: () => Promise<R>): Promise<R> {
+  return withCorrelationId(correlationId, () => runWithCorrelationId(correlationId, fn), logger);
+}

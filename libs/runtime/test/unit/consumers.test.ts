@@ -1,0 +1,326 @@
+import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { defineContract, type MessageOf } from '@switchyard/contracts';
+import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { createSqsConsumer, createStreamConsumer, type StreamChange } from '../../src/consumers';
+import { logger } from '../../src/logger';
+import { CORRELATION_ID_LOG_KEY } from '../../src/middleware';
+import { currentCorrelationId } from '../../src/correlation';
+
+const OrderPlaced = defineContract({
+  service: 'billing',
+  detailType: 'OrderPlaced',
+  version: 1,
+  description: 'An order was placed (test contract).',
+  body: { orderId: z.string().min(1), amount: z.number().int().nonnegative() },
+});
+
+const OrderCancelled = defineContract({
+  service: 'billing',
+  detailType: 'OrderCancelled',
+  version: 1,
+  description: 'An order was cancelled (test contract).',
+  body: { orderId: z.string().min(1), reason: z.string() },
+});
+
+const header = (id: string, correlationId = `corr-${id}`) => ({
+  version: 1,
+  id,
+  time: '2025-01-02T03:04:05.000Z',
+  tenantId: 'tenant-1',
+  correlationId,
+});
+
+const order = (id: string, amount = 10): MessageOf<typeof OrderPlaced> => ({
+  ...header(id),
+  orderId: `o-${id}`,
+  amount,
+});
+
+/** The body an EventBridge rule with an SQS target delivers. */
+const envelope = (source: string, detailType: string, detail: unknown) => ({
+  version: '0',
+  id: 'eb-event-id',
+  'detail-type': detailType,
+  source,
+  account: '123456789012',
+  time: '2025-01-02T03:04:05Z',
+  region: 'eu-west-1',
+  resources: [],
+  detail,
+});
+
+let seq = 0;
+function sqsRecord(body: unknown, messageAttributes: SQSRecord['messageAttributes'] = {}): SQSRecord {
+  seq += 1;
+  return {
+    messageId: `msg-${seq}`,
+    receiptHandle: `rh-${seq}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1735787045000',
+      SenderId: 'AIDAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1735787045001',
+    },
+    messageAttributes,
+    md5OfBody: 'ignored',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:switchyard-test-queue',
+    awsRegion: 'eu-west-1',
+  };
+}
+
+const stringAttr = (value: string) => ({ stringValue: value, dataType: 'String' as const });
+
+let errorLog: jest.SpyInstance;
+beforeEach(() => {
+  errorLog = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+});
+afterEach(() => jest.restoreAllMocks());
+
+const failureLines = () =>
+  errorLog.mock.calls.map((c) => c[0]).filter((line) => line?.message === 'consumer_failure');
+
+describe('createSqsConsumer', () => {
+  it('reports exactly the poison and the throwing record as batch item failures', async () => {
+    const handled: string[] = [];
+    const handler = createSqsConsumer({
+      contract: OrderPlaced,
+      handleMessage: async (message) => {
+        if (message.orderId === 'o-boom') throw new Error('downstream is down');
+        handled.push(message.orderId);
+      },
+    });
+    const good = sqsRecord(order('good'));
+    const poison = sqsRecord({ ...order('poison'), amount: -5 });
+    const throwing = sqsRecord(order('boom'));
+
+    const response = await handler({ Records: [good, poison, throwing] });
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [poison.messageId, throwing.messageId].sort(),
+    );
+    expect(handled).toEqual(['o-good']);
+    const lines = failureLines();
+    expect(lines).toEqual([
+      expect.objectContaining({
+        kind: 'poison',
+        messageId: poison.messageId,
+        reason: expect.stringMatching(/amount/),
+      }),
+      expect.objectContaining({
+        kind: 'handler_error',
+        messageId: throwing.messageId,
+        reason: 'downstream is down',
+      }),
+    ]);
+  });
+
+  it('hands the handler the typed, parsed message from a raw queue body and an EventBridge envelope', async () => {
+    const seen: { orderId: string; amount: number; fromBus: boolean; time: string }[] = [];
+    const handler = createSqsConsumer({
+      contract: OrderPlaced,
+      handleMessage: async (message, ctx) => {
+        // Compile-time check: the message is typed by the contract.
+        const amount: number = message.amount;
+        seen.push({
+          orderId: message.orderId,
+          amount,
+          fromBus: ctx.envelope !== undefined,
+          time: message.time,
+        });
+      },
+    });
+    // Unknown keys are stripped by the schema, so the handler sees exactly the contract's fields.
+    const raw = sqsRecord({ ...order('raw', 7), extra: 'ignored' });
+    const viaBus = sqsRecord(envelope('switchyard.billing', 'OrderPlaced', order('bus', 8)));
+
+    const response = await handler({ Records: [raw, viaBus] });
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen).toEqual([
+      { orderId: 'o-raw', amount: 7, fromBus: false, time: '2025-01-02T03:04:05.000Z' },
+      { orderId: 'o-bus', amount: 8, fromBus: true, time: '2025-01-02T03:04:05.000Z' },
+    ]);
+  });
+
+  it('routes among several contracts by detail-type (envelope) or the detailType attribute (raw)', async () => {
+    const seen: string[] = [];
+    const handler = createSqsConsumer({
+      contract: [OrderPlaced, OrderCancelled],
+      handleMessage: async (message, ctx) => {
+        seen.push(`${ctx.contract.detailType}:${message.orderId}`);
+      },
+    });
+    const cancelled = { ...header('c'), orderId: 'o-c', reason: 'changed mind' };
+
+    const response = await handler({
+      Records: [
+        sqsRecord(envelope('switchyard.billing', 'OrderCancelled', cancelled)),
+        sqsRecord(order('p'), {
+          detailType: stringAttr('OrderPlaced'),
+          source: stringAttr('switchyard.billing'),
+        }),
+        // No attribute: the one contract the body satisfies wins.
+        sqsRecord(cancelled),
+      ],
+    });
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(seen).toEqual(['OrderCancelled:o-c', 'OrderPlaced:o-p', 'OrderCancelled:o-c']);
+  });
+
+  it.each([
+    ['a body that is not JSON', 'not json', /not JSON/],
+    [
+      'an event of a type the consumer does not know',
+      envelope('switchyard.billing', 'OrderShipped', {}),
+      /no contract/,
+    ],
+    [
+      'an event from another source',
+      envelope('switchyard.identity', 'OrderPlaced', order('x')),
+      /no contract/,
+    ],
+    ['an unsupported version', { ...order('v'), version: 2 }, /unsupported version 2/],
+    ['a message without header fields', { orderId: 'o-1', amount: 1 }, /unsupported version/],
+    ['a missing tenant', { ...order('t'), tenantId: undefined }, /tenantId/],
+  ])('treats %s as poison', async (_name, body, reason) => {
+    const handleMessage = jest.fn(async () => undefined);
+    const handler = createSqsConsumer({
+      contract: OrderPlaced,
+      handleMessage,
+      throwOnFullBatchFailure: false,
+    });
+    const record = sqsRecord(body);
+
+    const response = await handler({ Records: [record] });
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(handleMessage).not.toHaveBeenCalled();
+    expect(failureLines()).toEqual([
+      expect.objectContaining({ kind: 'poison', reason: expect.stringMatching(reason) }),
+    ]);
+  });
+
+  it("with onPoison: 'drop' acknowledges poison (logged) but still fails records whose handler throws", async () => {
+    const handler = createSqsConsumer({
+      contract: OrderPlaced,
+      onPoison: 'drop',
+      handleMessage: async () => {
+        throw new Error('nope');
+      },
+    });
+    const poison = sqsRecord('{"broken":');
+    const throwing = sqsRecord(order('x'));
+
+    const response = await handler({ Records: [poison, throwing] });
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: throwing.messageId }]);
+    expect(failureLines()[0]).toMatchObject({ kind: 'poison', action: 'drop', messageId: poison.messageId });
+  });
+
+  it('fails the invocation when every record failed, unless told to return them all', async () => {
+    const handleMessage = async () => {
+      throw new Error('down');
+    };
+    const records = [sqsRecord(order('a')), sqsRecord(order('b'))];
+
+    await expect(
+      createSqsConsumer({ contract: OrderPlaced, handleMessage })({ Records: records }),
+    ).rejects.toThrow(FullBatchFailureError);
+    const response = await createSqsConsumer({
+      contract: OrderPlaced,
+      handleMessage,
+      throwOnFullBatchFailure: false,
+    })({ Records: records });
+    expect(response.batchItemFailures).toHaveLength(2);
+  });
+
+  it("makes each record's correlation id current while its handler runs, then clears it", async () => {
+    const seen: (string | undefined)[] = [];
+    const appendKeys = jest.spyOn(logger, 'appendKeys');
+    const handler = createSqsConsumer({
+      contract: OrderPlaced,
+      handleMessage: async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        seen.push(currentCorrelationId());
+      },
+    });
+
+    await handler({ Records: [sqsRecord(order('1')), sqsRecord(order('2'))] });
+
+    expect(seen).toEqual(['corr-1', 'corr-2']);
+    // ...and on every log line written meanwhile, under the runtime's log key.
+    expect(appendKeys).toHaveBeenCalledWith({ [CORRELATION_ID_LOG_KEY]: 'corr-1' });
+    expect(appendKeys).toHaveBeenCalledWith({ [CORRELATION_ID_LOG_KEY]: 'corr-2' });
+    expect(currentCorrelationId()).toBeUndefined();
+  });
+});
+
+describe('createStreamConsumer', () => {
+  function streamRecord(
+    eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+    sequenceNumber: string,
+    keys: Record<string, unknown>,
+    newImage?: Record<string, unknown>,
+    oldImage?: Record<string, unknown>,
+  ): DynamoDBRecord {
+    return {
+      eventID: `ev-${sequenceNumber}`,
+      eventName,
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'eu-west-1',
+      eventSourceARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/2025-01-01T00:00:00.000',
+      dynamodb: {
+        ApproximateCreationDateTime: 1735787045,
+        Keys: marshall(keys) as never,
+        ...(newImage ? { NewImage: marshall(newImage) as never } : {}),
+        ...(oldImage ? { OldImage: marshall(oldImage) as never } : {}),
+        SequenceNumber: sequenceNumber,
+        SizeBytes: 100,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    };
+  }
+
+  it('hands over unmarshalled images and reports only the failed sequence numbers', async () => {
+    const changes: StreamChange[] = [];
+    const handler = createStreamConsumer({
+      handleRecord: async (change) => {
+        if (change.keys.pk === 'bad') throw new Error('cannot project');
+        changes.push(change);
+      },
+    });
+    const key = { pk: 'tenant#1', sk: 'order#1' };
+    const item = { ...key, amount: 12, tags: ['a'], nested: { ok: true } };
+
+    const response = await handler({
+      Records: [
+        streamRecord('INSERT', '100', key, item),
+        streamRecord('MODIFY', '200', { pk: 'bad', sk: 'x' }, { pk: 'bad', sk: 'x' }),
+        streamRecord('MODIFY', '300', key, { ...item, amount: 13 }, item),
+        streamRecord('REMOVE', '400', key, undefined, item),
+      ],
+    });
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: '200' }]);
+    expect(changes).toEqual([
+      { eventName: 'INSERT', keys: key, newImage: item, sequenceNumber: '100' },
+      {
+        eventName: 'MODIFY',
+        keys: key,
+        newImage: { ...item, amount: 13 },
+        oldImage: item,
+        sequenceNumber: '300',
+      },
+      { eventName: 'REMOVE', keys: key, oldImage: item, sequenceNumber: '400' },
+    ]);
+    expect(failureLines()).toEqual([
+      expect.objectContaining({ kind: 'handler_error', sequenceNumber: '200', reason: 'cannot project' }),
+    ]);
+  });
+});
