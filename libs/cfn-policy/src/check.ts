@@ -1,0 +1,21 @@
+import { dynamoDbRules } from './rules/dynamodb';
+import { eventRules } from './rules/events';
+import { iamRules } from './rules/iam';
+import { lambdaRules } from './rules/lambda';
+import { sqsRules } from './rules/sqs';
+import { validateSchemas } from './schema';
+import type { CheckOptions, CloudFormationTemplate, Rule, Violation } from './types';
+
+export const RULES: readonly Rule[] = [dynamoDbRules, sqsRules, iamRules, lambdaRules, eventRules];
+
+/** Every platform rule, plus resource-schema validation unless `schema: false`, over one packaged template. */
+export function checkTemplate(template: CloudFormationTemplate, options: CheckOptions): Violation[] {
+  const violations = RULES.flatMap((rule) => rule(template, options));
+  if (options.schema !== false) violations.push(...validateSchemas(template));
+  return violations;
+}
+
+/** One violation per line, for a terminal. */
+export function formatViolations(service: string, violations: readonly Violation[]): string {
+  return violations.map((v) => `  ${service} ${v.resource} [${v.rule}] ${v.message}`).join('\n');
+}

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkTemplate } from '../../src';
+import type { CloudFormationTemplate } from '../../src';
+
+// The accepted fixture is real osls output (test/fixtures/sample-service packaged for prod); each
+// rejected fixture is that template with exactly one thing broken.
+const fixture = (name: string) =>
+  JSON.parse(
+    readFileSync(join(__dirname, '..', 'fixtures', `${name}.json`), 'utf8'),
+  ) as CloudFormationTemplate;
+
+const contracts = [{ source: 'switchyard.identity', detailType: 'TenantCreated' }];
+const check = (name: string, stage = 'prod') =>
+  checkTemplate(fixture(name), { stage, contracts }).map(({ rule, resource }) => ({ rule, resource }));
+
+describe('packaged template fixtures', () => {
+  it('accepts the realistic template osls packaged from the sample service', () => {
+    expect(checkTemplate(fixture('accepted-sample-service'), { stage: 'prod', contracts })).toEqual([]);
+  });
+
+  it.each([
+    ['rejected-dynamodb-provisioned', 'dynamodb-billing-mode', 'ItemsTable'],
+    ['rejected-dynamodb-unencrypted', 'dynamodb-encryption', 'ItemsTable'],
+    ['rejected-dynamodb-no-pitr', 'dynamodb-point-in-time-recovery', 'ItemsTable'],
+    ['rejected-dynamodb-deleted-with-stack', 'dynamodb-retain', 'ItemsTable'],
+    ['rejected-sqs-consumer-without-dlq', 'sqs-consumer-dlq', 'WorkQueue'],
+    ['rejected-sqs-dlq-without-alarm', 'sqs-dlq-alarm', 'WorkDlq'],
+    ['rejected-sqs-alarm-on-queue-url', 'sqs-dlq-alarm', 'WorkDlq'],
+    ['rejected-sqs-alarm-without-action', 'sqs-dlq-alarm', 'WorkDlq'],
+    ['rejected-iam-wildcard-resource', 'iam-wildcard-resource', 'IamRoleLambdaExecution'],
+    ['rejected-lambda-runtime', 'lambda-runtime', 'CreateItemLambdaFunction'],
+    ['rejected-lambda-architecture', 'lambda-architecture', 'ProcessWorkLambdaFunction'],
+    ['rejected-lambda-reserved-variable', 'lambda-reserved-environment', 'CreateItemLambdaFunction'],
+    [
+      'rejected-events-unknown-detail-type',
+      'events-contract',
+      'SwitchyardsampleprodonTenantCreatedrule1EventBridgeRule',
+    ],
+    ['rejected-schema-unknown-property', 'schema-property', 'WorkQueue'],
+    ['rejected-schema-missing-required', 'schema-property', 'ItemsTable'],
+    ['rejected-schema-wrong-type', 'schema-property', 'CreateItemLambdaFunction'],
+  ])('rejects %s for exactly one reason: %s on %s', (name, rule, resource) => {
+    expect(check(name)).toEqual([{ rule, resource }]);
+  });
+
+  it('names the offending property in schema violations', () => {
+    const [violation] = checkTemplate(fixture('rejected-schema-unknown-property'), {
+      stage: 'prod',
+      contracts,
+    });
+    expect(violation?.message).toBe('Properties.VisibilityTimout is not a known property (AWS::SQS::Queue)');
+  });
+
+  it.each(['local', 'dev', 'test', 'pr-42'])(
+    'lets a table be deleted with the stack on dev-like stage %s',
+    (stage) => {
+      expect(check('rejected-dynamodb-deleted-with-stack', stage)).toEqual([]);
+    },
+  );
+
+  it('checks retention on any stage that is not dev-like', () => {
+    expect(check('rejected-dynamodb-deleted-with-stack', 'staging')).toEqual([
+      { rule: 'dynamodb-retain', resource: 'ItemsTable' },
+    ]);
+  });
+});
