@@ -1,0 +1,24 @@
+export { LocalEventBridge, EventBridgeError, DEFAULT_BUS } from './bus';
+export type {
+  DeliveryListener,
+  DeliveryRecord,
+  EventEnvelope,
+  LocalEventBridgeOptions,
+  PutEventsEntry,
+  PutEventsResult,
+  PutRuleInput,
+  RuleDescription,
+  Target,
+} from './bus';
+export { startEventBridgeServer, SUPPORTED_OPERATIONS } from './server';
+export type { RunningEventBridgeServer } from './server';
+export { parseSchedule, nextFireTime, ManualClock, systemClock, ScheduleExpressionError } from './schedule';
+export type { Clock, Schedule } from './schedule';
+export {
+  applyInputTransformer,
+  renderTargetInput,
+  selectPath,
+  parsePath,
+  validateTargetInput,
+} from './transform';
+export type { InputTransformer, TargetInputConfig } from './transform';
