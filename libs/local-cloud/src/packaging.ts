@@ -27,7 +27,12 @@ export function offlinePackagingEnv(base: NodeJS.ProcessEnv = process.env): Node
   for (const [key, value] of Object.entries(base)) {
     if (!key.startsWith('AWS_')) env[key] = value;
   }
-  return { ...env, AWS_REGION: base.AWS_REGION ?? 'us-east-1', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
+  return {
+    ...env,
+    AWS_REGION: base.AWS_REGION ?? 'us-east-1',
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+  };
 }
 
 /** Runs `serverless package --stage <stage>` in a service directory, offline. */
