@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Path of the template `serverless package` writes, which the local cloud and the policy test read. */
@@ -35,10 +35,47 @@ export function offlinePackagingEnv(base: NodeJS.ProcessEnv = process.env): Node
   };
 }
 
-/** Runs `serverless package --stage <stage>` in a service directory, offline. */
+/** The osls CLI script, run with this process's node (Node 22 under npm scripts). */
+function serverlessCli(): string {
+  return require.resolve('serverless/bin/serverless.js');
+}
+
+const PACKAGE_TIMEOUT_MS = 180_000;
+const LOCK_STALE_MS = PACKAGE_TIMEOUT_MS + 30_000;
+
+/**
+ * Holds a lock directory beside .serverless while `fn` runs, so two processes (parallel test
+ * suites, a test and `npm start`) never package the same service at once. mkdir is atomic; a lock
+ * older than the packaging timeout is left over from a killed process and is taken over.
+ */
+async function withServiceLock<T>(serviceDir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = join(serviceDir, '.serverless-lock');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Runs `serverless package --stage <stage>` in a service directory, offline, bounded in time. */
 export function packageService(serviceDir: string, stage: string): Promise<void> {
+  return withServiceLock(serviceDir, () => runPackage(serviceDir, stage));
+}
+
+function runPackage(serviceDir: string, stage: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('serverless', ['package', '--stage', stage], {
+    const child = spawn(process.execPath, [serverlessCli(), 'package', '--stage', stage], {
       cwd: serviceDir,
       env: offlinePackagingEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,8 +83,19 @@ export function packageService(serviceDir: string, stage: string): Promise<void>
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
+    // osls has been seen to stay alive after writing its output; never let that stall a start.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`serverless package in ${serviceDir} took over ${PACKAGE_TIMEOUT_MS / 1000} s:\n${output}`),
+      );
+    }, PACKAGE_TIMEOUT_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on('exit', (code) => {
+      clearTimeout(timer);
       if (code === 0) resolve();
       else reject(new Error(`serverless package failed in ${serviceDir} (exit ${code}):\n${output}`));
     });

@@ -1,0 +1,42 @@
+import type { DevInfo } from './dev-info';
+
+/** The text `npm start` prints once the local cloud is ready. Pure, so it is tested directly. */
+export function formatBanner(info: DevInfo): string {
+  const lines: string[] = [];
+  const rule = '─'.repeat(72);
+  lines.push(
+    rule,
+    `Switchyard local cloud is ready in ${(info.readyInMs / 1000).toFixed(1)} s (stage ${info.stage})`,
+    rule,
+  );
+  lines.push(`  API          ${info.apiUrl}`);
+  lines.push(`  Mailbox      ${info.mailboxUrl}`);
+  lines.push(
+    `  Services     ${info.services.length ? info.services.join(', ') : '(none listed in serverless-compose.yml)'}`,
+  );
+  lines.push('  Emulators');
+  for (const [name, url] of Object.entries(info.endpoints)) lines.push(`    ${name.padEnd(10)} ${url}`);
+  lines.push(`  Region       ${info.region}, account ${info.accountId}`);
+  if (info.tenantId && info.apiKey) {
+    lines.push('', `  Demo tenant  ${info.tenantId} (admin ${info.adminEmail ?? 'unknown'})`);
+    lines.push(`  Admin key    ${info.apiKey}`);
+    lines.push('', '  Try it:');
+    lines.push(
+      `    curl -s -X POST ${info.apiUrl}/events -H 'Authorization: Bearer ${info.apiKey}' \\`,
+      `      -H 'Content-Type: application/json' -d '{"event_type":"demo.hello","payload":{"hello":"world"}}'`,
+    );
+  } else {
+    lines.push('', '  Demo tenant  not seeded:');
+    for (const reason of info.missing) lines.push(`    - ${reason}`);
+    lines.push('', `  Try it:  curl -s ${info.apiUrl}/status`);
+  }
+  const alarming = info.alarms.filter((alarm) => alarm.state === 'ALARM');
+  lines.push(
+    '',
+    alarming.length
+      ? `  DLQ alarms   ${alarming.map((a) => `${a.queue} (${a.depth})`).join(', ')}`
+      : `  DLQ alarms   none firing (${info.alarms.length} watched)`,
+  );
+  lines.push('', '  Facts for scripts: .switchyard/dev.json    Stop: Ctrl-C', rule);
+  return lines.join('\n');
+}

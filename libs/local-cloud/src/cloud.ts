@@ -1,0 +1,294 @@
+import { basename, join } from 'node:path';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startDynamoDb, startFauxqs, startSes } from './emulators';
+import { LocalEventBridge, startEventBridgeServer } from './eventbridge';
+import { provisionServices } from './provision';
+import type { AlarmDefinition, ProvisionedRegistry } from './provision';
+import {
+  FunctionHost,
+  HttpGateway,
+  SqsPoller,
+  StreamPoller,
+  routesFromServices,
+  sqsMappingsFromServices,
+  streamMappingsFromServices,
+} from './runner';
+import { composeServices, packageServices } from './services';
+import type { ServiceSource } from './services';
+import type { AlarmState, DevInfo } from './dev-info';
+import { LOCAL_ACCOUNT_ID } from './types';
+import type { Endpoints, PackagedService } from './types';
+
+export interface LocalCloudOptions {
+  repoRoot: string;
+  /** Holds dev.json, function bundles and (with persist) DynamoDB's data. */
+  stateDir: string;
+  /** API gateway port; 0 picks a free one. */
+  port: number;
+  stage: string;
+  region: string;
+  persist: boolean;
+  /** Run these folders instead of serverless-compose.yml's services. */
+  serviceDirs?: string[];
+  /** Restrict compose services to these names. */
+  services?: string[];
+  /** How often DLQ alarms are evaluated. */
+  alarmIntervalMs?: number;
+  log: (line: string) => void;
+  /** Called when an alarm changes state, after dev.json's facts are updated. */
+  onAlarmChange?: (alarms: AlarmState[]) => void;
+}
+
+export interface RunningCloud {
+  info: DevInfo;
+  services: PackagedService[];
+  registry: ProvisionedRegistry;
+  stop(): Promise<void>;
+}
+
+const DEMO_TENANT_MISSING =
+  'the identity service is not built yet, so there is no demo tenant or API key (it seeds them once it lands)';
+
+function serviceSources(options: LocalCloudOptions): ServiceSource[] {
+  if (options.serviceDirs?.length) {
+    return options.serviceDirs.map((dir) => ({ name: basename(dir), dir }));
+  }
+  const all = composeServices(options.repoRoot);
+  if (!options.services?.length) return all;
+  const unknown = options.services.filter((name) => !all.some((service) => service.name === name));
+  if (unknown.length) throw new Error(`not in serverless-compose.yml: ${unknown.join(', ')}`);
+  return all.filter((service) => options.services?.includes(service.name));
+}
+
+/** Runs `steps` in reverse, each bounded, so one stuck part cannot keep the others running. */
+async function stopAll(steps: { name: string; stop: () => Promise<void> }[], log: (line: string) => void) {
+  for (const step of [...steps].reverse()) {
+    const timeout = new Promise<void>((done) =>
+      setTimeout(() => {
+        log(`stopping ${step.name} took over 4 s; moving on`);
+        done();
+      }, 4_000).unref(),
+    );
+    await Promise.race([
+      step.stop().catch((error: Error) => log(`stopping ${step.name}: ${error.message}`)),
+      timeout,
+    ]);
+  }
+}
+
+/**
+ * Brings up the whole local cloud in this process: emulators, the bus, every service's resources
+ * (from its packaged template) and functions (from source), and the gateway. Throws, after
+ * stopping whatever it started, when any part fails.
+ */
+export async function runLocalCloud(options: LocalCloudOptions): Promise<RunningCloud> {
+  const started = Date.now();
+  const { log, region } = options;
+  const running: { name: string; stop: () => Promise<void> }[] = [];
+  const track = <T extends { stop: () => Promise<void> }>(name: string, part: T): T => {
+    running.push({ name, stop: () => part.stop() });
+    return part;
+  };
+  try {
+    const sources = serviceSources(options);
+    // Packaging (osls + esbuild, CPU-bound) overlaps with the JVM's start-up.
+    const [services, dynamodb, fauxqs, ses] = await Promise.all([
+      packageServices(sources, { repoRoot: options.repoRoot, stage: options.stage, log }),
+      startDynamoDb({
+        persistDir: options.persist ? join(options.stateDir, 'data', 'dynamodb') : undefined,
+      }).then((part) => track('DynamoDB Local', part)),
+      startFauxqs({ region }).then((part) => track('fauxqs', part)),
+      startSes({}).then((part) => track('SES', part)),
+    ]);
+    const bus = new LocalEventBridge({
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      endpoints: { sqs: fauxqs.endpoint, sns: fauxqs.endpoint },
+      log: (line) => log(`[bus] ${line}`),
+    });
+    const events = track('EventBridge', await startEventBridgeServer(bus, {}));
+    const endpoints: Endpoints = {
+      dynamodb: dynamodb.endpoint,
+      sqs: fauxqs.endpoint,
+      sns: fauxqs.endpoint,
+      s3: fauxqs.endpoint,
+      ses: ses.endpoint,
+      events: events.endpoint,
+    };
+
+    const registry = (await provisionServices(services, {
+      endpoints,
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      bus,
+      log: (line) => log(`[provision] ${line}`),
+    })) as ProvisionedRegistry;
+
+    const host = track(
+      'functions',
+      new FunctionHost({ services, registry, endpoints, region, buildDir: join(options.stateDir, 'build') }),
+    );
+    bus.setInvoker(host);
+    bus.start();
+    running.push({ name: 'scheduler', stop: () => bus.stop() });
+
+    const gateway = track(
+      'gateway',
+      new HttpGateway({
+        invoker: host,
+        routes: routesFromServices(services, registry),
+        port: options.port,
+        log: (line) => log(`[gateway] ${line}`),
+      }),
+    );
+    const alarms = new AlarmWatcher(registry.alarms(), fauxqs.endpoint, region, log);
+    const info: DevInfo = {
+      apiUrl: '',
+      mailboxUrl: ses.mailboxUrl,
+      region,
+      stage: options.stage,
+      accountId: LOCAL_ACCOUNT_ID,
+      endpoints,
+      tenantId: null,
+      apiKey: null,
+      adminEmail: null,
+      services: services.map((service) => service.name),
+      missing: [DEMO_TENANT_MISSING],
+      alarms: [],
+      pid: process.pid,
+      startedAt: new Date(started).toISOString(),
+      readyInMs: 0,
+    };
+    // Services own /status once ingest exists; until then the local cloud answers it itself.
+    gateway.addRoute('GET', '/status', () => ({
+      statusCode: 200,
+      body: { status: 'ok', localCloud: true, services: info.services, alarms: alarms.states() },
+    }));
+    try {
+      const { url } = await gateway.start();
+      info.apiUrl = url;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new Error(`port ${options.port} is in use; set SWITCHYARD_PORT to another port`);
+      }
+      throw error;
+    }
+
+    const sqs = new SqsPoller({
+      invoker: host,
+      mappings: sqsMappingsFromServices(services, registry),
+      endpoint: fauxqs.endpoint,
+      region,
+      log: (line) => log(`[sqs] ${line}`),
+    });
+    sqs.start();
+    running.push({ name: 'SQS pollers', stop: () => sqs.stop() });
+    const streams = new StreamPoller({
+      invoker: host,
+      mappings: streamMappingsFromServices(services, registry),
+      dynamodbEndpoint: dynamodb.endpoint,
+      sqsEndpoint: fauxqs.endpoint,
+      region,
+      log: (line) => log(`[streams] ${line}`),
+    });
+    streams.start();
+    running.push({ name: 'stream pollers', stop: () => streams.stop() });
+
+    await alarms.evaluate();
+    info.alarms = alarms.states();
+    const timer = setInterval(() => {
+      void alarms.evaluate().then((changed) => {
+        if (!changed) return;
+        info.alarms = alarms.states();
+        options.onAlarmChange?.(info.alarms);
+      });
+    }, options.alarmIntervalMs ?? 5_000);
+    running.push({ name: 'alarms', stop: async () => clearInterval(timer) });
+
+    info.readyInMs = Date.now() - started;
+    return { info, services, registry, stop: () => stopAll(running, log) };
+  } catch (error) {
+    await stopAll(running, log);
+    throw error;
+  }
+}
+
+/**
+ * Evaluates the templates' SQS depth alarms (every DLQ has one) against the local queues, so a
+ * message reaching a DLQ is as visible locally as the CloudWatch alarm makes it on AWS.
+ */
+export class AlarmWatcher {
+  private readonly sqs: SQSClient;
+  private readonly current = new Map<string, AlarmState>();
+
+  constructor(
+    private readonly definitions: AlarmDefinition[],
+    endpoint: string,
+    region: string,
+    private readonly log: (line: string) => void,
+  ) {
+    this.sqs = new SQSClient({
+      endpoint,
+      region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  }
+
+  states(): AlarmState[] {
+    return [...this.current.values()];
+  }
+
+  /** Returns whether any alarm changed state. */
+  async evaluate(): Promise<boolean> {
+    let changed = false;
+    for (const alarm of this.definitions) {
+      const p = alarm.properties;
+      if (p.Namespace !== 'AWS/SQS' || p.MetricName !== 'ApproximateNumberOfMessagesVisible') continue;
+      const dimensions = (p.Dimensions as { Name: string; Value: unknown }[] | undefined) ?? [];
+      const queue = dimensions.find((d) => d.Name === 'QueueName')?.Value;
+      if (typeof queue !== 'string') continue;
+      const depth = await this.depth(queue);
+      if (depth === undefined) continue;
+      const threshold = Number(p.Threshold ?? 0);
+      const firing = compare(String(p.ComparisonOperator ?? 'GreaterThanThreshold'), depth, threshold);
+      const state: AlarmState = { name: alarm.alarmName, queue, depth, state: firing ? 'ALARM' : 'OK' };
+      const before = this.current.get(alarm.alarmName);
+      if (!before || before.state !== state.state) {
+        changed = true;
+        if (state.state === 'ALARM') {
+          this.log(`ALARM ${alarm.alarmName}: ${queue} holds ${depth} message(s); see docs/runbooks/dlq.md`);
+        } else if (before) {
+          this.log(`OK ${alarm.alarmName}: ${queue} is empty again`);
+        }
+      }
+      if (before?.depth !== depth) changed = true;
+      this.current.set(alarm.alarmName, state);
+    }
+    return changed;
+  }
+
+  private async depth(queueName: string): Promise<number | undefined> {
+    try {
+      const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+      const { Attributes } = await this.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
+      return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function compare(operator: string, value: number, threshold: number): boolean {
+  switch (operator) {
+    case 'GreaterThanOrEqualToThreshold':
+      return value >= threshold;
+    case 'LessThanThreshold':
+      return value < threshold;
+    case 'LessThanOrEqualToThreshold':
+      return value <= threshold;
+    default:
+      return value > threshold;
+  }
+}

@@ -1,0 +1,113 @@
+// `npm start`: the whole platform on this machine. Also the program startLocalCloud() runs as a
+// child process for tests (it then reports readiness over IPC instead of printing the banner).
+import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
+import { formatBanner } from './banner';
+import { runLocalCloud } from './cloud';
+import type { RunningCloud } from './cloud';
+import { writeDevInfo } from './dev-info';
+import { repoRoot } from './index';
+
+const USAGE = `Usage: npm start [-- options]
+
+  --port N          API gateway port (default: SWITCHYARD_PORT or 3000; 0 = any free port)
+  --persist         keep DynamoDB data under .switchyard/data across restarts (or SWITCHYARD_PERSIST=1)
+  --stage NAME      stage to package and run (default: local)
+  --service NAME    run only this service from serverless-compose.yml (repeatable)
+  --service-dir DIR run this service folder instead of the compose file's (repeatable)
+  --state-dir DIR   where dev.json, bundles and data go (default: .switchyard)
+  -h, --help        this text`;
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      persist: { type: 'boolean', default: false },
+      stage: { type: 'string', default: 'local' },
+      service: { type: 'string', multiple: true },
+      'service-dir': { type: 'string', multiple: true },
+      'state-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const portText = values.port ?? process.env.SWITCHYARD_PORT ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`switchyard: port "${portText}" is not a port number\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const root = repoRoot();
+  return {
+    root,
+    port,
+    stage: values.stage ?? 'local',
+    persist: values.persist || process.env.SWITCHYARD_PERSIST === '1',
+    services: values.service,
+    serviceDirs: values['service-dir']?.map((dir) => resolve(dir)),
+    stateDir: resolve(values['state-dir'] ?? join(root, '.switchyard')),
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const ipc = typeof process.send === 'function';
+  const log = (line: string) => console.log(`[local-cloud] ${line}`);
+  const devJson = join(options.stateDir, 'dev.json');
+
+  let cloud: RunningCloud | undefined;
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = true;
+    log(`${signal}: stopping`);
+    // Ctrl-C must never leave the terminal waiting: exit within 10 s whatever happens.
+    setTimeout(() => {
+      log('stop took over 9 s; exiting anyway');
+      process.exit(1);
+    }, 9_000).unref();
+    void (cloud?.stop() ?? Promise.resolve()).then(() => {
+      log('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Tests start us with an IPC channel; if the test process dies, so do we.
+  if (ipc) process.on('disconnect', () => shutdown('parent gone'));
+
+  log(`starting (stage ${options.stage}${options.persist ? ', persistent data' : ', in-memory data'})`);
+  try {
+    cloud = await runLocalCloud({
+      repoRoot: options.root,
+      stateDir: options.stateDir,
+      port: options.port,
+      stage: options.stage,
+      region: process.env.AWS_REGION ?? 'us-east-1',
+      persist: options.persist,
+      services: options.services,
+      serviceDirs: options.serviceDirs,
+      log,
+      onAlarmChange: () => {
+        if (cloud) writeDevInfo(devJson, cloud.info);
+      },
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`switchyard: the local cloud could not start: ${message}`);
+    if (ipc) process.send?.({ type: 'failed', error: message });
+    process.exit(1);
+  }
+  if (stopping) return;
+  writeDevInfo(devJson, cloud.info);
+  if (ipc) process.send?.({ type: 'ready', info: cloud.info });
+  else console.log(`\n${formatBanner(cloud.info)}\n`);
+}
+
+void main();

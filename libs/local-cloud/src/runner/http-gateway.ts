@@ -1,0 +1,316 @@
+/**
+ * One local HTTP server standing in for every service's HTTP API: selects the route like API
+ * Gateway, runs the JWT authorizer, invokes the function with a payload 2.0 event and maps the
+ * result back, with API Gateway's own error responses.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Invoker, PackagedService, ResourceRegistry } from '../types';
+import {
+  buildHttpApiEvent,
+  compileRoute,
+  headersOf,
+  InvalidLambdaResponse,
+  jsonMessage,
+  matchRoute,
+  toHttpResponse,
+} from './http-api';
+import type { CompiledRoute, HttpResponse, RouteSpec } from './http-api';
+import { JwtAuthorizer } from './jwt';
+import type { JwksLocator, JwtAuthorizerConfig } from './jwt';
+import { readServiceModel } from './template';
+
+export interface GatewayRoute extends RouteSpec {
+  service: string;
+  functionName: string;
+  /** Integration timeout: past it the gateway answers 503 (the function may still be running). */
+  timeoutInMillis: number;
+  authorizer?: JwtAuthorizerConfig;
+}
+
+export interface BuiltinRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+  body: Buffer;
+  pathParameters?: Record<string, string>;
+}
+
+export interface BuiltinResponse {
+  statusCode?: number;
+  headers?: Record<string, string>;
+  /** Objects are sent as JSON. */
+  body?: string | Buffer | object;
+}
+
+export type BuiltinHandler = (request: BuiltinRequest) => BuiltinResponse | Promise<BuiltinResponse>;
+
+export interface HttpGatewayOptions {
+  invoker: Invoker;
+  routes: GatewayRoute[];
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 10 MB, API Gateway's payload limit. */
+  bodyLimitBytes?: number;
+  /** Where each issuer's keys are; default `${issuer}/.well-known/jwks.json`. */
+  jwks?: JwksLocator;
+  log?: (line: string) => void;
+}
+
+interface BuiltinRoute extends RouteSpec {
+  handler: BuiltinHandler;
+}
+
+/** The HTTP API routes of the given services, with function names and authorizers resolved. */
+export function routesFromServices(services: PackagedService[], registry: ResourceRegistry): GatewayRoute[] {
+  const routes: GatewayRoute[] = [];
+  for (const service of services) {
+    const model = readServiceModel(service);
+    for (const route of model.routes) {
+      const fn = model.functions.find((f) => f.logicalId === route.functionLogicalId);
+      if (!fn) continue;
+      const name = registry.resolve(service.name, fn.functionName);
+      let authorizer: JwtAuthorizerConfig | undefined;
+      if (route.authorizer) {
+        authorizer = {
+          issuer: String(registry.resolve(service.name, route.authorizer.issuer)),
+          audience: (registry.resolve(service.name, route.authorizer.audience) as unknown[]).map(String),
+          identitySource: route.authorizer.identitySource,
+          scopes: route.authorizationScopes,
+        };
+      }
+      routes.push({
+        service: service.name,
+        method: route.method,
+        path: route.path,
+        routeKey: route.routeKey,
+        functionName: typeof name === 'string' ? name : fn.functionName,
+        timeoutInMillis: route.timeoutInMillis,
+        authorizer,
+      });
+    }
+  }
+  return routes;
+}
+
+export class HttpGateway {
+  private readonly compiled: CompiledRoute<GatewayRoute>[];
+  private readonly builtins: CompiledRoute<BuiltinRoute>[] = [];
+  private readonly authorizer: JwtAuthorizer;
+  private readonly bodyLimit: number;
+  private server?: Server;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: HttpGatewayOptions) {
+    this.authorizer = new JwtAuthorizer(options.jwks);
+    this.bodyLimit = options.bodyLimitBytes ?? 10 * 1024 * 1024;
+    this.log = options.log ?? (() => undefined);
+    const seen = new Map<string, string>();
+    this.compiled = [];
+    for (const route of options.routes) {
+      // All services share one server locally (each has its own API on AWS): the first owner wins.
+      const owner = seen.get(route.routeKey);
+      if (owner !== undefined) {
+        this.log(
+          `route ${route.routeKey} of ${route.service} is also defined by ${owner}; ${owner}'s is used`,
+        );
+        continue;
+      }
+      seen.set(route.routeKey, route.service);
+      this.compiled.push(compileRoute(route));
+    }
+  }
+
+  /**
+   * Adds a built-in route (e.g. `GET /status`) unless a service already defines a route that would
+   * answer that method and path; returns whether it was added. Services always take precedence.
+   */
+  addRoute(method: string, path: string, handler: BuiltinHandler): boolean {
+    const upper = method.toUpperCase();
+    const matched = matchRoute(
+      this.compiled,
+      upper === 'ANY' ? 'GET' : upper,
+      path.replace(/\{[^}]+\}/g, 'x'),
+    );
+    if (matched && matched.route.routeKey !== '$default') return false;
+    this.builtins.push(compileRoute({ method: upper, path, routeKey: `${upper} ${path}`, handler }));
+    return true;
+  }
+
+  routes(): GatewayRoute[] {
+    return this.compiled.map((c) => c.route);
+  }
+
+  async start(): Promise<{ port: number; url: string }> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5_000;
+    this.server = server;
+    const host = this.options.host ?? '127.0.0.1';
+    await new Promise<void>((resolveListen, rejectListen) => {
+      server.once('error', rejectListen);
+      server.listen(this.options.port ?? 0, host, () => resolveListen());
+    });
+    const { port } = server.address() as AddressInfo;
+    return { port, url: `http://${host}:${port}` };
+  }
+
+  get url(): string | undefined {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    return address ? `http://${this.options.host ?? '127.0.0.1'}:${address.port}` : undefined;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolveClose) => {
+      server.close(() => resolveClose());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const started = Date.now();
+    let response: HttpResponse;
+    try {
+      response = await this.respond(req, requestId);
+    } catch (err) {
+      this.log(`${req.method} ${req.url} failed in the gateway: ${(err as Error).stack ?? String(err)}`);
+      response = jsonMessage(500, 'Internal Server Error');
+    }
+    const headers: Record<string, string | string[]> = { ...response.headers, 'apigw-requestid': requestId };
+    if (response.cookies.length > 0) headers['set-cookie'] = response.cookies;
+    headers['content-length'] = String(response.body.length);
+    if (!res.headersSent) {
+      res.writeHead(response.statusCode, headers);
+      res.end(response.body);
+    }
+    this.log(`${req.method} ${req.url} ${response.statusCode} ${Date.now() - started}ms`);
+  }
+
+  private async respond(req: IncomingMessage, requestId: string): Promise<HttpResponse> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = req.url ?? '/';
+    const rawPath = url.split('?')[0] ?? '/';
+    const body = await readBody(req, this.bodyLimit);
+    if (body === 'too-large') return jsonMessage(413, 'Request Entity Too Large');
+
+    const match = matchRoute(this.compiled, method, rawPath);
+    if (!match || match.route.routeKey === '$default') {
+      // Built-ins fill gaps: a service's explicit routes answer first, a catch-all $default after them.
+      const builtin = matchRoute(this.builtins, method, rawPath);
+      if (builtin) return this.runBuiltin(builtin.route.handler, req, url, body, builtin.pathParameters);
+    }
+    if (!match) return jsonMessage(404, 'Not Found');
+    const route = match.route;
+
+    let jwt: { claims: Record<string, string>; scopes: string[] | null } | undefined;
+    if (route.authorizer) {
+      const query = Object.fromEntries(new URLSearchParams(url.split('?')[1] ?? ''));
+      const outcome = await this.authorizer.authorize(route.authorizer, headersOf(req.rawHeaders), query);
+      if (!outcome.ok) {
+        this.log(`${method} ${rawPath}: ${outcome.statusCode} (${outcome.reason})`);
+        return jsonMessage(outcome.statusCode, outcome.statusCode === 401 ? 'Unauthorized' : 'Forbidden');
+      }
+      jwt = { claims: outcome.claims, scopes: outcome.scopes };
+    }
+
+    const event = buildHttpApiEvent(
+      {
+        method,
+        url,
+        rawHeaders: req.rawHeaders,
+        body,
+        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        protocol: `HTTP/${req.httpVersion}`,
+      },
+      {
+        routeKey: route.routeKey,
+        pathParameters: match.pathParameters,
+        apiId: route.service,
+        requestId,
+        jwt,
+      },
+    );
+
+    let timer: NodeJS.Timeout | undefined;
+    const integrationTimeout = new Promise<'timeout'>((resolveTimeout) => {
+      timer = setTimeout(() => resolveTimeout('timeout'), route.timeoutInMillis);
+    });
+    const outcome = await Promise.race([
+      this.options.invoker.invoke(route.functionName, event),
+      integrationTimeout,
+    ]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') return jsonMessage(503, 'Service Unavailable');
+    if (!outcome.ok) {
+      // A function error, including Lambda's own timeout (Sandbox.Timedout), is a 500 on HTTP APIs.
+      this.log(`${route.functionName} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      return jsonMessage(500, 'Internal Server Error');
+    }
+    try {
+      return toHttpResponse(outcome.result);
+    } catch (err) {
+      if (err instanceof InvalidLambdaResponse) {
+        this.log(`${route.functionName} returned an invalid response: ${err.message}`);
+        return jsonMessage(500, 'Internal Server Error');
+      }
+      throw err;
+    }
+  }
+
+  private async runBuiltin(
+    handler: BuiltinHandler,
+    req: IncomingMessage,
+    url: string,
+    body: Buffer,
+    pathParameters?: Record<string, string>,
+  ): Promise<HttpResponse> {
+    const [path = '/', query = ''] = url.split('?');
+    const out = await handler({
+      method: (req.method ?? 'GET').toUpperCase(),
+      path,
+      query: new URLSearchParams(query),
+      headers: headersOf(req.rawHeaders),
+      body,
+      pathParameters,
+    });
+    const headers = { ...(out.headers ?? {}) };
+    let payload: Buffer;
+    if (out.body === undefined) payload = Buffer.alloc(0);
+    else if (Buffer.isBuffer(out.body)) payload = out.body;
+    else if (typeof out.body === 'string') payload = Buffer.from(out.body);
+    else {
+      payload = Buffer.from(JSON.stringify(out.body));
+      headers['content-type'] ??= 'application/json';
+    }
+    return { statusCode: out.statusCode ?? 200, headers, cookies: [], body: payload };
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolveBody, rejectBody) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      resolveBody('too-large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', rejectBody);
+  });
+}

@@ -1,0 +1,431 @@
+/**
+ * Lambda's DynamoDB Streams event source mapping: follows every shard of each mapped stream (new
+ * shards included, parents before children), invokes the function with batches in Lambda's stream
+ * event shape, retries failures (resuming from the first failed record of a partial batch response,
+ * bisecting on errors when configured) and, once MaximumRetryAttempts is spent, sends Lambda's
+ * failure record to the OnFailure destination and moves on.
+ */
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { _Record as StreamRecord, AttributeValue, Shard } from '@aws-sdk/client-dynamodb-streams';
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import type { Invoker, PackagedService, ResourceRegistry } from '../types';
+import { LOCAL_ACCOUNT_ID } from '../types';
+import { mappingFunction, readServiceModel, referencedLogicalId } from './template';
+
+export interface StreamMapping {
+  service: string;
+  logicalId: string;
+  functionName: string;
+  streamArn: string;
+  batchSize: number;
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /** -1: retry until the record expires (locally: forever, with backoff). */
+  maximumRetryAttempts: number;
+  bisectBatchOnFunctionError: boolean;
+  reportBatchItemFailures: boolean;
+  /** SQS queue ARN (or URL when known) for failed batches. */
+  onFailure?: { arn: string; queueUrl?: string };
+  enabled: boolean;
+}
+
+export interface StreamPollerOptions {
+  invoker: Invoker;
+  mappings: StreamMapping[];
+  /** DynamoDB endpoint (DynamoDB Local serves the Streams API on it). */
+  dynamodbEndpoint: string;
+  /** SQS endpoint, for OnFailure destinations. */
+  sqsEndpoint?: string;
+  region?: string;
+  /** Pause between empty GetRecords calls; default 250 ms. */
+  pollIntervalMs?: number;
+  /** How often to look for new shards; default 1 s. */
+  shardRefreshMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface DynamoDbStreamRecord {
+  eventID: string;
+  eventName: string;
+  eventVersion: string;
+  eventSource: 'aws:dynamodb';
+  awsRegion: string;
+  dynamodb: Record<string, unknown>;
+  eventSourceARN: string;
+  userIdentity?: unknown;
+}
+
+export function streamMappingsFromServices(
+  services: PackagedService[],
+  registry: ResourceRegistry,
+): StreamMapping[] {
+  const mappings: StreamMapping[] = [];
+  for (const service of services) {
+    const model = readServiceModel(service);
+    for (const mapping of model.eventSourceMappings) {
+      if (mapping.kind !== 'dynamodb') continue;
+      const fn = mappingFunction(model, mapping);
+      const name = fn
+        ? registry.resolve(service.name, fn.functionName)
+        : registry.resolve(service.name, mapping.functionName);
+      let onFailure: StreamMapping['onFailure'];
+      if (mapping.onFailureDestination !== undefined) {
+        const arn = String(registry.resolve(service.name, mapping.onFailureDestination));
+        const id = referencedLogicalId(mapping.onFailureDestination);
+        const resource = id ? registry.get(service.name, id) : undefined;
+        onFailure = { arn, queueUrl: resource?.type === 'AWS::SQS::Queue' ? resource.ref : undefined };
+      }
+      mappings.push({
+        service: service.name,
+        logicalId: mapping.logicalId,
+        functionName: String(name),
+        streamArn: String(registry.resolve(service.name, mapping.eventSourceArn)),
+        batchSize: mapping.batchSize ?? 100,
+        startingPosition: mapping.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+        maximumRetryAttempts: mapping.maximumRetryAttempts ?? -1,
+        bisectBatchOnFunctionError: mapping.bisectBatchOnFunctionError,
+        reportBatchItemFailures: mapping.functionResponseTypes.includes('ReportBatchItemFailures'),
+        onFailure,
+        enabled: mapping.enabled,
+      });
+    }
+  }
+  return mappings;
+}
+
+/** Binary attribute values travel as base64 in Lambda's JSON events. */
+function jsonAttributes(
+  item: Record<string, AttributeValue> | undefined,
+): Record<string, unknown> | undefined {
+  if (!item) return undefined;
+  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, jsonAttribute(v)]));
+}
+
+function jsonAttribute(value: AttributeValue): unknown {
+  const v = value as unknown as Record<string, unknown>;
+  if (v.B instanceof Uint8Array) return { B: Buffer.from(v.B).toString('base64') };
+  if (Array.isArray(v.BS))
+    return { BS: (v.BS as Uint8Array[]).map((b) => Buffer.from(b).toString('base64')) };
+  if (Array.isArray(v.L)) return { L: (v.L as AttributeValue[]).map(jsonAttribute) };
+  if (v.M && typeof v.M === 'object') return { M: jsonAttributes(v.M as Record<string, AttributeValue>) };
+  const { $unknown: _unknown, ...rest } = v;
+  return rest;
+}
+
+export function toStreamRecord(
+  record: StreamRecord,
+  streamArn: string,
+  region: string,
+): DynamoDbStreamRecord {
+  const d = record.dynamodb ?? {};
+  const created = d.ApproximateCreationDateTime as Date | number | undefined;
+  const dynamodb: Record<string, unknown> = {
+    ApproximateCreationDateTime: created instanceof Date ? Math.floor(created.getTime() / 1000) : created,
+    Keys: jsonAttributes(d.Keys),
+    ...(d.NewImage ? { NewImage: jsonAttributes(d.NewImage) } : {}),
+    ...(d.OldImage ? { OldImage: jsonAttributes(d.OldImage) } : {}),
+    SequenceNumber: d.SequenceNumber,
+    SizeBytes: d.SizeBytes,
+    StreamViewType: d.StreamViewType,
+  };
+  return {
+    eventID: record.eventID ?? randomUUID(),
+    eventName: record.eventName ?? 'MODIFY',
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    // The mapping's region, not the record's: DynamoDB Local reports 'ddblocal'.
+    awsRegion: region,
+    dynamodb,
+    eventSourceARN: streamArn,
+    ...(record.userIdentity ? { userIdentity: record.userIdentity } : {}),
+  };
+}
+
+/**
+ * Index of the first record to retry from a partial batch response, -1 when all succeeded, or
+ * 0 (the whole batch) when the response is malformed, as Lambda treats it.
+ */
+export function firstFailedIndex(records: DynamoDbStreamRecord[], result: unknown): number {
+  const failures = (result as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
+  if (failures === undefined || failures === null) return -1;
+  if (!Array.isArray(failures)) return 0;
+  if (failures.length === 0) return -1;
+  let first = Infinity;
+  for (const failure of failures as { itemIdentifier?: unknown }[]) {
+    const index = records.findIndex((r) => r.dynamodb.SequenceNumber === failure?.itemIdentifier);
+    if (index < 0) return 0;
+    first = Math.min(first, index);
+  }
+  return first;
+}
+
+interface ShardState {
+  shardId: string;
+  parentShardId?: string;
+  done: boolean;
+  started: boolean;
+}
+
+export class StreamPoller {
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly sqs?: SQSClient;
+  private readonly region: string;
+  private readonly abort = new AbortController();
+  private readonly tasks = new Set<Promise<void>>();
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: StreamPollerOptions) {
+    this.region = options.region ?? 'us-east-1';
+    this.log = options.log ?? (() => undefined);
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    this.streams = new DynamoDBStreamsClient({
+      endpoint: options.dynamodbEndpoint,
+      region: this.region,
+      credentials,
+    });
+    if (options.sqsEndpoint)
+      this.sqs = new SQSClient({ endpoint: options.sqsEndpoint, region: this.region, credentials });
+  }
+
+  start(): void {
+    for (const mapping of this.options.mappings) if (mapping.enabled) this.track(this.follow(mapping));
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+    this.streams.destroy();
+    this.sqs?.destroy();
+  }
+
+  private track(task: Promise<void>): void {
+    this.tasks.add(task);
+    void task.finally(() => this.tasks.delete(task));
+  }
+
+  private get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  /** Discovers shards periodically and starts a reader for each one whose parent is finished. */
+  private async follow(mapping: StreamMapping): Promise<void> {
+    const shards = new Map<string, ShardState>();
+    let firstListing = true;
+    while (!this.stopped) {
+      try {
+        for (const shard of await this.listShards(mapping.streamArn)) {
+          if (!shard.ShardId || shards.has(shard.ShardId)) continue;
+          shards.set(shard.ShardId, {
+            shardId: shard.ShardId,
+            parentShardId: shard.ParentShardId,
+            done: false,
+            started: false,
+          });
+        }
+        for (const state of shards.values()) {
+          if (state.started) continue;
+          const parent = state.parentShardId ? shards.get(state.parentShardId) : undefined;
+          if (parent && !parent.done) continue;
+          state.started = true;
+          // LATEST applies to the shards open at start; later shards are read whole, or records would be lost.
+          const position = firstListing && mapping.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
+          this.track(this.readShard(mapping, state, position));
+        }
+        firstListing = false;
+      } catch (err) {
+        if (this.stopped) return;
+        this.log(`stream ${mapping.streamArn}: ${(err as Error).message}`);
+      }
+      await sleep(this.options.shardRefreshMs ?? 1_000, this.abort.signal);
+    }
+  }
+
+  private async listShards(streamArn: string): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const out = await this.streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+        {
+          abortSignal: this.abort.signal,
+        },
+      );
+      shards.push(...(out.StreamDescription?.Shards ?? []));
+      exclusiveStartShardId = out.StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    return shards;
+  }
+
+  private async iterator(
+    mapping: StreamMapping,
+    shardId: string,
+    position: string,
+    after?: string,
+  ): Promise<string | undefined> {
+    const out = await this.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: mapping.streamArn,
+        ShardId: shardId,
+        ShardIteratorType: after ? 'AFTER_SEQUENCE_NUMBER' : (position as 'LATEST' | 'TRIM_HORIZON'),
+        SequenceNumber: after,
+      }),
+      { abortSignal: this.abort.signal },
+    );
+    return out.ShardIterator;
+  }
+
+  private async readShard(mapping: StreamMapping, state: ShardState, position: string): Promise<void> {
+    let checkpoint: string | undefined;
+    let iterator: string | undefined;
+    while (!this.stopped) {
+      try {
+        iterator ??= await this.iterator(mapping, state.shardId, position, checkpoint);
+        if (!iterator) break;
+        const out = await this.streams.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: mapping.batchSize }),
+          {
+            abortSignal: this.abort.signal,
+          },
+        );
+        const records = out.Records ?? [];
+        if (records.length > 0) {
+          await this.process(
+            mapping,
+            state.shardId,
+            records.map((r) => toStreamRecord(r, mapping.streamArn, this.region)),
+          );
+          checkpoint = records[records.length - 1]?.dynamodb?.SequenceNumber ?? checkpoint;
+        }
+        iterator = out.NextShardIterator;
+        if (!iterator) break; // the shard is closed and fully read
+        if (records.length === 0) await sleep(this.options.pollIntervalMs ?? 250, this.abort.signal);
+      } catch (err) {
+        if (this.stopped) return;
+        // Expired or trimmed iterators: start again after the last processed record.
+        this.log(`stream ${mapping.streamArn} ${state.shardId}: ${(err as Error).message}`);
+        iterator = undefined;
+        await sleep(1_000, this.abort.signal);
+      }
+    }
+    if (!this.stopped) state.done = true;
+  }
+
+  /** Runs one batch to completion: success, or retries spent and the failure sent on. */
+  private async process(
+    mapping: StreamMapping,
+    shardId: string,
+    batch: DynamoDbStreamRecord[],
+  ): Promise<void> {
+    // Pending work, each with its own attempt count; bisecting splits a batch without counting.
+    const queue: { records: DynamoDbStreamRecord[]; attempts: number }[] = [{ records: batch, attempts: 0 }];
+    while (queue.length > 0 && !this.stopped) {
+      const work = queue.shift()!;
+      const outcome = await this.options.invoker.invoke(mapping.functionName, { Records: work.records });
+      let retryFrom = -1;
+      if (!outcome.ok) {
+        this.log(`stream ${mapping.functionName}: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+        if (mapping.bisectBatchOnFunctionError && work.records.length > 1) {
+          const half = Math.ceil(work.records.length / 2);
+          queue.unshift(
+            { records: work.records.slice(0, half), attempts: work.attempts },
+            { records: work.records.slice(half), attempts: work.attempts },
+          );
+          continue;
+        }
+        retryFrom = 0;
+      } else if (mapping.reportBatchItemFailures) {
+        retryFrom = firstFailedIndex(work.records, outcome.result);
+      }
+      if (retryFrom < 0) continue;
+      const remaining = work.records.slice(retryFrom);
+      const attempts = work.attempts + 1;
+      if (mapping.maximumRetryAttempts >= 0 && attempts > mapping.maximumRetryAttempts) {
+        await this.sendFailure(mapping, shardId, remaining, attempts, outcome.ok ? undefined : 'Unhandled');
+        continue;
+      }
+      await sleep(Math.min(100 * 2 ** Math.min(attempts, 6), 5_000), this.abort.signal);
+      queue.unshift({ records: remaining, attempts });
+    }
+  }
+
+  private async sendFailure(
+    mapping: StreamMapping,
+    shardId: string,
+    records: DynamoDbStreamRecord[],
+    invokeCount: number,
+    functionError: string | undefined,
+  ): Promise<void> {
+    const first = records[0];
+    const last = records[records.length - 1];
+    const seconds = (r: DynamoDbStreamRecord | undefined) =>
+      new Date(Number(r?.dynamodb.ApproximateCreationDateTime ?? 0) * 1000).toISOString();
+    const message = {
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: `arn:aws:lambda:${this.region}:${LOCAL_ACCOUNT_ID}:function:${mapping.functionName}`,
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: invokeCount,
+      },
+      responseContext: {
+        statusCode: 200,
+        executedVersion: '$LATEST',
+        ...(functionError ? { functionError } : {}),
+      },
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: first?.dynamodb.SequenceNumber,
+        endSequenceNumber: last?.dynamodb.SequenceNumber,
+        approximateArrivalOfFirstRecord: seconds(first),
+        approximateArrivalOfLastRecord: seconds(last),
+        batchSize: records.length,
+        streamArn: mapping.streamArn,
+      },
+    };
+    if (!mapping.onFailure) {
+      this.log(
+        `stream ${mapping.functionName}: dropping ${records.length} records after ${invokeCount} attempts (no OnFailure destination)`,
+      );
+      return;
+    }
+    if (!this.sqs || !mapping.onFailure.arn.includes(':sqs:')) {
+      this.log(
+        `stream ${mapping.functionName}: OnFailure destination ${mapping.onFailure.arn} is not supported locally; dropping ${records.length} records`,
+      );
+      return;
+    }
+    try {
+      let queueUrl = mapping.onFailure.queueUrl;
+      if (!queueUrl) {
+        const name = mapping.onFailure.arn.split(':').pop() ?? '';
+        queueUrl = (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+      }
+      await this.sqs.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }),
+      );
+    } catch (err) {
+      this.log(
+        `stream ${mapping.functionName}: sending to OnFailure ${mapping.onFailure.arn} failed: ${(err as Error).message}`,
+      );
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolveSleep) => {
+    if (signal.aborted) return resolveSleep();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolveSleep();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { listComposeServices } from '@switchyard/cfn-policy';
+import { packageService, packagedTemplatePath, readPackagedTemplate } from './packaging';
+import type { PackagedService } from './types';
+
+export interface ServiceSource {
+  name: string;
+  dir: string;
+}
+
+/** The services `npm start` runs: exactly those listed in serverless-compose.yml. */
+export function composeServices(repoRoot: string): ServiceSource[] {
+  return listComposeServices(repoRoot).map((service) => ({
+    name: service.name,
+    dir: resolve(repoRoot, service.path),
+  }));
+}
+
+/**
+ * What the packaged template depends on. The template is a function of the service's serverless.yml,
+ * the shared serverless.common.yml it includes, its package.json and the stage; handler code only
+ * changes the zips, which the local cloud does not use (it bundles from source for "edit and go").
+ */
+export function templateFingerprint(serviceDir: string, repoRoot: string, stage: string): string {
+  const hash = createHash('sha256').update(`stage=${stage}\n`);
+  for (const file of [
+    join(serviceDir, 'serverless.yml'),
+    join(serviceDir, 'package.json'),
+    join(repoRoot, 'serverless.common.yml'),
+  ]) {
+    hash.update(`${basename(file)}\n`);
+    if (existsSync(file)) hash.update(readFileSync(file));
+  }
+  return hash.digest('hex');
+}
+
+function fingerprintFile(serviceDir: string): string {
+  return join(serviceDir, '.serverless', 'switchyard-fingerprint');
+}
+
+/**
+ * Packages every service whose template is missing or stale, two at a time (2 cores), and returns
+ * the packaged templates. Packaging is offline; see packageService.
+ */
+export async function packageServices(
+  sources: ServiceSource[],
+  options: { repoRoot: string; stage: string; force?: boolean; log?: (line: string) => void },
+): Promise<PackagedService[]> {
+  const log = options.log ?? (() => undefined);
+  const queue = [...sources];
+  const worker = async (): Promise<void> => {
+    for (let source = queue.shift(); source; source = queue.shift()) {
+      const fingerprint = templateFingerprint(source.dir, options.repoRoot, options.stage);
+      const stamp = fingerprintFile(source.dir);
+      const fresh =
+        !options.force &&
+        existsSync(packagedTemplatePath(source.dir)) &&
+        existsSync(stamp) &&
+        readFileSync(stamp, 'utf8') === fingerprint;
+      if (fresh) continue;
+      const started = Date.now();
+      log(`packaging ${source.name} (stage ${options.stage})`);
+      await packageService(source.dir, options.stage);
+      writeFileSync(stamp, fingerprint);
+      log(`packaged ${source.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return sources.map((source) => ({
+    name: source.name,
+    dir: source.dir,
+    stage: options.stage,
+    template: readPackagedTemplate(source.dir),
+  }));
+}

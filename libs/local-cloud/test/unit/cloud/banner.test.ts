@@ -1,0 +1,69 @@
+import { formatBanner } from '../../../src/banner';
+import type { DevInfo } from '../../../src/dev-info';
+
+const base: DevInfo = {
+  apiUrl: 'http://127.0.0.1:3000',
+  mailboxUrl: 'http://127.0.0.1:8005/',
+  region: 'us-east-1',
+  stage: 'local',
+  accountId: '000000000000',
+  endpoints: {
+    dynamodb: 'http://127.0.0.1:1',
+    sqs: 'http://127.0.0.1:2',
+    sns: 'http://127.0.0.1:2',
+    s3: 'http://127.0.0.1:2',
+    ses: 'http://127.0.0.1:8005',
+    events: 'http://127.0.0.1:3',
+  },
+  tenantId: null,
+  apiKey: null,
+  adminEmail: null,
+  services: ['ingest'],
+  missing: ['the identity service is not built yet'],
+  alarms: [],
+  pid: 1,
+  startedAt: '2026-11-22T00:00:00.000Z',
+  readyInMs: 4200,
+};
+
+describe('formatBanner', () => {
+  it('shows the API, the mailbox and every emulator endpoint', () => {
+    const text = formatBanner(base);
+    expect(text).toContain('http://127.0.0.1:3000');
+    expect(text).toContain('http://127.0.0.1:8005/');
+    for (const url of Object.values(base.endpoints)) expect(text).toContain(url);
+    expect(text).toContain('ready in 4.2 s');
+  });
+
+  it('says why there is no demo tenant instead of printing a curl with no key', () => {
+    const text = formatBanner(base);
+    expect(text).toContain('the identity service is not built yet');
+    expect(text).not.toContain('Authorization: Bearer');
+  });
+
+  it('prints a copy-paste curl with the demo key once a tenant is seeded', () => {
+    const text = formatBanner({
+      ...base,
+      tenantId: 'ten_1',
+      apiKey: 'sy_live_abc_def',
+      adminEmail: 'a@b.c',
+      missing: [],
+    });
+    expect(text).toContain(
+      "curl -s -X POST http://127.0.0.1:3000/events -H 'Authorization: Bearer sy_live_abc_def'",
+    );
+    expect(text).toContain('ten_1');
+  });
+
+  it('names the DLQs whose alarms fire', () => {
+    const text = formatBanner({
+      ...base,
+      alarms: [
+        { name: 'a', queue: 'delivery-local-dlq', depth: 3, state: 'ALARM' },
+        { name: 'b', queue: 'other-dlq', depth: 0, state: 'OK' },
+      ],
+    });
+    expect(text).toContain('delivery-local-dlq (3)');
+    expect(text).not.toContain('other-dlq (0)');
+  });
+});

@@ -1,0 +1,36 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { templateFingerprint } from '../../../src/services';
+
+function serviceTree() {
+  const root = mkdtempSync(join(tmpdir(), 'sy-fp-'));
+  writeFileSync(join(root, 'serverless.common.yml'), 'runtime: nodejs22.x\n');
+  const dir = join(root, 'svc');
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(join(dir, 'serverless.yml'), 'service: svc\n');
+  writeFileSync(join(dir, 'package.json'), '{}');
+  writeFileSync(join(dir, 'src', 'handler.ts'), 'export const handler = 1;');
+  return { root, dir };
+}
+
+describe('templateFingerprint (when a service must be packaged again)', () => {
+  it('changes with serverless.yml, the shared serverless.common.yml and the stage', () => {
+    const { root, dir } = serviceTree();
+    const before = templateFingerprint(dir, root, 'local');
+    expect(templateFingerprint(dir, root, 'local')).toBe(before);
+    expect(templateFingerprint(dir, root, 'prod')).not.toBe(before);
+    writeFileSync(join(root, 'serverless.common.yml'), 'runtime: nodejs24.x\n');
+    const afterCommon = templateFingerprint(dir, root, 'local');
+    expect(afterCommon).not.toBe(before);
+    writeFileSync(join(dir, 'serverless.yml'), 'service: svc2\n');
+    expect(templateFingerprint(dir, root, 'local')).not.toBe(afterCommon);
+  });
+
+  it('does not change with handler code, which the local cloud bundles from source itself', () => {
+    const { root, dir } = serviceTree();
+    const before = templateFingerprint(dir, root, 'local');
+    writeFileSync(join(dir, 'src', 'handler.ts'), 'export const handler = 2;');
+    expect(templateFingerprint(dir, root, 'local')).toBe(before);
+  });
+});

@@ -1,0 +1,132 @@
+import { messagesToDelete, toSqsRecord } from '../../../src/runner/sqs-poller';
+import type { SqsRecord } from '../../../src/runner/sqs-poller';
+import { firstFailedIndex, toStreamRecord } from '../../../src/runner/stream-poller';
+import type { DynamoDbStreamRecord } from '../../../src/runner/stream-poller';
+
+const sqsRecord = (messageId: string) => ({ messageId }) as SqsRecord;
+
+describe('SQS batch outcome', () => {
+  const batch = ['a', 'b', 'c'].map(sqsRecord);
+  const ids = (records: SqsRecord[]) => records.map((r) => r.messageId);
+
+  it('deletes all on success and none on error', () => {
+    expect(ids(messagesToDelete(batch, { ok: true, result: null }, false))).toEqual(['a', 'b', 'c']);
+    expect(messagesToDelete(batch, { ok: false }, true)).toEqual([]);
+  });
+
+  it('keeps the reported failures with ReportBatchItemFailures', () => {
+    expect(
+      ids(
+        messagesToDelete(batch, { ok: true, result: { batchItemFailures: [{ itemIdentifier: 'b' }] } }, true),
+      ),
+    ).toEqual(['a', 'c']);
+    expect(ids(messagesToDelete(batch, { ok: true, result: { batchItemFailures: [] } }, true))).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+    expect(ids(messagesToDelete(batch, { ok: true, result: undefined }, true))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('fails the whole batch on a malformed response, as Lambda does', () => {
+    expect(
+      messagesToDelete(batch, { ok: true, result: { batchItemFailures: [{ itemIdentifier: 'zzz' }] } }, true),
+    ).toEqual([]);
+    expect(
+      messagesToDelete(batch, { ok: true, result: { batchItemFailures: [{ itemIdentifier: '' }] } }, true),
+    ).toEqual([]);
+    expect(messagesToDelete(batch, { ok: true, result: { batchItemFailures: 'b' } }, true)).toEqual([]);
+  });
+
+  it('ignores reported failures without ReportBatchItemFailures', () => {
+    expect(
+      ids(
+        messagesToDelete(
+          batch,
+          { ok: true, result: { batchItemFailures: [{ itemIdentifier: 'b' }] } },
+          false,
+        ),
+      ),
+    ).toEqual(['a', 'b', 'c']);
+  });
+
+  it("builds Lambda's SQS record", () => {
+    const record = toSqsRecord(
+      {
+        MessageId: 'm1',
+        ReceiptHandle: 'r1',
+        Body: 'hi',
+        MD5OfBody: 'md5',
+        Attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1' },
+        MessageAttributes: { bin: { DataType: 'Binary', BinaryValue: Buffer.from('x') } },
+      },
+      'arn:aws:sqs:us-east-1:000000000000:q',
+      'us-east-1',
+    );
+    expect(record).toEqual({
+      messageId: 'm1',
+      receiptHandle: 'r1',
+      body: 'hi',
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1' },
+      messageAttributes: {
+        bin: { binaryValue: 'eA==', stringListValues: [], binaryListValues: [], dataType: 'Binary' },
+      },
+      md5OfBody: 'md5',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
+      awsRegion: 'us-east-1',
+    });
+  });
+});
+
+describe('stream batch outcome', () => {
+  const records = ['1', '2', '3'].map(
+    (SequenceNumber) => ({ dynamodb: { SequenceNumber } }) as unknown as DynamoDbStreamRecord,
+  );
+
+  it('resumes from the first failed record', () => {
+    expect(
+      firstFailedIndex(records, { batchItemFailures: [{ itemIdentifier: '3' }, { itemIdentifier: '2' }] }),
+    ).toBe(1);
+    expect(firstFailedIndex(records, { batchItemFailures: [] })).toBe(-1);
+    expect(firstFailedIndex(records, null)).toBe(-1);
+    expect(firstFailedIndex(records, { batchItemFailures: [{ itemIdentifier: 'x' }] })).toBe(0);
+  });
+
+  it("builds Lambda's DynamoDB stream record", () => {
+    const record = toStreamRecord(
+      {
+        eventID: 'e1',
+        eventName: 'INSERT',
+        eventVersion: '1.1',
+        awsRegion: 'ddblocal',
+        dynamodb: {
+          ApproximateCreationDateTime: new Date(1_700_000_000_000),
+          Keys: { pk: { S: 'a' } },
+          NewImage: { pk: { S: 'a' }, b: { B: Buffer.from('x') }, m: { M: { n: { N: '1' } } } },
+          SequenceNumber: '100',
+          SizeBytes: 10,
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+      },
+      'arn:stream',
+      'us-east-1',
+    );
+    expect(record).toEqual({
+      eventID: 'e1',
+      eventName: 'INSERT',
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'us-east-1',
+      dynamodb: {
+        ApproximateCreationDateTime: 1_700_000_000,
+        Keys: { pk: { S: 'a' } },
+        NewImage: { pk: { S: 'a' }, b: { B: 'eA==' }, m: { M: { n: { N: '1' } } } },
+        SequenceNumber: '100',
+        SizeBytes: 10,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+      eventSourceARN: 'arn:stream',
+    });
+  });
+});
