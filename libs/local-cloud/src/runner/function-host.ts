@@ -56,7 +56,15 @@ interface Bundle {
   version: string;
   /** Source files (outside node_modules) and their mtimes when bundled. */
   inputs: Map<string, number>;
+  /** When the inputs' mtimes were last compared. */
+  checkedAt: number;
 }
+
+/**
+ * Source files are compared at most this often: an edit is picked up on the next request after it,
+ * and a busy function does not stat its sources on every invocation.
+ */
+const SOURCE_CHECK_INTERVAL_MS = 250;
 
 interface WorkerSlot {
   worker: Worker;
@@ -455,7 +463,14 @@ export class FunctionHost implements Invoker {
   /** The bundle for a function's source, rebuilt when a bundled source file changed (edit and go). */
   private async currentBundle(fn: HostedFunction): Promise<Bundle> {
     const existing = this.bundles.get(fn.entry);
-    if (existing && !changed(existing)) return existing;
+    if (existing) {
+      const now = Date.now();
+      if (now - existing.checkedAt < SOURCE_CHECK_INTERVAL_MS) return existing;
+      if (!changed(existing)) {
+        existing.checkedAt = now;
+        return existing;
+      }
+    }
     let inFlight = this.building.get(fn.entry);
     if (!inFlight) {
       inFlight = this.bundle(fn).finally(() => this.building.delete(fn.entry));
@@ -498,7 +513,7 @@ export class FunctionHost implements Invoker {
       const path = resolve(model.serviceDir, input);
       inputs.set(path, mtimeOf(path));
     }
-    const bundle: Bundle = { path: outfile, version: `${startedAt}-${output.hash}`, inputs };
+    const bundle: Bundle = { path: outfile, version: `${startedAt}-${output.hash}`, inputs, checkedAt: Date.now() };
     this.bundles.set(entry, bundle);
     return bundle;
   }

@@ -293,6 +293,8 @@ describe('edit and go', () => {
       join(dir, 'src', 'handlers', 'hello.ts'),
       'export const handler = async (event: { pathParameters?: Record<string, string> }) => ({ message: `edited ${event.pathParameters?.name}` });\n',
     );
+    // Sources are compared at most every 250 ms (so a busy function does not stat them per request).
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await (await fetch(`${url}/hello/two`)).json()).toEqual({ message: 'edited two' });
   });
 });
