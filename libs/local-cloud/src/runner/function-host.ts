@@ -513,7 +513,12 @@ export class FunctionHost implements Invoker {
       const path = resolve(model.serviceDir, input);
       inputs.set(path, mtimeOf(path));
     }
-    const bundle: Bundle = { path: outfile, version: `${startedAt}-${output.hash}`, inputs, checkedAt: Date.now() };
+    const bundle: Bundle = {
+      path: outfile,
+      version: `${startedAt}-${output.hash}`,
+      inputs,
+      checkedAt: Date.now(),
+    };
     this.bundles.set(entry, bundle);
     return bundle;
   }
