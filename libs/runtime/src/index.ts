@@ -10,3 +10,4 @@ export * from './logger';
 export * from './middleware';
 export * from './pagination';
 export * from './publish';
+export * from './outbox';

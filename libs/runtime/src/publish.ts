@@ -188,10 +188,11 @@ interface Item<E> {
   size: number;
 }
 
-function buildMessages<C extends Contract>(
+/** Fills and validates headers; throws MessageValidationError naming the first bad message. */
+export function buildMessages<C extends Contract>(
   contract: C,
   details: PublishInput<C> | readonly PublishInput<C>[],
-  options: PublishOptions,
+  options: PublishOptions = {},
 ): MessageOf<C>[] {
   const list = (Array.isArray(details) ? details : [details]) as readonly PublishInput<C>[];
   const fallbackCorrelationId = options.correlationId ?? currentCorrelationId();
