@@ -60,6 +60,17 @@ function serviceSources(options: LocalCloudOptions): ServiceSource[] {
   return all.filter((service) => options.services?.includes(service.name));
 }
 
+/**
+ * The local identity issuer (`https://auth.switchyard.local/<stage>`) publishes its keys through the
+ * local API itself; any other issuer's keys are where OIDC puts them.
+ */
+export const LOCAL_ISSUER_PREFIX = 'https://auth.switchyard.local/';
+
+export function localJwks(issuer: string, apiUrl: string): URL {
+  if (issuer.startsWith(LOCAL_ISSUER_PREFIX)) return new URL(`${apiUrl}/auth/.well-known/jwks.json`);
+  return new URL(`${issuer.replace(/\/$/, '')}/.well-known/jwks.json`);
+}
+
 /** Runs `steps` in reverse, each bounded, so one stuck part cannot keep the others running. */
 async function stopAll(steps: { name: string; stop: () => Promise<void> }[], log: (line: string) => void) {
   for (const step of [...steps].reverse()) {
@@ -138,6 +149,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
         invoker: host,
         routes: routesFromServices(services, registry),
         port: options.port,
+        jwks: (issuer) => localJwks(issuer, info.apiUrl),
         log: (line) => log(`[gateway] ${line}`),
       }),
     );
