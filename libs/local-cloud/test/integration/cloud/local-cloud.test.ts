@@ -160,3 +160,13 @@ describe('local cloud started with startLocalCloud', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
+
+describe('a rule the pattern matcher does not support', () => {
+  it('stops the local cloud from starting, naming the rule and the offending operator', async () => {
+    const badService = join(__dirname, '..', '..', 'fixtures', 'bad-pattern-service');
+    const stateDir = mkdtempSync(join(tmpdir(), 'sy-bad-'));
+    await expect(startLocalCloud({ serviceDirs: [badService], stateDir })).rejects.toThrow(
+      /onThingrule1EventBridgeRule.*pattern\.detail\.amount: unsupported operator "between"/,
+    );
+  });
+});
