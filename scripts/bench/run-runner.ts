@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { packageService, readPackagedTemplate } from '../../libs/local-cloud/src/packaging';
 import { Registry } from '../../libs/local-cloud/src/provision/registry';
 import { FunctionHost, HttpGateway, routesFromServices } from '../../libs/local-cloud/src/runner';
+import { createLineLog } from '../../libs/local-cloud/src/line-log';
 import { LOCAL_ACCOUNT_ID } from '../../libs/local-cloud/src/types';
 import type { PackagedService } from '../../libs/local-cloud/src/types';
 
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
     routes: routesFromServices([service], registry),
     port: Number(values.port),
     // As the local cloud does: one log line per request.
-    log: values.quiet ? undefined : (line) => console.log(`[gateway] ${line}`),
+    log: values.quiet ? undefined : createLineLog('[gateway] '),
   });
   const { url } = await gateway.start();
 

@@ -13,6 +13,7 @@ import {
   sqsMappingsFromServices,
   streamMappingsFromServices,
 } from './runner';
+import { IDENTITY_NOT_RUNNING, seedDemoTenant } from './seed';
 import { composeServices, packageServices } from './services';
 import type { ServiceSource } from './services';
 import type { AlarmState, DevInfo } from './dev-info';
@@ -45,9 +46,6 @@ export interface RunningCloud {
   registry: ProvisionedRegistry;
   stop(): Promise<void>;
 }
-
-const DEMO_TENANT_MISSING =
-  'the identity service is not built yet, so there is no demo tenant or API key (it seeds them once it lands)';
 
 function serviceSources(options: LocalCloudOptions): ServiceSource[] {
   if (options.serviceDirs?.length) {
@@ -149,6 +147,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
         invoker: host,
         routes: routesFromServices(services, registry),
         port: options.port,
+        region,
         jwks: (issuer) => localJwks(issuer, info.apiUrl),
         log: (line) => log(`[gateway] ${line}`),
       }),
@@ -165,7 +164,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       apiKey: null,
       adminEmail: null,
       services: services.map((service) => service.name),
-      missing: [DEMO_TENANT_MISSING],
+      missing: [IDENTITY_NOT_RUNNING],
       alarms: [],
       pid: process.pid,
       startedAt: new Date(started).toISOString(),
@@ -217,6 +216,22 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     }, options.alarmIntervalMs ?? 5_000);
     running.push({ name: 'alarms', stop: async () => clearInterval(timer) });
 
+    if (info.services.includes('identity')) {
+      const seeded = await seedDemoTenant({
+        apiUrl: info.apiUrl,
+        region,
+        stateDir: options.stateDir,
+        persist: options.persist,
+        log: (line) => log(`[seed] ${line}`),
+      });
+      if (seeded.ok) {
+        Object.assign(info, seeded.demo, { missing: [] });
+        log(`demo tenant ${seeded.demo.tenantId} ${seeded.reused ? 'reused' : 'created'}`);
+      } else {
+        info.missing = [seeded.reason];
+        log(seeded.reason);
+      }
+    }
     info.readyInMs = Date.now() - started;
     return { info, services, registry, stop: () => stopAll(running, log) };
   } catch (error) {

@@ -6,6 +6,7 @@ import { formatBanner } from './banner';
 import { runLocalCloud } from './cloud';
 import type { RunningCloud } from './cloud';
 import { writeDevInfo } from './dev-info';
+import { createLineLog } from './line-log';
 import { repoRoot } from './index';
 
 const USAGE = `Usage: npm start [-- options]
@@ -55,7 +56,7 @@ function parseOptions() {
 async function main(): Promise<void> {
   const options = parseOptions();
   const ipc = typeof process.send === 'function';
-  const log = (line: string) => console.log(`[local-cloud] ${line}`);
+  const log = createLineLog('[local-cloud] ');
   const devJson = join(options.stateDir, 'dev.json');
 
   let cloud: RunningCloud | undefined;
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    log.flush();
     console.error(`switchyard: the local cloud could not start: ${message}`);
     if (ipc) process.send?.({ type: 'failed', error: message });
     process.exit(1);
@@ -107,7 +109,10 @@ async function main(): Promise<void> {
   if (stopping) return;
   writeDevInfo(devJson, cloud.info);
   if (ipc) process.send?.({ type: 'ready', info: cloud.info });
-  else console.log(`\n${formatBanner(cloud.info)}\n`);
+  else {
+    log.flush();
+    console.log(`\n${formatBanner(cloud.info)}\n`);
+  }
 }
 
 void main();

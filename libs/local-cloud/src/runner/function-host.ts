@@ -70,6 +70,8 @@ interface WorkerSlot {
   worker: Worker;
   version: string;
   ready: Promise<InvocationError | undefined>;
+  /** Set once the worker said it is ready: invocations are then posted without waiting on `ready`. */
+  isReady: boolean;
   busy: boolean;
   retired: boolean;
   lastUsed: number;
@@ -283,9 +285,17 @@ export class FunctionHost implements Invoker {
   private async acquire(fn: HostedFunction, bundle: Bundle): Promise<WorkerSlot> {
     for (;;) {
       // Workers running older code retire so the next invocation sees the edit.
-      for (const slot of fn.slots) if (slot.version !== bundle.version) slot.retired = true;
-      for (const slot of [...fn.slots]) if (slot.retired && !slot.busy) this.discard(fn, slot);
-      const idle = fn.slots.find((s) => !s.busy && !s.retired);
+      let idle: WorkerSlot | undefined;
+      let retiredIdle = false;
+      for (const slot of fn.slots) {
+        if (slot.version !== bundle.version) slot.retired = true;
+        if (slot.busy) continue;
+        if (slot.retired) retiredIdle = true;
+        else idle ??= slot;
+      }
+      if (retiredIdle) {
+        for (const slot of [...fn.slots]) if (slot.retired && !slot.busy) this.discard(fn, slot);
+      }
       if (idle) {
         idle.busy = true;
         return idle;
@@ -311,7 +321,20 @@ export class FunctionHost implements Invoker {
     const worker = new Worker(WORKER_BOOTSTRAP, {
       eval: true,
       env: { ...fn.env },
-      workerData: { bundlePath: bundle.path, exportName: fn.exportName, handler: model.handler },
+      workerData: {
+        bundlePath: bundle.path,
+        exportName: fn.exportName,
+        handler: model.handler,
+        // The invocation context's constant part, sent once rather than with every invocation.
+        context: {
+          functionName: model.functionName,
+          functionVersion: '$LATEST',
+          invokedFunctionArn: this.functionArn(model.functionName),
+          memoryLimitInMB: String(model.memorySize),
+          logGroupName: `/aws/lambda/${model.functionName}`,
+          logStreamName: `local/[$LATEST]${model.logicalId}`,
+        },
+      },
       stdout: true,
       stderr: true,
       resourceLimits:
@@ -328,11 +351,14 @@ export class FunctionHost implements Invoker {
       retired: false,
       lastUsed: Date.now(),
       ready: Promise.resolve(undefined),
+      isReady: false,
     };
     slot.ready = new Promise((resolveReady) => {
       worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'ready') resolveReady(undefined);
-        else if (message.type === 'init-error') {
+        if (message.type === 'ready') {
+          slot.isReady = true;
+          resolveReady(undefined);
+        } else if (message.type === 'init-error') {
           slot.retired = true;
           resolveReady(message.error);
         } else if (message.type === 'result' && slot.pending && slot.pending.id === message.id) {
@@ -394,6 +420,16 @@ export class FunctionHost implements Invoker {
           failure('Sandbox.Timedout', `Task timed out after ${model.timeoutSeconds.toFixed(2)} seconds`),
         );
       }, deadlineMs - started);
+      const post = () => {
+        slot.pending = { id, resolve: finish };
+        // Only what changes per invocation: the rest of the context went with the worker's workerData.
+        slot.worker.postMessage({ type: 'invoke', id, event: eventText, deadlineMs });
+      };
+      // A warm worker takes the invocation at once; a starting one once it is ready (or failed to be).
+      if (slot.isReady) {
+        post();
+        return;
+      }
       void slot.ready.then((initError) => {
         if (done) return;
         if (initError) {
@@ -401,22 +437,7 @@ export class FunctionHost implements Invoker {
           finish({ ok: false, error: initError });
           return;
         }
-        slot.pending = { id, resolve: finish };
-        slot.worker.postMessage({
-          type: 'invoke',
-          id,
-          event: eventText,
-          context: {
-            awsRequestId: id,
-            functionName: model.functionName,
-            functionVersion: '$LATEST',
-            invokedFunctionArn: this.functionArn(model.functionName),
-            memoryLimitInMB: String(model.memorySize),
-            logGroupName: `/aws/lambda/${model.functionName}`,
-            logStreamName: `local/[$LATEST]${model.logicalId}`,
-            deadlineMs,
-          },
-        });
+        post();
       });
     });
   }

@@ -18,6 +18,8 @@ import {
   toHttpResponse,
 } from './http-api';
 import type { CompiledRoute, HttpResponse, RouteSpec } from './http-api';
+import { verifyIamRequest } from './iam-auth';
+import type { IamAuthorizerContext } from './iam-auth';
 import { JwtAuthorizer } from './jwt';
 import type { JwksLocator, JwtAuthorizerConfig } from './jwt';
 import { readServiceModel } from './template';
@@ -28,6 +30,8 @@ export interface GatewayRoute extends RouteSpec {
   /** Integration timeout: past it the gateway answers 503 (the function may still be running). */
   timeoutInMillis: number;
   authorizer?: JwtAuthorizerConfig;
+  /** The route's AuthorizationType is AWS_IAM: a SigV4 signature is required (see iam-auth.ts). */
+  iam?: boolean;
 }
 
 export interface BuiltinRequest {
@@ -59,6 +63,8 @@ export interface HttpGatewayOptions {
   bodyLimitBytes?: number;
   /** Where each issuer's keys are; default `${issuer}/.well-known/jwks.json`. */
   jwks?: JwksLocator;
+  /** Region SigV4 signatures of AWS_IAM routes must be scoped to; default us-east-1. */
+  region?: string;
   log?: (line: string) => void;
 }
 
@@ -92,6 +98,7 @@ export function routesFromServices(services: PackagedService[], registry: Resour
         functionName: typeof name === 'string' ? name : fn.functionName,
         timeoutInMillis: route.timeoutInMillis,
         authorizer,
+        iam: route.authorizationType === 'AWS_IAM' || undefined,
       });
     }
   }
@@ -184,7 +191,8 @@ export class HttpGateway {
       this.log(`${req.method} ${req.url} failed in the gateway: ${(err as Error).stack ?? String(err)}`);
       response = jsonMessage(500, 'Internal Server Error');
     }
-    const headers: Record<string, string | string[]> = { ...response.headers, 'apigw-requestid': requestId };
+    const headers: Record<string, string | string[]> = response.headers;
+    headers['apigw-requestid'] = requestId;
     if (response.cookies.length > 0) headers['set-cookie'] = response.cookies;
     headers['content-length'] = String(response.body.length);
     if (!res.headersSent) {
@@ -198,7 +206,8 @@ export class HttpGateway {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = req.url ?? '/';
     const rawPath = url.split('?')[0] ?? '/';
-    const body = await readBody(req, this.bodyLimit);
+    // Most requests (GET) carry no body: no need to wait for the stream's end to know it is empty.
+    const body = declaresBody(req.rawHeaders) ? await readBody(req, this.bodyLimit) : NO_BODY;
     if (body === 'too-large') return jsonMessage(413, 'Request Entity Too Large');
 
     const match = matchRoute(this.compiled, method, rawPath);
@@ -220,6 +229,19 @@ export class HttpGateway {
       }
       jwt = { claims: outcome.claims, scopes: outcome.scopes };
     }
+    let iam: IamAuthorizerContext | undefined;
+    if (route.iam) {
+      const headers = headersOf(req.rawHeaders);
+      const outcome = await verifyIamRequest(
+        { method, url, headers, body },
+        { region: this.options.region ?? 'us-east-1' },
+      );
+      if (!outcome.ok) {
+        this.log(`${method} ${rawPath}: 403 (${outcome.reason})`);
+        return jsonMessage(403, outcome.message);
+      }
+      iam = outcome.iam;
+    }
 
     const event = buildHttpApiEvent(
       {
@@ -227,7 +249,7 @@ export class HttpGateway {
         url,
         rawHeaders: req.rawHeaders,
         body,
-        sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        sourceIp: sourceIpOf(req),
         protocol: `HTTP/${req.httpVersion}`,
       },
       {
@@ -239,15 +261,13 @@ export class HttpGateway {
       },
     );
 
-    let timer: NodeJS.Timeout | undefined;
-    const integrationTimeout = new Promise<'timeout'>((resolveTimeout) => {
-      timer = setTimeout(() => resolveTimeout('timeout'), route.timeoutInMillis);
-    });
-    const outcome = await Promise.race([
-      this.options.invoker.invoke(route.functionName, event),
-      integrationTimeout,
-    ]);
-    clearTimeout(timer);
+    const payload = iam
+      ? { ...event, requestContext: { ...event.requestContext, authorizer: { iam } } }
+      : event;
+    const outcome = await withTimeout(
+      this.options.invoker.invoke(route.functionName, payload),
+      route.timeoutInMillis,
+    );
     if (outcome === 'timeout') return jsonMessage(503, 'Service Unavailable');
     if (!outcome.ok) {
       // A function error, including Lambda's own timeout (Sandbox.Timedout), is a 500 on HTTP APIs.
@@ -292,6 +312,48 @@ export class HttpGateway {
     }
     return { statusCode: out.statusCode ?? 200, headers, cookies: [], body: payload };
   }
+}
+
+const NO_BODY = Buffer.alloc(0);
+
+/**
+ * Whether the request has a body to read: HTTP/1.1 messages without Content-Length or
+ * Transfer-Encoding have none (RFC 9112 §6.3), nor do those declaring a length of 0.
+ */
+function declaresBody(rawHeaders: string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      if (rawHeaders[i + 1]?.trim() !== '0') return true;
+    } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return true;
+  }
+  return false;
+}
+
+/** The client's address as API Gateway reports it (IPv4 without the IPv6-mapped prefix). */
+function sourceIpOf(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '127.0.0.1';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * The invocation's outcome, or 'timeout' if it takes longer than `ms` (the invocation itself is not
+ * stopped). One timer, cleared as soon as the invocation settles.
+ */
+function withTimeout<T>(invocation: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  return new Promise<T | 'timeout'>((resolveOutcome, rejectOutcome) => {
+    const timer = setTimeout(() => resolveOutcome('timeout'), ms);
+    invocation.then(
+      (value) => {
+        clearTimeout(timer);
+        resolveOutcome(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        rejectOutcome(error);
+      },
+    );
+  });
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {

@@ -2,7 +2,8 @@
  * Source of the code each function's worker thread runs: a minimal Lambda runtime. It is kept as a
  * string (run with `eval: true`) so workers need no TypeScript loader, whatever started the parent.
  *
- * Protocol (parent → worker): { type: 'invoke', id, event (JSON text), context }.
+ * Protocol (parent → worker): { type: 'invoke', id, event (JSON text), deadlineMs }; the context's
+ * constant part (function name, ARN, memory, log group and stream) comes once, in workerData.context.
  * Worker → parent: { type: 'ready' } | { type: 'init-error', error } | { type: 'result', id, ok, payload | error }.
  */
 export const WORKER_BOOTSTRAP = String.raw`
@@ -28,6 +29,7 @@ function fatal(err, type) {
 process.on('uncaughtException', (err) => fatal(err, 'Runtime.UncaughtException'));
 process.on('unhandledRejection', (err) => fatal(err, 'Runtime.UnhandledPromiseRejection'));
 
+const base = workerData.context;
 let handler;
 try {
   const mod = require(workerData.bundlePath);
@@ -44,7 +46,7 @@ if (handler) parentPort.postMessage({ type: 'ready' });
 
 parentPort.on('message', (message) => {
   if (message.type !== 'invoke') return;
-  const { id, context: base } = message;
+  const { id, deadlineMs } = message;
   current = id;
   let settled = false;
   const finish = (ok, value) => {
@@ -67,9 +69,16 @@ parentPort.on('message', (message) => {
     }
   };
   const context = {
-    ...base,
+    awsRequestId: id,
+    functionName: base.functionName,
+    functionVersion: base.functionVersion,
+    invokedFunctionArn: base.invokedFunctionArn,
+    memoryLimitInMB: base.memoryLimitInMB,
+    logGroupName: base.logGroupName,
+    logStreamName: base.logStreamName,
+    deadlineMs,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, base.deadlineMs - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
     done: (err, value) => (err ? finish(false, err) : finish(true, value)),
     succeed: (value) => finish(true, value),
     fail: (err) => finish(false, err),

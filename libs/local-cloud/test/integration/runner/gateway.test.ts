@@ -135,6 +135,37 @@ describe('HTTP gateway with the function host', () => {
     expect(Buffer.from(event.body, 'base64')).toEqual(Buffer.from([0, 1, 2, 255]));
   });
 
+  it('reads chunked bodies and passes no body for an empty or absent one', async () => {
+    // No Content-Length: the body comes chunked (Transfer-Encoding), and must still be read whole.
+    const chunked = await fetch(`${url}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('part one, '));
+          controller.enqueue(new TextEncoder().encode('part two'));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    const chunkedEvent = (await chunked.json()) as { body?: string; headers: Record<string, string> };
+    expect(chunkedEvent.headers['transfer-encoding']).toBe('chunked');
+    expect(chunkedEvent.body).toBe('part one, part two');
+
+    const empty = (await (
+      await fetch(`${url}/echo`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '' })
+    ).json()) as Record<string, unknown>;
+    expect(empty.headers).toMatchObject({ 'content-length': '0' });
+    expect(empty).not.toHaveProperty('body');
+    expect(empty.isBase64Encoded).toBe(false);
+
+    const absent = (await (await fetch(`${url}/echo`, { method: 'POST' })).json()) as Record<string, unknown>;
+    expect(absent).not.toHaveProperty('body');
+    // The connection stays usable after requests whose (empty) body was never read.
+    expect((await fetch(`${url}/hello/after`)).status).toBe(200);
+  });
+
   it('answers 404 like API Gateway when no route matches', async () => {
     const res = await fetch(`${url}/nowhere`);
     expect(res.status).toBe(404);
@@ -296,5 +327,45 @@ describe('edit and go', () => {
     // Sources are compared at most every 250 ms (so a busy function does not stat them per request).
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await (await fetch(`${url}/hello/two`)).json()).toEqual({ message: 'edited two' });
+  });
+
+  it("gives the handler Lambda's context object", async () => {
+    writeFileSync(
+      join(dir, 'src', 'handlers', 'hello.ts'),
+      [
+        'export const handler = async (_event: unknown, context: Record<string, unknown> & { getRemainingTimeInMillis(): number }) => ({',
+        '  ...context,',
+        '  remaining: context.getRemainingTimeInMillis(),',
+        '  now: Date.now(),',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ids = new Set<string>();
+    for (const name of ['one', 'two']) {
+      const context = (await (await fetch(`${gateway.url}/hello/${name}`)).json()) as Record<string, unknown>;
+      expect(context).toEqual({
+        awsRequestId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+        functionName: 'sample-local-hello',
+        functionVersion: '$LATEST',
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:sample-local-hello',
+        memoryLimitInMB: expect.stringMatching(/^\d+$/),
+        logGroupName: '/aws/lambda/sample-local-hello',
+        logStreamName: expect.stringMatching(/^local\/\[\$LATEST\]\w+$/),
+        deadlineMs: expect.any(Number),
+        callbackWaitsForEmptyEventLoop: true,
+        remaining: expect.any(Number),
+        now: expect.any(Number),
+      });
+      const deadline = context.deadlineMs as number;
+      expect(deadline - (context.now as number)).toBeGreaterThan(0);
+      expect(deadline - (context.now as number)).toBeLessThanOrEqual(
+        host.describe('sample-local-hello')!.timeoutSeconds * 1000,
+      );
+      expect(context.remaining).toBeGreaterThan(0);
+      ids.add(context.awsRequestId as string);
+    }
+    expect(ids.size).toBe(2);
   });
 });

@@ -151,6 +151,59 @@ describe('payload 2.0 event', () => {
     expect(empty.isBase64Encoded).toBe(false);
   });
 
+  it('keeps the JSON key order, and takes over headers the caller already built', () => {
+    const context = {
+      routeKey: 'POST /my/{x}',
+      pathParameters: { x: 'path' },
+      apiId: 'api',
+      requestId: 'req-1',
+      now,
+      jwt: { claims: { sub: 'u' }, scopes: null },
+    };
+    const request = { ...base, url: '/my/path?p=1', body: Buffer.from('{"a":1}') };
+    const event = buildHttpApiEvent(request, context);
+    // The order the function sees when it serialises the event (as API Gateway sends it).
+    expect(Object.keys(event)).toEqual([
+      'version',
+      'routeKey',
+      'rawPath',
+      'rawQueryString',
+      'cookies',
+      'headers',
+      'queryStringParameters',
+      'requestContext',
+      'pathParameters',
+      'isBase64Encoded',
+      'body',
+    ]);
+    expect(Object.keys(event.requestContext)).toEqual([
+      'accountId',
+      'apiId',
+      'authorizer',
+      'domainName',
+      'domainPrefix',
+      'http',
+      'requestId',
+      'routeKey',
+      'stage',
+      'time',
+      'timeEpoch',
+    ]);
+    const headers = headersOf(base.rawHeaders);
+    const prebuilt = buildHttpApiEvent({ ...request, headers }, context);
+    expect(JSON.stringify(prebuilt)).toBe(JSON.stringify(event));
+    expect(prebuilt.headers).toBe(headers);
+    expect(headers.cookie).toBeUndefined();
+    // Different hosts in a row each get their own domain name.
+    const other = buildHttpApiEvent(
+      { ...request, rawHeaders: ['Host', 'other.example.org'] },
+      { routeKey: '$default', apiId: 'api', now },
+    );
+    expect(other.requestContext.domainName).toBe('other.example.org');
+    expect(other.requestContext.domainPrefix).toBe('other');
+    expect(buildHttpApiEvent(request, context).requestContext.domainName).toBe('api.example.com');
+  });
+
   it('treats text, JSON and XML as text and everything else as binary', () => {
     for (const t of [
       'text/plain',
@@ -175,6 +228,11 @@ describe('payload 2.0 event', () => {
   it('joins duplicate headers with commas and formats the request time', () => {
     expect(headersOf(['A', '1', 'a', '2', 'B', '3'])).toEqual({ a: '1,2', b: '3' });
     expect(requestTime(new Date(Date.UTC(2024, 0, 5, 1, 2, 3)))).toBe('05/Jan/2024:01:02:03 +0000');
+    // Within a second the formatted time is reused; the next second (or any other) is formatted anew.
+    expect(requestTime(new Date(Date.UTC(2024, 0, 5, 1, 2, 3, 999)))).toBe('05/Jan/2024:01:02:03 +0000');
+    expect(requestTime(new Date(Date.UTC(2024, 0, 5, 1, 2, 4)))).toBe('05/Jan/2024:01:02:04 +0000');
+    expect(requestTime(new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 500)))).toBe('31/Dec/1999:23:59:59 +0000');
+    expect(requestTime(new Date(Date.UTC(2024, 0, 5, 1, 2, 4, 1)))).toBe('05/Jan/2024:01:02:04 +0000');
   });
 });
 

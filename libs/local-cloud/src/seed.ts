@@ -1,0 +1,154 @@
+/**
+ * Seeds the demo tenant once the local cloud is ready: through identity's operator API, SigV4-signed
+ * with the local credentials, exactly as the operator CLI does on AWS. With `--persist` the tenant
+ * (and its admin key) are remembered in `<stateDir>/demo.json` and reused across restarts as long as
+ * identity still knows the tenant and the key still works.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DemoTenant } from './dev-info';
+import { signLocalRequest } from './runner/iam-auth';
+
+export const DEMO_TENANT_NAME = 'Demo';
+export const DEMO_ADMIN_EMAIL = 'admin@demo.switchyard.local';
+
+export const IDENTITY_NOT_RUNNING =
+  'the identity service is not running in this local cloud, so there is no demo tenant or API key (identity seeds them when it runs)';
+
+export interface SeedOptions {
+  apiUrl: string;
+  region: string;
+  stateDir: string;
+  persist: boolean;
+  log: (line: string) => void;
+  /** For tests. */
+  fetch?: typeof fetch;
+}
+
+export type SeedOutcome = { ok: true; demo: DemoTenant; reused: boolean } | { ok: false; reason: string };
+
+class SeedError extends Error {}
+
+interface CreateTenantResponse {
+  tenant?: { tenantId?: string; id?: string };
+  apiKey?: { keyId?: string; key?: string };
+}
+
+/** Calls an operator (AWS_IAM) route; returns status and parsed JSON body. */
+async function operatorCall(
+  options: SeedOptions,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const url = new URL(path, options.apiUrl);
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const headers = await signLocalRequest(
+    url,
+    { method, body: text, headers: text ? { 'content-type': 'application/json' } : {} },
+    options.region,
+  );
+  const response = await (options.fetch ?? fetch)(url, { method, headers, body: text });
+  const raw = await response.text();
+  let json: unknown = undefined;
+  try {
+    json = raw ? JSON.parse(raw) : undefined;
+  } catch {
+    json = raw;
+  }
+  return { status: response.status, json };
+}
+
+function describeFailure(method: string, path: string, status: number, json: unknown): string {
+  const error = (json as { error?: { message?: string; correlationId?: string } } | undefined)?.error;
+  const message =
+    error?.message ?? (json as { message?: string } | undefined)?.message ?? JSON.stringify(json ?? '');
+  const correlation = error?.correlationId ? ` (correlation id ${error.correlationId})` : '';
+  return `${method} ${path} answered ${status}: ${message}${correlation}`;
+}
+
+async function createDemoTenant(options: SeedOptions): Promise<DemoTenant> {
+  const path = '/operator/tenants';
+  const { status, json } = await operatorCall(options, 'POST', path, {
+    name: DEMO_TENANT_NAME,
+    adminEmail: DEMO_ADMIN_EMAIL,
+  });
+  if (status !== 201 && status !== 200) throw new SeedError(describeFailure('POST', path, status, json));
+  const created = json as CreateTenantResponse;
+  const tenantId = created.tenant?.tenantId ?? created.tenant?.id;
+  const apiKey = created.apiKey?.key;
+  if (!tenantId || !apiKey)
+    throw new SeedError(`POST ${path} answered ${status} without tenant.tenantId and apiKey.key`);
+  return { tenantId, apiKey, adminEmail: DEMO_ADMIN_EMAIL };
+}
+
+/** Whether identity still knows the tenant, and whether the saved admin key still works. */
+async function stillValid(options: SeedOptions, saved: DemoTenant): Promise<'ok' | 'no-tenant' | 'no-key'> {
+  const path = `/operator/tenants/${encodeURIComponent(saved.tenantId)}`;
+  const tenant = await operatorCall(options, 'GET', path);
+  if (tenant.status === 404) return 'no-tenant';
+  if (tenant.status !== 200) throw new SeedError(describeFailure('GET', path, tenant.status, tenant.json));
+  const keys = await (options.fetch ?? fetch)(new URL('/keys?limit=1', options.apiUrl), {
+    headers: { authorization: `Bearer ${saved.apiKey}` },
+  });
+  await keys.arrayBuffer();
+  return keys.status === 200 ? 'ok' : 'no-key';
+}
+
+async function newAdminKey(options: SeedOptions, saved: DemoTenant): Promise<DemoTenant> {
+  const path = `/operator/tenants/${encodeURIComponent(saved.tenantId)}/keys`;
+  const { status, json } = await operatorCall(options, 'POST', path, {
+    role: 'admin',
+    ownerEmail: saved.adminEmail,
+    description: 'local cloud demo admin key',
+  });
+  // POST /keys answers `{ apiKey: { keyId, key, ... } }`; the operator route mirrors it.
+  const created = json as { apiKey?: { key?: string }; key?: string } | undefined;
+  const key = created?.apiKey?.key ?? created?.key;
+  if (status !== 201 || !key) throw new SeedError(describeFailure('POST', path, status, json));
+  return { ...saved, apiKey: key };
+}
+
+function readSaved(file: string): DemoTenant | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<DemoTenant>;
+    if (saved.tenantId && saved.apiKey && saved.adminEmail)
+      return { tenantId: saved.tenantId, apiKey: saved.apiKey, adminEmail: saved.adminEmail };
+  } catch {
+    // A damaged file is as good as none: a new demo tenant is created.
+  }
+  return undefined;
+}
+
+function save(file: string, demo: DemoTenant): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+/** Creates (or, with persist, reuses) the demo tenant. Never throws: a failure is a reason. */
+export async function seedDemoTenant(options: SeedOptions): Promise<SeedOutcome> {
+  const file = join(options.stateDir, 'demo.json');
+  try {
+    const saved = options.persist ? readSaved(file) : undefined;
+    if (saved) {
+      const state = await stillValid(options, saved);
+      if (state === 'ok') return { ok: true, demo: saved, reused: true };
+      if (state === 'no-key') {
+        options.log(`demo tenant ${saved.tenantId}: the saved admin key no longer works; creating a new one`);
+        const demo = await newAdminKey(options, saved);
+        save(file, demo);
+        return { ok: true, demo, reused: true };
+      }
+      options.log(`demo tenant ${saved.tenantId} no longer exists; creating a new one`);
+    }
+    const demo = await createDemoTenant(options);
+    if (options.persist) save(file, demo);
+    return { ok: true, demo, reused: false };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, reason: `seeding the demo tenant through identity failed: ${message}` };
+  }
+}
