@@ -1,12 +1,20 @@
 import { Command, CommanderError } from 'commander';
+import { ApiError, commandContext } from './api';
+import type { ApiDeps } from './api';
+import { registerKeys } from './commands/keys';
+import { registerTenants } from './commands/tenants';
 import { resolveTarget, TargetError } from './target';
 
 /** Builds the program; each command group lives in its own module and is added here. */
-export function buildProgram(out: (text: string) => void): Command {
+export function buildProgram(
+  out: (text: string) => void,
+  err: (text: string) => void = (text) => process.stderr.write(text),
+  deps: ApiDeps = {},
+): Command {
   const program = new Command('switchyard')
     .description('Operate Switchyard: the local cloud (default) or a stage on AWS (--stage).')
     .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeOut: out, writeErr: err });
 
   program
     .command('status')
@@ -33,6 +41,9 @@ export function buildProgram(out: (text: string) => void): Command {
         ].join('\n'),
       );
     });
+  const context = commandContext(out, deps);
+  registerTenants(program, context);
+  registerKeys(program, context);
   return program;
 }
 
@@ -40,18 +51,25 @@ export function buildProgram(out: (text: string) => void): Command {
 export async function main(
   argv: string[],
   out: (text: string) => void = (t) => process.stdout.write(t),
+  err: (text: string) => void = (t) => process.stderr.write(t),
+  deps: ApiDeps = {},
 ): Promise<number> {
-  const program = buildProgram(out);
+  const program = buildProgram(out, err, deps);
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof TargetError) {
-      process.stderr.write(`switchyard: ${error.message}\n`);
+    if (error instanceof ApiError) {
+      // The API's error shape: `{ error: { code, message, correlationId } }`.
+      err(`switchyard: ${error.describe()}\n`);
       return 1;
     }
-    process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof TargetError) {
+      err(`switchyard: ${error.message}\n`);
+      return 1;
+    }
+    err(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
 }
