@@ -1,0 +1,466 @@
+/**
+ * The identity table as a repository for tenants, users, e-mail claims and API keys. Item layout:
+ * src/adapters/README.md. Every state change other services must hear about writes its event to
+ * the outbox in the same TransactWriteItems (`outboxPut`), so an event is published if and only if
+ * its change committed. Every attribute name goes through ExpressionAttributeNames.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  ApiKeyCreated,
+  ApiKeyRevoked,
+  ApiKeyUpdated,
+  TenantCreated,
+  UserCreated,
+} from '@switchyard/contracts';
+import { conflict, dynamoDbDocumentClient, outboxPut } from '@switchyard/runtime';
+import type { ApiKeyRecord, KeyStatus } from '../domain/api-keys';
+import { KEY_ID_LENGTH, lastUsedCutoff, transitionStatus } from '../domain/api-keys';
+import type { CreatedTenant, Tenant, User } from '../domain/tenants';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type Item = Record<string, unknown>;
+
+export const keys = {
+  tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' }),
+  emailClaim: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' }),
+  apiKey: (keyId: string) => ({ pk: `KEY#${keyId}`, sk: 'KEY' }),
+  /** The random secret that signs pagination cursors (see README "Pagination cursors"). */
+  cursorSecret: () => ({ pk: 'SECRET#cursor', sk: 'SECRET' }),
+};
+
+/** What `generateApiKey` issues; anything else cannot be a key id, so it is not looked up. */
+const KEY_ID = new RegExp(`^[0-9a-hjkmnp-tv-z]{${KEY_ID_LENGTH}}$`);
+
+const NOT_EXISTS = {
+  ConditionExpression: 'attribute_not_exists(#pk)',
+  ExpressionAttributeNames: { '#pk': 'pk' },
+};
+
+/** The fields of a stored key, in the order the domain declares them; anything else is table plumbing. */
+const API_KEY_FIELDS = [
+  'keyId',
+  'tenantId',
+  'environment',
+  'role',
+  'status',
+  'secretHash',
+  'name',
+  'ownerEmail',
+  'createdBy',
+  'createdAt',
+  'expiresAt',
+  'lastUsedAt',
+  'revokedAt',
+] as const satisfies readonly (keyof ApiKeyRecord)[];
+
+const TENANT_FIELDS = [
+  'tenantId',
+  'name',
+  'status',
+  'adminUserId',
+  'createdAt',
+] as const satisfies readonly (keyof Tenant)[];
+
+function pick<T>(item: Item, fields: readonly string[]): T {
+  const out: Item = {};
+  for (const field of fields) if (item[field] !== undefined) out[field] = item[field];
+  return out as T;
+}
+
+export function apiKeyItem(record: ApiKeyRecord): Item {
+  return {
+    ...keys.apiKey(record.keyId),
+    type: 'apiKey',
+    gsi1pk: `TENANT#${record.tenantId}`,
+    gsi1sk: `KEY#${record.createdAt}#${record.keyId}`,
+    ...(record.ownerEmail ? { gsi2pk: `KEYOWNER#${record.ownerEmail}`, gsi2sk: `KEY#${record.keyId}` } : {}),
+    ...record,
+  };
+}
+
+export function apiKeyFromItem(item: Item): ApiKeyRecord {
+  return pick<ApiKeyRecord>(item, API_KEY_FIELDS);
+}
+
+function userItem(user: User): Item {
+  return {
+    ...keys.user(user.userId),
+    type: 'user',
+    gsi1pk: `TENANT#${user.tenantId}`,
+    gsi1sk: `USER#${user.userId}`,
+    ...user,
+  };
+}
+
+function apiKeyCreatedDetail(record: ApiKeyRecord) {
+  return {
+    tenantId: record.tenantId,
+    keyId: record.keyId,
+    role: record.role,
+    status: record.status,
+    secretHash: record.secretHash,
+    createdAt: record.createdAt,
+    ...(record.name === undefined ? {} : { name: record.name }),
+    ...(record.ownerEmail === undefined ? {} : { ownerEmail: record.ownerEmail }),
+    ...(record.createdBy === undefined ? {} : { createdBy: record.createdBy }),
+    ...(record.expiresAt === undefined ? {} : { expiresAt: record.expiresAt }),
+  };
+}
+
+function cancellationCodes(error: unknown): string[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  return reasons?.map((reason) => reason.Code ?? 'None');
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
+
+export type StatusChangeOutcome =
+  | { outcome: 'changed' | 'unchanged'; key: ApiKeyRecord }
+  | { outcome: 'not_found' }
+  | { outcome: 'forbidden'; message: string };
+
+export interface Page<T> {
+  items: T[];
+  /** DynamoDB's LastEvaluatedKey: the caller signs it into an opaque cursor. */
+  lastKey?: Record<string, unknown>;
+}
+
+export class IdentityStore {
+  private cursorSecretValue: Promise<Buffer> | undefined;
+
+  constructor(
+    readonly tableName: string,
+    private readonly client: DynamoDBDocumentClient = dynamoDbDocumentClient(),
+  ) {}
+
+  /**
+   * One transaction: tenant, admin user, e-mail claim, first admin key, and TenantCreated,
+   * UserCreated, ApiKeyCreated in the outbox. An e-mail already claimed is a 409.
+   */
+  async createTenant(created: CreatedTenant): Promise<void> {
+    const { tenant, adminUser, apiKey } = created;
+    const table = this.tableName;
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: table,
+          Item: { ...keys.tenant(tenant.tenantId), type: 'tenant', ...tenant },
+          ...NOT_EXISTS,
+        },
+      },
+      { Put: { TableName: table, Item: userItem(adminUser), ...NOT_EXISTS } },
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...keys.emailClaim(adminUser.email),
+            type: 'emailClaim',
+            email: adminUser.email,
+            userId: adminUser.userId,
+            tenantId: tenant.tenantId,
+            createdAt: adminUser.createdAt,
+          },
+          ...NOT_EXISTS,
+        },
+      },
+      { Put: { TableName: table, Item: apiKeyItem(apiKey.record), ...NOT_EXISTS } },
+      outboxPut(table, TenantCreated, {
+        tenantId: tenant.tenantId,
+        name: tenant.name,
+        adminUserId: tenant.adminUserId,
+        createdAt: tenant.createdAt,
+      }),
+      outboxPut(table, UserCreated, {
+        tenantId: tenant.tenantId,
+        userId: adminUser.userId,
+        email: adminUser.email,
+        role: adminUser.role,
+        createdAt: adminUser.createdAt,
+      }),
+      outboxPut(table, ApiKeyCreated, apiKeyCreatedDetail(apiKey.record)),
+    ];
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes?.[2] === 'ConditionalCheckFailed') {
+        throw conflict(`The e-mail address ${adminUser.email} already belongs to a user.`, {
+          code: 'email_taken',
+          details: [{ path: 'adminEmail', message: 'already belongs to a user' }],
+        });
+      }
+      throw error;
+    }
+  }
+
+  async getTenant(tenantId: string): Promise<Tenant | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.tenant(tenantId) }),
+    );
+    return Item ? pick<Tenant>(Item, TENANT_FIELDS) : undefined;
+  }
+
+  /** One strongly consistent GetItem: a revocation is seen by the very next request. */
+  async getApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
+    if (!KEY_ID.test(keyId)) return undefined;
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.apiKey(keyId), ConsistentRead: true }),
+    );
+    return Item ? apiKeyFromItem(Item) : undefined;
+  }
+
+  /** The key and its ApiKeyCreated event, in one transaction. */
+  async createApiKey(record: ApiKeyRecord): Promise<void> {
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.tableName, Item: apiKeyItem(record), ...NOT_EXISTS } },
+          outboxPut(this.tableName, ApiKeyCreated, apiKeyCreatedDetail(record)),
+        ],
+      }),
+    );
+  }
+
+  /** A tenant's keys, newest first, one page (gsi1: `TENANT#<id>` / `KEY#<createdAt>#<keyId>`). */
+  async listApiKeys(
+    tenantId: string,
+    options: { limit: number; startKey?: Record<string, unknown> },
+  ): Promise<Page<ApiKeyRecord>> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':prefix': 'KEY#' },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
+      }),
+    );
+    return {
+      items: (result.Items ?? []).map(apiKeyFromItem),
+      ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
+    };
+  }
+
+  /** Every key with this owner e-mail (gsi2), across tenants: callers filter by tenant. */
+  async apiKeysByOwnerEmail(email: string): Promise<ApiKeyRecord[]> {
+    const found: ApiKeyRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': 'gsi2pk' },
+          ExpressionAttributeValues: { ':pk': `KEYOWNER#${email}` },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      found.push(...(result.Items ?? []).map(apiKeyFromItem));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  /**
+   * Revokes a key of `tenantId`: status `revoked` and ApiKeyRevoked in one transaction, conditional on
+   * the key belonging to the tenant and not being revoked yet, so a repeat (or a race) publishes no
+   * second event. Another tenant's key is `not_found`, never distinguishable from a missing one.
+   */
+  async revokeApiKey(
+    tenantId: string,
+    keyId: string,
+    options: { now: Date; revokedBy?: string; reason?: string },
+  ): Promise<RevokeOutcome> {
+    const current = await this.getApiKey(keyId);
+    if (!current || current.tenantId !== tenantId) return 'not_found';
+    if (current.status === 'revoked') return 'already_revoked';
+    const revokedAt = options.now.toISOString();
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.apiKey(keyId),
+                UpdateExpression: 'SET #status = :revoked, #revokedAt = :revokedAt',
+                ConditionExpression:
+                  'attribute_exists(#pk) AND #tenantId = :tenantId AND #status <> :revoked',
+                ExpressionAttributeNames: {
+                  '#pk': 'pk',
+                  '#status': 'status',
+                  '#revokedAt': 'revokedAt',
+                  '#tenantId': 'tenantId',
+                },
+                ExpressionAttributeValues: {
+                  ':revoked': 'revoked',
+                  ':revokedAt': revokedAt,
+                  ':tenantId': tenantId,
+                },
+              },
+            },
+            outboxPut(this.tableName, ApiKeyRevoked, {
+              tenantId,
+              keyId,
+              revokedAt,
+              ...(options.revokedBy ? { revokedBy: options.revokedBy } : {}),
+              ...(options.reason ? { reason: options.reason } : {}),
+            }),
+          ],
+        }),
+      );
+      return 'revoked';
+    } catch (error) {
+      // Someone revoked it between our read and our write: their event is the one that counts.
+      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return 'already_revoked';
+      throw error;
+    }
+  }
+
+  /** Activates or deactivates a key of `tenantId`, publishing ApiKeyUpdated with old and new state. */
+  async changeApiKeyStatus(
+    tenantId: string,
+    keyId: string,
+    status: Exclude<KeyStatus, 'revoked'>,
+    options: { now: Date; updatedBy?: string },
+  ): Promise<StatusChangeOutcome> {
+    const current = await this.getApiKey(keyId);
+    if (!current || current.tenantId !== tenantId) return { outcome: 'not_found' };
+    const transition = transitionStatus(current.status, status);
+    if (transition.outcome === 'forbidden') return { outcome: 'forbidden', message: transition.message };
+    if (transition.outcome === 'unchanged') return { outcome: 'unchanged', key: current };
+    const previous = current.status as Exclude<KeyStatus, 'revoked'>;
+    const updatedAt = options.now.toISOString();
+    const state = (s: Exclude<KeyStatus, 'revoked'>) => ({
+      status: s,
+      role: current.role,
+      ...(current.expiresAt ? { expiresAt: current.expiresAt } : {}),
+    });
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.apiKey(keyId),
+                UpdateExpression: 'SET #status = :new, #updatedAt = :updatedAt',
+                ConditionExpression: '#status = :old',
+                ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt' },
+                ExpressionAttributeValues: { ':new': status, ':old': previous, ':updatedAt': updatedAt },
+              },
+            },
+            outboxPut(this.tableName, ApiKeyUpdated, {
+              tenantId,
+              keyId,
+              old: state(previous),
+              new: state(status),
+              updatedAt,
+              ...(options.updatedBy ? { updatedBy: options.updatedBy } : {}),
+            }),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') {
+        // Changed concurrently: answer from what is there now rather than guessing.
+        return this.changeApiKeyStatus(tenantId, keyId, status, options);
+      }
+      throw error;
+    }
+    return { outcome: 'changed', key: { ...current, status } };
+  }
+
+  /**
+   * Records last-used at most once per interval: the condition makes concurrent requests that all
+   * decided to record collapse into one write. Returns whether this call wrote.
+   */
+  async recordLastUsed(keyId: string, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.apiKey(keyId),
+          UpdateExpression: 'SET #lastUsedAt = :now',
+          ConditionExpression:
+            'attribute_exists(#pk) AND (attribute_not_exists(#lastUsedAt) OR #lastUsedAt < :cutoff)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#lastUsedAt': 'lastUsedAt' },
+          ExpressionAttributeValues: { ':now': now.toISOString(), ':cutoff': lastUsedCutoff(now) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The secret that signs this table's pagination cursors: 32 random bytes created on first use with a
+   * conditional put (the first writer wins, everyone then reads the same value), cached per container.
+   * No secret in serverless.yml or the environment, one per stage because one table per stage.
+   */
+  cursorSecret(): Promise<Buffer> {
+    this.cursorSecretValue ??= this.loadCursorSecret().catch((error: unknown) => {
+      this.cursorSecretValue = undefined;
+      throw error;
+    });
+    return this.cursorSecretValue;
+  }
+
+  private async loadCursorSecret(): Promise<Buffer> {
+    const read = async () => {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.cursorSecret(), ConsistentRead: true }),
+      );
+      return typeof Item?.secret === 'string' ? Buffer.from(Item.secret, 'base64') : undefined;
+    };
+    const existing = await read();
+    if (existing) return existing;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.cursorSecret(),
+            type: 'secret',
+            secret: randomBytes(32).toString('base64'),
+            createdAt: new Date().toISOString(),
+          },
+          ...NOT_EXISTS,
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const stored = await read();
+    if (!stored) throw new Error('cursor secret missing right after it was written');
+    return stored;
+  }
+}
+
+let shared: IdentityStore | undefined;
+
+/** The store for `TABLE_NAME`, one per container. */
+export function identityStore(tableName: string): IdentityStore {
+  if (shared?.tableName !== tableName) shared = new IdentityStore(tableName);
+  return shared;
+}

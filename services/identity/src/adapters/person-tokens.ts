@@ -1,0 +1,256 @@
+/**
+ * People's JWTs: the issuer signing key of the local mode (stored in identity's table) and the one
+ * verification function every identity handler uses for a person's bearer token.
+ *
+ * - `AUTH_MODE=local`: tokens come from our Cognito-compatible issuer (`ISSUER_URL`, e.g.
+ *   `https://auth.switchyard.local/local`), signed with the RS256 key stored at `ISSUER`/`KEY#current`.
+ * - `AUTH_MODE=cognito`: tokens come from the Cognito user pool (`ISSUER_URL` =
+ *   `https://cognito-idp.<region>.amazonaws.com/<poolId>`), verified against its remote JWKS.
+ *
+ * In both modes the audience is `CLIENT_ID` (the id token's `aud`, the access token's `client_id`),
+ * exactly like the API Gateway JWT authorizer checks it.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { defineConfig, dynamoDbDocumentClient } from '@switchyard/runtime';
+import * as jose from 'jose';
+import { z } from 'zod';
+import type { Jwks, SigningKey } from '../domain/tokens';
+import { createSigningKey, exportJwks, SIGNING_ALG, verifyToken } from '../domain/tokens';
+
+/** What a verified person's token says about them. */
+export interface Person {
+  /** Our user id (`usr_…`): `cognito:username` in id tokens, `username` in access tokens. */
+  userId: string;
+  email?: string;
+  groups: string[];
+  tenantId?: string;
+}
+
+export const personTokenConfig = defineConfig(
+  z.object({
+    AUTH_MODE: z.enum(['local', 'cognito']),
+    ISSUER_URL: z.url(),
+    CLIENT_ID: z.string().min(1),
+    TABLE_NAME: z.string().min(1).optional(),
+  }),
+);
+
+// ---- Claims → person --------------------------------------------------------------------------
+
+/**
+ * Maps verified claims (from `verifyPersonToken`, or from the HTTP API JWT authorizer's
+ * `requestContext.authorizer.jwt.claims`) to a person. Cognito's `sub` is its own UUID, so our user
+ * id is the Cognito username; locally `sub`, `cognito:username` and `username` are all the user id.
+ * The authorizer hands array claims over as a string like `[Admins Viewers]`, which is parsed too.
+ */
+export function personFromClaims(claims: Record<string, unknown>): Person {
+  const userId = [claims['cognito:username'], claims.username, claims.sub].find(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
+  if (!userId) throw new Error('token has no subject');
+  const person: Person = { userId, groups: parseGroups(claims['cognito:groups']) };
+  if (typeof claims.email === 'string') person.email = claims.email;
+  if (typeof claims['custom:tenantId'] === 'string' && claims['custom:tenantId'] !== '') {
+    person.tenantId = claims['custom:tenantId'];
+  }
+  return person;
+}
+
+function parseGroups(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
+  if (typeof value === 'string') {
+    const trimmed = value.trim().replace(/^\[/, '').replace(/\]$/, '');
+    return trimmed.split(/[\s,]+/).filter((g) => g.length > 0);
+  }
+  return [];
+}
+
+// ---- Local issuer key (ISSUER / KEY#current) --------------------------------------------------
+
+export const ISSUER_PK = 'ISSUER';
+export const ISSUER_KEY_SK = 'KEY#current';
+
+type StoredIssuerKey = {
+  pk: string;
+  sk: string;
+  kid: string;
+  alg: string;
+  /** PKCS#8 PEM. Local mode only: on AWS, Cognito holds the keys. */
+  privateKeyPem: string;
+  publicJwk: jose.JWK;
+  createdAt: string;
+};
+
+/**
+ * Reads `pk`/`sk`, or writes `create()` there with `attribute_not_exists(pk)` and, when another
+ * instance won the race, reads the winner's item back (consistently), so every instance agrees.
+ */
+export async function getOrCreateItem<T extends Record<string, unknown>>(
+  tableName: string,
+  key: { pk: string; sk: string },
+  create: () => Promise<T> | T,
+  client?: DynamoDBDocumentClient,
+): Promise<T> {
+  const ddb = client ?? dynamoDbDocumentClient();
+  const existing = await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  if (existing.Item) return existing.Item as T;
+  const item = { ...(await create()), ...key };
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+      }),
+    );
+    return item;
+  } catch (error) {
+    if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+    const winner = await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+    if (!winner.Item)
+      throw new Error(`item ${key.pk}/${key.sk} vanished after a conditional put`, { cause: error });
+    return winner.Item as T;
+  }
+}
+
+let issuerKey: Promise<SigningKey> | undefined;
+
+/** The local issuer's signing key: created once per stage, loaded once per process. */
+export function getIssuerKey(tableName: string, client?: DynamoDBDocumentClient): Promise<SigningKey> {
+  issuerKey ??= loadOrCreateIssuerKey(tableName, client).catch((error: unknown) => {
+    issuerKey = undefined; // a failed load (e.g. DynamoDB not up yet) is retried on the next call
+    throw error;
+  });
+  return issuerKey;
+}
+
+async function loadOrCreateIssuerKey(
+  tableName: string,
+  client?: DynamoDBDocumentClient,
+): Promise<SigningKey> {
+  const stored = await getOrCreateItem<StoredIssuerKey>(
+    tableName,
+    { pk: ISSUER_PK, sk: ISSUER_KEY_SK },
+    async () => {
+      const key = await createSigningKey();
+      return {
+        pk: ISSUER_PK,
+        sk: ISSUER_KEY_SK,
+        kid: key.kid,
+        alg: SIGNING_ALG,
+        privateKeyPem: await jose.exportPKCS8(key.privateKey),
+        publicJwk: await jose.exportJWK(key.publicKey),
+        createdAt: new Date().toISOString(),
+      };
+    },
+    client,
+  );
+  return {
+    kid: stored.kid,
+    privateKey: await jose.importPKCS8(stored.privateKeyPem, SIGNING_ALG),
+    publicKey: (await jose.importJWK(stored.publicJwk, SIGNING_ALG)) as jose.KeyLike,
+  };
+}
+
+let localJwks: Promise<Jwks> | undefined;
+
+/** The local issuer's public JWKS (what `GET /auth/.well-known/jwks.json` serves). */
+export function getLocalJwks(tableName: string, client?: DynamoDBDocumentClient): Promise<Jwks> {
+  localJwks ??= getIssuerKey(tableName, client)
+    .then((key) => exportJwks(key.publicKey, key.kid))
+    .catch((error: unknown) => {
+      localJwks = undefined;
+      throw error;
+    });
+  return localJwks;
+}
+
+// ---- Verification -----------------------------------------------------------------------------
+
+export interface PersonTokenVerifierOptions {
+  issuer: string;
+  clientId: string;
+  /** The issuer's keys: a JWKS document (local mode) or a jose key resolver (e.g. a remote JWKS). */
+  keys: () => Promise<Jwks> | Promise<jose.JWTVerifyGetKey> | jose.JWTVerifyGetKey | Jwks;
+  /** Tests pass a fixed time. */
+  now?: () => Date;
+}
+
+/** Builds a verifier; `verifyPersonToken` is the one configured from the environment. */
+export function createPersonTokenVerifier(options: PersonTokenVerifierOptions) {
+  return async (token: string): Promise<Person> => {
+    if (typeof token !== 'string' || token.length === 0) throw new Error('no token');
+    const keys = await options.keys();
+    const now = options.now?.();
+    let payload: jose.JWTPayload;
+    if (typeof keys === 'function') {
+      ({ payload } = await jose.jwtVerify(token, keys, {
+        issuer: options.issuer,
+        algorithms: [SIGNING_ALG],
+        requiredClaims: ['sub', 'exp', 'iat', 'token_use'],
+        ...(now ? { currentDate: now } : {}),
+      }));
+      const audiences = [
+        ...(Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : []),
+        ...(typeof payload.client_id === 'string' ? [payload.client_id] : []),
+      ];
+      if (!audiences.includes(options.clientId))
+        throw new Error(`token is not for client ${options.clientId}`);
+    } else {
+      payload = await verifyToken(token, keys, {
+        issuer: options.issuer,
+        audience: options.clientId,
+        ...(now ? { now } : {}),
+      });
+    }
+    if (payload.token_use !== 'id' && payload.token_use !== 'access')
+      throw new Error('not an id or access token');
+    return personFromClaims(payload);
+  };
+}
+
+let configured: ((token: string) => Promise<Person>) | undefined;
+
+function verifierFromEnvironment(): (token: string) => Promise<Person> {
+  const config = personTokenConfig();
+  if (config.AUTH_MODE === 'local') {
+    const tableName = config.TABLE_NAME;
+    if (!tableName) throw new Error('TABLE_NAME is required in local auth mode');
+    return createPersonTokenVerifier({
+      issuer: config.ISSUER_URL,
+      clientId: config.CLIENT_ID,
+      keys: () => getLocalJwks(tableName),
+    });
+  }
+  // Cognito publishes its keys at `${issuer}/.well-known/jwks.json`; jose caches them and refetches
+  // on an unknown kid (key rotation).
+  const remote = jose.createRemoteJWKSet(
+    new URL(`${config.ISSUER_URL.replace(/\/$/, '')}/.well-known/jwks.json`),
+  );
+  return createPersonTokenVerifier({
+    issuer: config.ISSUER_URL,
+    clientId: config.CLIENT_ID,
+    keys: () => remote,
+  });
+}
+
+/**
+ * Verifies a person's id or access token (signature, RS256, issuer, audience/client id, expiry,
+ * token_use) and returns who they are. Throws on anything invalid, expired, tampered or foreign.
+ */
+export async function verifyPersonToken(
+  token: string,
+): Promise<{ userId: string; email?: string; groups: string[]; tenantId?: string }> {
+  configured ??= verifierFromEnvironment();
+  return configured(token);
+}
+
+/** Forget cached keys and configuration (tests that change the environment or the table). */
+export function resetPersonTokensForTests(): void {
+  configured = undefined;
+  issuerKey = undefined;
+  localJwks = undefined;
+  personTokenConfig.reset();
+}

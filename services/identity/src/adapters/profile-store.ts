@@ -1,0 +1,166 @@
+/**
+ * Profiles in identity's table (`USER#<userId>` / `PROFILE`), next to the user (`USER#<userId>` /
+ * `USER`), and who the caller of a people-authorised route is.
+ *
+ * A user who never saved a profile has the domain's empty one. A save is one transaction: the
+ * profile, conditioned on the version that was read (optimistic concurrency), plus ProfileUpdated in
+ * the outbox when a shared field changed, so the event exists if and only if the change committed.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ProfileUpdated } from '@switchyard/contracts';
+import { dynamoDbDocumentClient, outboxPut, unauthorized } from '@switchyard/runtime';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Profile, Viewer } from '../domain/profiles';
+import { emptyProfile, sharedProfileChange } from '../domain/profiles';
+import { personFromClaims } from './person-tokens';
+
+export const profileKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' });
+export const userKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' });
+
+export interface UserRecord {
+  userId: string;
+  tenantId: string;
+  createdAt: string;
+}
+
+export interface LoadedProfile {
+  profile: Profile;
+  /** False for the default profile of a user who never saved one. */
+  stored: boolean;
+}
+
+/** The save lost a race with another writer: reload and apply again. */
+export class ProfileConflictError extends Error {
+  constructor() {
+    super('profile changed while it was being updated');
+    this.name = 'ProfileConflictError';
+  }
+}
+
+function toProfile(item: Record<string, unknown>): Profile {
+  return {
+    userId: String(item.userId),
+    tenantId: String(item.tenantId),
+    ...(typeof item.displayName === 'string' ? { displayName: item.displayName } : {}),
+    ...(typeof item.bio === 'string' ? { bio: item.bio } : {}),
+    ...(typeof item.photoUrl === 'string' ? { photoUrl: item.photoUrl } : {}),
+    isProfilePrivate: item.isProfilePrivate === true,
+    updatedAt: String(item.updatedAt),
+  };
+}
+
+export class ProfileStore {
+  constructor(
+    private readonly tableName: string,
+    private readonly ddb: DynamoDBDocumentClient = dynamoDbDocumentClient(),
+  ) {}
+
+  async getUser(userId: string): Promise<UserRecord | undefined> {
+    const { Item } = await this.ddb.send(new GetCommand({ TableName: this.tableName, Key: userKey(userId) }));
+    if (!Item) return undefined;
+    return {
+      userId: String(Item.userId ?? userId),
+      tenantId: String(Item.tenantId),
+      createdAt: String(Item.createdAt ?? new Date(0).toISOString()),
+    };
+  }
+
+  /** The profile, the default one for a user without a saved profile, or undefined for no such user. */
+  async load(userId: string, options: { consistent?: boolean } = {}): Promise<LoadedProfile | undefined> {
+    const [profile, user] = await Promise.all([
+      this.ddb.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: profileKey(userId),
+          ConsistentRead: options.consistent ?? false,
+        }),
+      ),
+      this.getUser(userId),
+    ]);
+    // A profile outlives nothing: without its user (deleted), the profile is gone too.
+    if (!user) return undefined;
+    if (profile.Item) return { profile: toProfile(profile.Item), stored: true };
+    return { profile: emptyProfile(user), stored: false };
+  }
+
+  /** Writes `after` if the stored profile is still `before`; throws ProfileConflictError otherwise. */
+  async save(before: LoadedProfile, after: Profile): Promise<{ published: boolean }> {
+    const change = sharedProfileChange(before.profile, after);
+    const item = { ...profileKey(after.userId), ...after };
+    try {
+      await this.ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: item,
+                ...(before.stored
+                  ? {
+                      ConditionExpression: '#updatedAt = :previous',
+                      ExpressionAttributeNames: { '#updatedAt': 'updatedAt' },
+                      ExpressionAttributeValues: { ':previous': before.profile.updatedAt },
+                    }
+                  : {
+                      ConditionExpression: 'attribute_not_exists(#pk)',
+                      ExpressionAttributeNames: { '#pk': 'pk' },
+                    }),
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: userKey(after.userId),
+                ConditionExpression: 'attribute_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': 'pk' },
+              },
+            },
+            ...(change
+              ? [
+                  outboxPut(this.tableName, ProfileUpdated, {
+                    tenantId: after.tenantId,
+                    userId: after.userId,
+                    changedFields: change.changedFields,
+                    old: change.old,
+                    new: change.new,
+                    updatedAt: after.updatedAt,
+                  }),
+                ]
+              : []),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException &&
+        (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
+      ) {
+        throw new ProfileConflictError();
+      }
+      throw error;
+    }
+    return { published: change !== null };
+  }
+}
+
+/**
+ * The caller of a route behind the `people` JWT authorizer, from the claims API Gateway verified.
+ * Cognito access tokens carry no custom attributes, so a missing `custom:tenantId` is looked up from
+ * the caller's user record.
+ */
+export async function callerFromEvent(event: APIGatewayProxyEventV2, store: ProfileStore): Promise<Viewer> {
+  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } })
+    .authorizer?.jwt?.claims;
+  if (!claims) throw unauthorized();
+  let person;
+  try {
+    person = personFromClaims(claims);
+  } catch {
+    throw unauthorized();
+  }
+  const tenantId = person.tenantId ?? (await store.getUser(person.userId))?.tenantId;
+  if (!tenantId) throw unauthorized('Unknown user');
+  return { userId: person.userId, tenantId, groups: person.groups };
+}

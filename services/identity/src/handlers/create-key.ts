@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { createHttpHandler, jsonResponse, validationFailed } from '@switchyard/runtime';
+import { z } from 'zod';
+import { requireKeyAdmin } from '../adapters/caller';
+import { identityStore } from '../adapters/identity-store';
+import { config } from '../config';
+import { environmentForStage, newApiKey, roleSchema, toApiKeySummary } from '../domain/api-keys';
+import { emailSchema } from '../domain/tenants';
+
+export const createKeyBody = z.strictObject({
+  role: roleSchema,
+  /** Whose key it is: `POST /keys/revoke-by-email` revokes every key of an e-mail. */
+  ownerEmail: emailSchema.optional(),
+  description: z.string().trim().min(1).max(200).optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** POST /keys (tenant admins): a new key for the caller's tenant; the plaintext is in this response only. */
+export const handler = createHttpHandler({
+  body: createKeyBody,
+  maxBodyBytes: 16 * 1024,
+  handler: async ({ body, headers, logger }) => {
+    const caller = await requireKeyAdmin({ headers, logger });
+    const now = new Date();
+    const expiresAt = body.expiresAt === undefined ? undefined : new Date(body.expiresAt);
+    if (expiresAt && expiresAt.getTime() <= now.getTime()) {
+      throw validationFailed([{ path: 'expiresAt', message: 'must be in the future' }]);
+    }
+    const { TABLE_NAME, STAGE } = config();
+    const key = newApiKey(
+      {
+        tenantId: caller.tenantId,
+        role: body.role,
+        environment: environmentForStage(STAGE),
+        createdBy: caller.actorId,
+        ...(body.description === undefined ? {} : { name: body.description }),
+        ...(body.ownerEmail === undefined ? {} : { ownerEmail: body.ownerEmail }),
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      },
+      { now, random: randomBytes },
+    );
+    await identityStore(TABLE_NAME).createApiKey(key.record);
+    logger.info('api key created', {
+      tenantId: caller.tenantId,
+      keyId: key.record.keyId,
+      actor: caller.actorId,
+    });
+    return jsonResponse(201, { apiKey: { ...toApiKeySummary(key.record), key: key.plaintext } });
+  },
+});

@@ -1,0 +1,33 @@
+import { createHttpHandler, decodeCursor, encodeCursor, jsonResponse } from '@switchyard/runtime';
+import { z } from 'zod';
+import { requireKeyAdmin } from '../adapters/caller';
+import { identityStore } from '../adapters/identity-store';
+import { config } from '../config';
+import { toApiKeySummary } from '../domain/api-keys';
+
+export const listKeysQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().min(1).optional(),
+});
+
+/** The MAC of a cursor covers the tenant and the query, so it cannot be replayed elsewhere. */
+export const cursorScope = (tenantId: string) => `${tenantId}:keys`;
+
+/** GET /keys (tenant admins): the caller's tenant's keys, newest first, never the secret or its hash. */
+export const handler = createHttpHandler({
+  query: listKeysQuery,
+  handler: async ({ query, headers, logger }) => {
+    const caller = await requireKeyAdmin({ headers, logger });
+    const store = identityStore(config().TABLE_NAME);
+    const secret = await store.cursorSecret();
+    const scope = { scope: cursorScope(caller.tenantId) };
+    const page = await store.listApiKeys(caller.tenantId, {
+      limit: query.limit,
+      ...(query.cursor ? { startKey: decodeCursor(query.cursor, secret, scope) } : {}),
+    });
+    return jsonResponse(200, {
+      items: page.items.map(toApiKeySummary),
+      nextCursor: page.lastKey ? encodeCursor(page.lastKey, secret, scope) : null,
+    });
+  },
+});

@@ -1,0 +1,28 @@
+import { createHttpHandler, jsonResponse, notFound } from '@switchyard/runtime';
+import { z } from 'zod';
+import { requireKeyAdmin } from '../adapters/caller';
+import { identityStore } from '../adapters/identity-store';
+import { config } from '../config';
+
+/**
+ * DELETE /keys/{keyId} (tenant admins): revokes for good. Idempotent: revoking a revoked key is a 204
+ * without a second ApiKeyRevoked. Another tenant's key is a 404, exactly like a missing one.
+ */
+export const handler = createHttpHandler({
+  path: z.object({ keyId: z.string() }),
+  handler: async ({ path, headers, logger }) => {
+    const caller = await requireKeyAdmin({ headers, logger });
+    const outcome = await identityStore(config().TABLE_NAME).revokeApiKey(caller.tenantId, path.keyId, {
+      now: new Date(),
+      revokedBy: caller.actorId,
+    });
+    if (outcome === 'not_found') throw notFound('No such API key.');
+    logger.info('api key revoked', {
+      tenantId: caller.tenantId,
+      keyId: path.keyId,
+      outcome,
+      actor: caller.actorId,
+    });
+    return jsonResponse(204);
+  },
+});

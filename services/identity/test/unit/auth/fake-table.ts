@@ -1,0 +1,147 @@
+// An in-memory stand-in for the identity table behind aws-sdk-client-mock: Get, Put, Update and
+// Delete with the few conditions the sign-in adapters use, so unit tests can exercise them end to end.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+
+type Item = Record<string, unknown>;
+
+function conditionFailed(): Error {
+  const error = new Error('The conditional request failed');
+  error.name = 'ConditionalCheckFailedException';
+  return error;
+}
+
+/** Evaluates `attribute_not_exists(#pk)` and `#a = :b AND ...` conditions, the only forms used here. */
+function holds(
+  condition: string | undefined,
+  item: Item | undefined,
+  names: Item = {},
+  values: Item = {},
+): boolean {
+  if (!condition) return true;
+  if (condition.startsWith('attribute_not_exists')) return item === undefined;
+  if (condition.startsWith('attribute_exists')) return item !== undefined;
+  if (!item) return false;
+  return condition.split(' AND ').every((part) => {
+    const [name, value] = part.split(' = ').map((s) => s.trim()) as [string, string];
+    return item[String(names[name])] === values[value];
+  });
+}
+
+export function fakeTable() {
+  const items = new Map<string, Item>();
+  const keyOf = (key: Item) => `${String(key.pk)}|${String(key.sk)}`;
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+  const mock = mockClient(client);
+  mock.on(GetCommand).callsFake((input: { Key: Item }) => {
+    const item = items.get(keyOf(input.Key));
+    return { Item: item ? structuredClone(item) : undefined };
+  });
+  mock
+    .on(PutCommand)
+    .callsFake(
+      (input: {
+        Item: Item;
+        ConditionExpression?: string;
+        ExpressionAttributeNames?: Item;
+        ExpressionAttributeValues?: Item;
+      }) => {
+        const current = items.get(keyOf(input.Item));
+        if (
+          !holds(
+            input.ConditionExpression,
+            current,
+            input.ExpressionAttributeNames,
+            input.ExpressionAttributeValues,
+          )
+        ) {
+          throw conditionFailed();
+        }
+        items.set(keyOf(input.Item), structuredClone(input.Item));
+        return {};
+      },
+    );
+  mock
+    .on(UpdateCommand)
+    .callsFake(
+      (input: {
+        Key: Item;
+        UpdateExpression: string;
+        ConditionExpression?: string;
+        ExpressionAttributeNames: Item;
+        ExpressionAttributeValues: Item;
+      }) => {
+        const current = items.get(keyOf(input.Key));
+        if (
+          !holds(
+            input.ConditionExpression,
+            current,
+            input.ExpressionAttributeNames,
+            input.ExpressionAttributeValues,
+          )
+        ) {
+          throw conditionFailed();
+        }
+        const next: Item = { ...(current ?? input.Key) };
+        for (const assignment of input.UpdateExpression.replace(/^SET /, '').split(', ')) {
+          const [name, value] = assignment.split(' = ') as [string, string];
+          next[String(input.ExpressionAttributeNames[name])] = input.ExpressionAttributeValues[value];
+        }
+        items.set(keyOf(input.Key), next);
+        return {};
+      },
+    );
+  mock
+    .on(DeleteCommand)
+    .callsFake(
+      (input: {
+        Key: Item;
+        ConditionExpression?: string;
+        ExpressionAttributeNames?: Item;
+        ExpressionAttributeValues?: Item;
+      }) => {
+        const current = items.get(keyOf(input.Key));
+        if (
+          !holds(
+            input.ConditionExpression,
+            current,
+            input.ExpressionAttributeNames,
+            input.ExpressionAttributeValues,
+          )
+        ) {
+          throw conditionFailed();
+        }
+        items.delete(keyOf(input.Key));
+        return {};
+      },
+    );
+  return {
+    client,
+    mock,
+    items,
+    get: (pk: string, sk: string) => items.get(`${pk}|${sk}`),
+    put: (item: Item) => items.set(keyOf(item), item),
+  };
+}
+
+export function givenUser(table: ReturnType<typeof fakeTable>, email = 'ann@example.com') {
+  const user = {
+    userId: 'usr_01ANN',
+    tenantId: 'ten_01ACME',
+    email,
+    emailVerified: false,
+    role: 'admin',
+    groups: ['Admins'],
+    createdAt: '2025-01-01T00:00:00.000Z',
+  };
+  table.put({ pk: `USER#${user.userId}`, sk: 'USER', ...user });
+  table.put({ pk: `EMAIL#${email}`, sk: 'EMAIL', email, userId: user.userId, tenantId: user.tenantId });
+  return user;
+}
