@@ -1,7 +1,7 @@
 import type { DevInfo } from './dev-info';
 
 /** The text `npm start` prints once the local cloud is ready. Pure, so it is tested directly. */
-export function formatBanner(info: DevInfo): string {
+export function formatBanner(info: DevInfo, devJsonPath = '.switchyard/dev.json'): string {
   const lines: string[] = [];
   const rule = '─'.repeat(72);
   lines.push(
@@ -21,10 +21,15 @@ export function formatBanner(info: DevInfo): string {
     lines.push('', `  Demo tenant  ${info.tenantId} (admin ${info.adminEmail ?? 'unknown'})`);
     lines.push(`  Admin key    ${info.apiKey}`);
     lines.push('', '  Try it:');
-    lines.push(
-      `    curl -s -X POST ${info.apiUrl}/events -H 'Authorization: Bearer ${info.apiKey}' \\`,
-      `      -H 'Content-Type: application/json' -d '{"event_type":"demo.hello","payload":{"hello":"world"}}'`,
-    );
+    if (info.services.includes('ingest')) {
+      lines.push(
+        `    curl -s -X POST ${info.apiUrl}/events -H 'Authorization: Bearer ${info.apiKey}' \\`,
+        `      -H 'Content-Type: application/json' -d '{"event_type":"demo.hello","payload":{"hello":"world"}}'`,
+      );
+    } else {
+      // Until ingest runs, the demo key's first use is listing the tenant's keys.
+      lines.push(`    curl -s ${info.apiUrl}/keys -H 'Authorization: Bearer ${info.apiKey}'`);
+    }
   } else {
     lines.push('', '  Demo tenant  not seeded:');
     for (const reason of info.missing) lines.push(`    - ${reason}`);
@@ -37,6 +42,6 @@ export function formatBanner(info: DevInfo): string {
       ? `  DLQ alarms   ${alarming.map((a) => `${a.queue} (${a.depth})`).join(', ')}`
       : `  DLQ alarms   none firing (${info.alarms.length} watched)`,
   );
-  lines.push('', '  Facts for scripts: .switchyard/dev.json    Stop: Ctrl-C', rule);
+  lines.push('', `  Facts for scripts: ${devJsonPath}    Stop: Ctrl-C`, rule);
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // `npm start`: the whole platform on this machine. Also the program startLocalCloud() runs as a
 // child process for tests (it then reports readiness over IPC instead of printing the banner).
 import { parseArgs } from 'node:util';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { formatBanner } from './banner';
 import { runLocalCloud } from './cloud';
 import type { RunningCloud } from './cloud';
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   if (ipc) process.send?.({ type: 'ready', info: cloud.info });
   else {
     log.flush();
-    console.log(`\n${formatBanner(cloud.info)}\n`);
+    console.log(`\n${formatBanner(cloud.info, relative(process.cwd(), devJson) || devJson)}\n`);
   }
 }
 

@@ -66,4 +66,21 @@ describe('formatBanner', () => {
     expect(text).toContain('delivery-local-dlq (3)');
     expect(text).not.toContain('other-dlq (0)');
   });
+
+  it('offers a curl that works without ingest: listing the tenant’s keys', () => {
+    const text = formatBanner({
+      ...base,
+      services: ['identity'],
+      tenantId: 'ten_1',
+      apiKey: 'sy_live_abc_def',
+      adminEmail: 'a@b.c',
+      missing: [],
+    });
+    expect(text).toContain("curl -s http://127.0.0.1:3000/keys -H 'Authorization: Bearer sy_live_abc_def'");
+    expect(text).not.toContain('/events');
+  });
+
+  it('names the dev.json it wrote', () => {
+    expect(formatBanner(base, '/tmp/state/dev.json')).toContain('Facts for scripts: /tmp/state/dev.json');
+  });
 });
