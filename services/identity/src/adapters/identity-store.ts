@@ -207,9 +207,17 @@ export class IdentityStore {
     }
   }
 
-  async getTenant(tenantId: string): Promise<Tenant | undefined> {
+  /**
+   * `consistent`: a strongly consistent read, for callers that act on the answer right away (an
+   * operator creating a key for a tenant created a moment ago must not get a stale 404).
+   */
+  async getTenant(tenantId: string, options: { consistent?: boolean } = {}): Promise<Tenant | undefined> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.tenant(tenantId) }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.tenant(tenantId),
+        ...(options.consistent ? { ConsistentRead: true } : {}),
+      }),
     );
     return Item ? pick<Tenant>(Item, TENANT_FIELDS) : undefined;
   }
