@@ -6,11 +6,12 @@ export const EventAcknowledged = defineContract({
   service: 'ingest',
   detailType: 'EventAcknowledged',
   version: 1,
-  description: 'Ingest acknowledged an event to its producer (stored durably, accepted for routing).',
+  description:
+    "A pull consumer acknowledged an event (DELETE /events/{id}): it left the tenant's inbox and will not be offered again.",
   body: {
     eventId: identifier(),
     acknowledgedAt: timestamp(),
-    apiKeyId: identifier().optional(),
+    apiKeyId: identifier().optional().describe('The API key that acknowledged it.'),
   },
 });
 export type EventAcknowledged = MessageOf<typeof EventAcknowledged>;

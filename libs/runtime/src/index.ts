@@ -9,5 +9,6 @@ export * from './idempotency';
 export * from './logger';
 export * from './middleware';
 export * from './pagination';
+export * from './payload';
 export * from './publish';
 export * from './outbox';

@@ -191,10 +191,18 @@ export interface InboxEventView {
   payload: Record<string, unknown>;
   attributes?: EventAttributes;
   delivered: boolean;
-  lease?: { token: string; expires_at: string };
+  lease?: { token?: string; expires_at: string };
 }
 
-export function toEventView(event: InboxEvent, now: Date): InboxEventView {
+/**
+ * The lease token goes only to whoever took the lease (the GET /inbox answer); anyone else of the
+ * tenant sees that the event is leased and until when, so they cannot release someone else's lease.
+ */
+export function toEventView(
+  event: InboxEvent,
+  now: Date,
+  options: { leaseToken: boolean } = { leaseToken: true },
+): InboxEventView {
   const leased =
     event.leaseUntil !== undefined && event.leaseUntil > now.getTime() && event.leaseToken !== undefined;
   return {
@@ -208,7 +216,7 @@ export function toEventView(event: InboxEvent, now: Date): InboxEventView {
     ...(leased
       ? {
           lease: {
-            token: event.leaseToken as string,
+            ...(options.leaseToken ? { token: event.leaseToken as string } : {}),
             expires_at: new Date(event.leaseUntil as number).toISOString(),
           },
         }

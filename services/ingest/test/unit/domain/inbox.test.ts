@@ -181,6 +181,11 @@ describe('views', () => {
     expect(toEventView(stored(1, leaseFor(NOW, 30, 'tok')), at(NOW, seconds(31))).lease).toBeUndefined();
   });
 
+  it('shows a lease without its token to anyone but the listing that took it', () => {
+    const view = toEventView(stored(1, leaseFor(NOW, 30, 'tok')), NOW, { leaseToken: false });
+    expect(view.lease).toEqual({ expires_at: at(NOW, seconds(30)).toISOString() });
+  });
+
   it("hides another tenant's event", () => {
     expect(visibleToTenant(stored(1), OTHER_TENANT)).toBeUndefined();
     expect(visibleToTenant(stored(1), TENANT)?.eventId).toBe('evt_001');

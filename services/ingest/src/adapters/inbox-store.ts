@@ -1,0 +1,374 @@
+/**
+ * The read side of the events table for the pull API (item layout in ./event-store.ts, rules in
+ * ../domain/inbox.ts):
+ *
+ *  - GET /inbox queries the sparse index gsi1 (`gsi1pk INBOX#<tenant>`, `gsi1sk <receivedAt>#<eventId>`),
+ *    which holds exactly the undelivered events, oldest first; leased events are still in it and are
+ *    skipped by the domain's page planning;
+ *  - leases are conditional UpdateItems (not acknowledged, not leased by someone else now);
+ *  - an acknowledgement sets `acknowledgedAt` and REMOVEs `gsi1pk`/`gsi1sk` (the event leaves the index)
+ *    with `attribute_not_exists(#acknowledgedAt)`, so a repeat writes nothing;
+ *  - pagination cursors are signed with a secret kept in the state table (`SECRET#cursor`), created on
+ *    first use by a conditional put (the first writer wins, everyone reads the same value).
+ *
+ * EventAcknowledged is not published here: the acknowledgement's UpdateItem is the outbox record. The
+ * table's stream carries it as a MODIFY whose old image has no `acknowledgedAt` and whose new image has
+ * one, and the stream publisher turns that into EventAcknowledged (`acknowledgementFromImages`). So an
+ * acknowledgement is announced if and only if it committed, and exactly one MODIFY per event has that
+ * transition (the condition makes a repeat a no-op).
+ */
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, dynamoDbDocumentClient, encodeCursor, InvalidCursorError } from '@switchyard/runtime';
+import { config } from '../config';
+import type { AckDecision, InboxCursor, InboxEvent, ReleaseDecision } from '../domain/inbox';
+import {
+  decideAck,
+  decideRelease,
+  inboxCursorScope,
+  inboxSortKey,
+  leaseCondition,
+  leaseFor,
+  parseInboxCursor,
+  planInboxPage,
+} from '../domain/inbox';
+import type { EventItem } from './event-store';
+import { eventItemKey, fromEventItem, inboxPk, isEventItem } from './event-store';
+
+/** The state-table item holding the cursor secret. */
+export const CURSOR_SECRET_KEY = { pk: 'SECRET#cursor', sk: 'SECRET' } as const;
+/** Most index items one listing examines (leased ones included) before answering with what it has. */
+export const MAX_EXAMINED_PER_LISTING = 1000;
+/** Leases taken at once per listing. */
+const LEASE_CONCURRENCY = 16;
+
+export interface InboxPageResult {
+  events: InboxEvent[];
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+export interface Clock {
+  now: () => Date;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+export function newLeaseToken(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** What the stream publisher needs to announce an acknowledgement, or undefined for any other change. */
+export function acknowledgementFromImages(
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown> | undefined,
+): { tenantId: string; eventId: string; acknowledgedAt: string; apiKeyId?: string } | undefined {
+  if (!isEventItem(newImage) || typeof newImage.acknowledgedAt !== 'string') return undefined;
+  if (oldImage && typeof oldImage.acknowledgedAt === 'string') return undefined;
+  const by = newImage.acknowledgedBy;
+  return {
+    tenantId: newImage.tenantId,
+    eventId: newImage.eventId,
+    acknowledgedAt: newImage.acknowledgedAt,
+    ...(typeof by === 'string' ? { apiKeyId: by } : {}),
+  };
+}
+
+export class InboxStore {
+  private cursorSecretValue: Promise<Buffer> | undefined;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient = dynamoDbDocumentClient(),
+    private readonly tables: () => { events: string; state: string } = () => ({
+      events: config().EVENTS_TABLE,
+      state: config().STATE_TABLE,
+    }),
+    private readonly clock: Clock = { now: () => new Date() },
+  ) {}
+
+  // -------------------------------------------------------------------------------------------------
+  // Cursors
+
+  /** 32 random bytes created on first use (conditional put), cached per container. */
+  cursorSecret(): Promise<Buffer> {
+    this.cursorSecretValue ??= this.loadCursorSecret().catch((error: unknown) => {
+      this.cursorSecretValue = undefined;
+      throw error;
+    });
+    return this.cursorSecretValue;
+  }
+
+  private async loadCursorSecret(): Promise<Buffer> {
+    const table = this.tables().state;
+    const read = async () => {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: table, Key: CURSOR_SECRET_KEY, ConsistentRead: true }),
+      );
+      return typeof Item?.secret === 'string' ? Buffer.from(Item.secret, 'base64') : undefined;
+    };
+    const existing = await read();
+    if (existing) return existing;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            ...CURSOR_SECRET_KEY,
+            kind: 'secret',
+            secret: randomBytes(32).toString('base64'),
+            createdAt: this.clock.now().toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const stored = await read();
+    if (!stored) throw new Error('cursor secret missing right after it was written');
+    return stored;
+  }
+
+  async encodeInboxCursor(tenantId: string, cursor: InboxCursor): Promise<string> {
+    return encodeCursor(cursor, await this.cursorSecret(), { scope: inboxCursorScope(tenantId) });
+  }
+
+  /** A signed cursor back to its position; anything malformed, tampered or foreign is a 400. */
+  async decodeInboxCursor(tenantId: string, cursor: string): Promise<InboxCursor> {
+    const payload = decodeCursor(cursor, await this.cursorSecret(), { scope: inboxCursorScope(tenantId) });
+    const parsed = parseInboxCursor(payload);
+    if (!parsed) throw new InvalidCursorError('payload is not an inbox position');
+    return parsed;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Reads
+
+  async getEvent(tenantId: string, eventId: string): Promise<InboxEvent | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tables().events,
+        Key: eventItemKey(tenantId, eventId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!isEventItem(Item)) return undefined;
+    const event = fromEventItem(Item);
+    // The key already scopes the tenant; this guards against a corrupt item all the same.
+    return event.tenantId === tenantId ? event : undefined;
+  }
+
+  /**
+   * One page of the tenant's undelivered, unleased events after `cursor`, oldest first. With
+   * `leaseSeconds`, each returned event is leased first; one a concurrent listing leased in between
+   * is dropped from this page (it belongs to the other consumer now).
+   */
+  async listInbox(
+    tenantId: string,
+    options: { limit: number; cursor?: InboxCursor; leaseSeconds?: number },
+  ): Promise<InboxPageResult> {
+    const now = this.clock.now();
+    const candidates: InboxEvent[] = [];
+    let visible = 0;
+    let startKey: Record<string, unknown> | undefined;
+    let exhausted = false;
+    const after = options.cursor ? inboxSortKey(options.cursor.after) : undefined;
+    // Read until limit + 1 visible (to know whether more follow), the end, or the examination bound.
+    while (visible <= options.limit && candidates.length < MAX_EXAMINED_PER_LISTING) {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables().events,
+          IndexName: 'gsi1',
+          KeyConditionExpression: after ? '#gsi1pk = :pk AND #gsi1sk > :after' : '#gsi1pk = :pk',
+          ExpressionAttributeNames: { '#gsi1pk': 'gsi1pk', ...(after ? { '#gsi1sk': 'gsi1sk' } : {}) },
+          ExpressionAttributeValues: { ':pk': inboxPk(tenantId), ...(after ? { ':after': after } : {}) },
+          Limit: Math.min(MAX_EXAMINED_PER_LISTING - candidates.length, options.limit + 1 - visible + 8),
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        if (!isEventItem(item)) continue;
+        const event = fromEventItem(item as EventItem);
+        candidates.push(event);
+        if (
+          event.acknowledgedAt === undefined &&
+          (event.leaseUntil === undefined || event.leaseUntil <= now.getTime())
+        ) {
+          visible++;
+        }
+      }
+      startKey = result.LastEvaluatedKey;
+      if (!startKey) {
+        exhausted = true;
+        break;
+      }
+    }
+    const plan = planInboxPage(candidates, { limit: options.limit, now, indexExhausted: exhausted });
+    const events =
+      options.leaseSeconds === undefined
+        ? plan.events
+        : await this.leaseAll(tenantId, plan.events, options.leaseSeconds, now);
+    return {
+      events,
+      hasMore: plan.hasMore,
+      nextCursor: plan.nextCursor ? await this.encodeInboxCursor(tenantId, plan.nextCursor) : null,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Writes
+
+  private async leaseAll(
+    tenantId: string,
+    events: InboxEvent[],
+    seconds: number,
+    now: Date,
+  ): Promise<InboxEvent[]> {
+    const leased: (InboxEvent | undefined)[] = new Array(events.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < events.length) {
+        const index = next++;
+        leased[index] = await this.lease(tenantId, events[index] as InboxEvent, seconds, now);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LEASE_CONCURRENCY, events.length) }, worker));
+    return leased.filter((event): event is InboxEvent => event !== undefined);
+  }
+
+  /** The leased event, or undefined when someone else leased (or acknowledged) it first. */
+  private async lease(
+    tenantId: string,
+    event: InboxEvent,
+    seconds: number,
+    now: Date,
+  ): Promise<InboxEvent | undefined> {
+    const lease = leaseFor(now, seconds, newLeaseToken());
+    const condition = leaseCondition(now);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables().events,
+          Key: eventItemKey(tenantId, event.eventId),
+          UpdateExpression: 'SET #leaseUntil = :leaseUntil, #leaseToken = :leaseToken',
+          ConditionExpression: `attribute_exists(#pk) AND ${condition.ConditionExpression}`,
+          ExpressionAttributeNames: {
+            ...condition.ExpressionAttributeNames,
+            '#pk': 'pk',
+            '#leaseToken': 'leaseToken',
+          },
+          ExpressionAttributeValues: {
+            ...condition.ExpressionAttributeValues,
+            ':leaseUntil': lease.leaseUntil,
+            ':leaseToken': lease.leaseToken,
+          },
+        }),
+      );
+      return { ...event, ...lease };
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * DELETE /events/{id}: the first acknowledgement removes the event from the inbox index and ends any
+   * lease; a repeat (or the loser of two concurrent ones) is `already_acknowledged`, also a 204.
+   */
+  async acknowledge(tenantId: string, eventId: string, keyId: string): Promise<AckDecision> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const decision = decideAck(await this.getEvent(tenantId, eventId), tenantId, this.clock.now());
+      if (decision.outcome !== 'acknowledge') return decision;
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tables().events,
+            Key: eventItemKey(tenantId, eventId),
+            UpdateExpression:
+              'SET #acknowledgedAt = :at, #acknowledgedBy = :by REMOVE #gsi1pk, #gsi1sk, #leaseUntil, #leaseToken',
+            ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#acknowledgedAt)',
+            ExpressionAttributeNames: {
+              '#pk': 'pk',
+              '#acknowledgedAt': 'acknowledgedAt',
+              '#acknowledgedBy': 'acknowledgedBy',
+              '#gsi1pk': 'gsi1pk',
+              '#gsi1sk': 'gsi1sk',
+              '#leaseUntil': 'leaseUntil',
+              '#leaseToken': 'leaseToken',
+            },
+            ExpressionAttributeValues: { ':at': decision.acknowledgedAt, ':by': keyId },
+          }),
+        );
+        return decision;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // A concurrent acknowledgement won: decide again on what it wrote.
+      }
+    }
+    throw new Error('acknowledgement kept conflicting');
+  }
+
+  /** POST /events/{id}/release: clears the lease if `token` still holds it. */
+  async release(tenantId: string, eventId: string, token: string): Promise<ReleaseDecision> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const decision = decideRelease(
+        await this.getEvent(tenantId, eventId),
+        tenantId,
+        token,
+        this.clock.now(),
+      );
+      if (decision.outcome !== 'release') return decision;
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tables().events,
+            Key: eventItemKey(tenantId, eventId),
+            UpdateExpression: 'REMOVE #leaseUntil, #leaseToken',
+            ConditionExpression: 'attribute_not_exists(#acknowledgedAt) AND #leaseToken = :token',
+            ExpressionAttributeNames: {
+              '#acknowledgedAt': 'acknowledgedAt',
+              '#leaseUntil': 'leaseUntil',
+              '#leaseToken': 'leaseToken',
+            },
+            ExpressionAttributeValues: { ':token': token },
+          }),
+        );
+        return decision;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // Acknowledged or re-leased in between: decide again.
+      }
+    }
+    throw new Error('release kept conflicting');
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Health
+
+  /** A cheap read of each table (a key that never exists): true when DynamoDB answers. */
+  async ping(): Promise<{ ok: true } | { ok: false; error: unknown }> {
+    const key = { pk: 'STATUS#probe', sk: 'STATUS' };
+    try {
+      const { events, state } = this.tables();
+      await Promise.all([
+        this.client.send(new GetCommand({ TableName: events, Key: key })),
+        this.client.send(new GetCommand({ TableName: state, Key: key })),
+      ]);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+}
+
+let shared: InboxStore | undefined;
+
+/** The store of this container. */
+export function inboxStore(): InboxStore {
+  shared ??= new InboxStore();
+  return shared;
+}
