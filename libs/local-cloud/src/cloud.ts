@@ -135,7 +135,15 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
 
     const host = track(
       'functions',
-      new FunctionHost({ services, registry, endpoints, region, buildDir: join(options.stateDir, 'build') }),
+      // Bundles stay under the repository (whatever the state folder), so the packages they leave
+      // out (the AWS SDK) resolve from its node_modules.
+      new FunctionHost({
+        services,
+        registry,
+        endpoints,
+        region,
+        buildDir: join(options.repoRoot, '.switchyard', 'build'),
+      }),
     );
     bus.setInvoker(host);
     bus.start();

@@ -34,7 +34,12 @@ export interface FunctionHostOptions {
   maxConcurrency?: number;
   /** Workers idle this long are stopped. Default 10 minutes. */
   idleTimeoutMs?: number;
-  /** Packages left out of bundles and loaded from node_modules at run time. Default none (like serverless-esbuild). */
+  /**
+   * Packages left out of bundles and loaded from node_modules at run time. Default: the AWS SDK, as
+   * in the deployed bundles (serverless.common.yml excludes `@aws-sdk/*`; Lambda's runtime provides
+   * it). Bundling the SDK into every function made esbuild hold gigabytes and every worker parse its
+   * own copy.
+   */
   external?: string[];
   /** Receives each line a function writes to stdout/stderr. Default: process.stdout with a `[function]` prefix. */
   log?: (functionName: string, line: string) => void;
@@ -65,6 +70,14 @@ interface Bundle {
  * and a busy function does not stat its sources on every invocation.
  */
 const SOURCE_CHECK_INTERVAL_MS = 250;
+
+export const DEFAULT_EXTERNAL = ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*'];
+
+/**
+ * A warm function's young generation: V8's default (up to 16 MB per semi-space) is sized for
+ * throughput; a local function handles one request at a time, and dozens of them idle side by side.
+ */
+const YOUNG_GENERATION_MB = 4;
 
 interface WorkerSlot {
   worker: Worker;
@@ -340,7 +353,10 @@ export class FunctionHost implements Invoker {
       resourceLimits:
         this.options.enforceMemoryLimit === false
           ? undefined
-          : { maxOldGenerationSizeMb: Math.max(64, model.memorySize) },
+          : {
+              maxOldGenerationSizeMb: Math.max(64, model.memorySize),
+              maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+            },
       name: model.functionName,
     });
     this.pipeOutput(model.functionName, worker);
@@ -518,7 +534,7 @@ export class FunctionHost implements Invoker {
       write: false,
       logLevel: 'silent',
       absWorkingDir: model.serviceDir,
-      external: this.options.external ?? [],
+      external: this.options.external ?? DEFAULT_EXTERNAL,
     });
     const output = result.outputFiles[0];
     if (!output) throw new Error(`esbuild produced no output for ${entry}`);
