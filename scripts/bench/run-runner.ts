@@ -23,6 +23,8 @@ async function main(): Promise<void> {
       'no-package': { type: 'boolean', default: false },
       // Leaves out the gateway's per-request log line (the local cloud writes one), to see its cost.
       quiet: { type: 'boolean', default: false },
+      // Warm workers per function (the local cloud's default is the function host's).
+      'max-concurrency': { type: 'string' },
     },
   });
   const dir = resolve(values['service-dir'] ?? '.');
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     registry,
     region: REGION,
     buildDir: values['build-dir'] ? resolve(values['build-dir']) : undefined,
+    ...(values['max-concurrency'] ? { maxConcurrency: Number(values['max-concurrency']) } : {}),
   });
   const gateway = new HttpGateway({
     invoker: host,
