@@ -90,8 +90,12 @@ interface ServerRun {
 function pin(pids: number[], cores: string): boolean {
   if (availableParallelism() < 2) return false;
   for (const pid of pids) {
-    const result = spawnSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' });
-    if (result.status !== 0) return false;
+    // `-a` walks the process's threads, and fails when one ends meanwhile: try again a few times.
+    let pinned = false;
+    for (let attempt = 0; attempt < 5 && !pinned; attempt++) {
+      pinned = spawnSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' }).status === 0;
+    }
+    if (!pinned) return false;
   }
   return true;
 }
@@ -127,15 +131,23 @@ async function measureServer(
   // On 2 cores the load generator competes with the server, and takes more CPU the faster the
   // server is. A second run gives each its own core, which measures the server, not the contest.
   let pinned: LoadResult | undefined;
-  if (pin([process.pid], '0') && pin(processTree(pid), '1')) {
-    try {
+  const serverTree = processTree(pid);
+  try {
+    if (pin([process.pid], '0') && pin(serverTree, '1')) {
       pinned = await measureLoad(url, options, () => undefined);
       context.log(
         `${label}: ${Math.round(pinned.requestsPerSecond)} requests/s with the load generator on its own core`,
       );
-    } finally {
-      pin([process.pid], '0,1');
+    } else {
+      context.log(`${label}: could not pin processes to cores; no separate-core figure`);
     }
+  } finally {
+    // Whatever happened, nothing measured later may stay confined to one core.
+    pin([process.pid], '0-1');
+    pin(
+      serverTree.filter((p) => isAlive(p)),
+      '0-1',
+    );
   }
   return {
     load,

@@ -1,14 +1,21 @@
 /**
  * Hosts every service's functions the way Lambda does, on one machine: code is bundled from source
- * on demand (and re-bundled when a source file changes), each function runs in its own worker
- * threads with exactly its template's environment plus Lambda's own variables, one invocation at a
- * time per worker, and a handler that outlives its Timeout has its worker terminated.
+ * on demand (and re-bundled when a source file changes), and functions run in worker threads, one
+ * invocation at a time per worker; a handler that outlives its Timeout has its worker terminated.
+ *
+ * Functions of a service whose template declares the same environment form a group and share its
+ * workers (at most `maxConcurrency` per group): a worker loads each function's own bundle as its own
+ * module (module-level state stays per function) and shares only what bundles leave external (the
+ * AWS SDK), once per worker. Before each invocation the worker puts the function's own environment
+ * (its declared variables plus Lambda's, such as AWS_LAMBDA_FUNCTION_NAME) in process.env.
+ * Functions whose declared environments differ never share a worker.
  */
 import { randomUUID, createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
+import { build, stop as stopEsbuild } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import type {
   Endpoints,
   InvocationError,
@@ -30,7 +37,10 @@ export interface FunctionHostOptions {
   region?: string;
   /** Where bundles go; default `<repo root>/.switchyard/build`. */
   buildDir?: string;
-  /** Warm workers per function (Lambda's concurrency); further invocations queue. Default 4. */
+  /**
+   * Warm workers per environment group (functions of a service with the same declared environment;
+   * Lambda's concurrency); further invocations queue. Default 4.
+   */
   maxConcurrency?: number;
   /** Workers idle this long are stopped. Default 10 minutes. */
   idleTimeoutMs?: number;
@@ -50,10 +60,29 @@ export interface FunctionHostOptions {
 export interface FunctionStats {
   functionName: string;
   service: string;
+  /** The environment group whose workers run this function (see FunctionGroupStats). */
+  group: string;
+  /** Workers (of its group) that have this function loaded. */
   workers: number;
+  /** Workers running an invocation of this function. */
   busy: number;
   queued: number;
   invocations: number;
+}
+
+/**
+ * Functions of one service whose declared environment is identical share a pool of workers: each
+ * worker can load several of their bundles and runs one invocation at a time.
+ */
+export interface FunctionGroupStats {
+  group: string;
+  service: string;
+  functions: string[];
+  workers: number;
+  busy: number;
+  queued: number;
+  /** The workers' heap limit: the largest MemorySize of the group's functions. */
+  memorySize: number;
 }
 
 interface Bundle {
@@ -79,16 +108,41 @@ export const DEFAULT_EXTERNAL = ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*'];
  */
 const YOUNG_GENERATION_MB = 4;
 
+/**
+ * Builds run at most this many at a time: esbuild's service keeps (until it is stopped) the memory
+ * its largest burst needed, and on a laptop's few cores more parallel builds finish no sooner.
+ */
+const MAX_PARALLEL_BUILDS = 4;
+
+/**
+ * esbuild's service process is stopped once no build has been in flight for this long, so the
+ * memory a burst of builds took goes back; the next build starts it again (in milliseconds).
+ */
+const ESBUILD_IDLE_STOP_MS = 200;
+
 interface WorkerSlot {
   worker: Worker;
-  version: string;
-  ready: Promise<InvocationError | undefined>;
-  /** Set once the worker said it is ready: invocations are then posted without waiting on `ready`. */
-  isReady: boolean;
+  group: FunctionGroup;
+  /** Functions whose bundle this worker has loaded (or is loading), with the bundle's version. */
+  loaded: Map<string, string>;
   busy: boolean;
   retired: boolean;
   lastUsed: number;
-  pending?: { id: string; resolve: (result: InvocationResult) => void };
+  /** The function that ran last here: output that comes outside any invocation is attributed to it. */
+  lastFunction: string;
+  pending?: { id: string; fn: HostedFunction; resolve: (result: InvocationResult) => void };
+  /** Partial output lines per function and stream, until their newline comes. */
+  partial: Map<string, string>;
+}
+
+interface FunctionGroup {
+  id: string;
+  service: string;
+  functions: HostedFunction[];
+  slots: WorkerSlot[];
+  waiters: { functionName: string; wake: () => void }[];
+  /** The heap limit of the group's workers: its functions' largest MemorySize. */
+  memorySize: number;
 }
 
 interface HostedFunction {
@@ -96,8 +150,7 @@ interface HostedFunction {
   env: Record<string, string>;
   entry: string;
   exportName: string;
-  slots: WorkerSlot[];
-  waiters: (() => void)[];
+  group: FunctionGroup;
   invocations: number;
 }
 
@@ -155,8 +208,52 @@ function stringifyEnvValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The key of a function's environment group: functions of one service whose template declares the
+ * same environment variables (names and resolved values) may share workers.
+ */
+export function environmentGroupKey(service: string, declared: Record<string, string>): string {
+  const entries = Object.keys(declared)
+    .sort()
+    .map((key) => [key, declared[key]]);
+  return JSON.stringify([service, entries]);
+}
+
+let buildsInFlight = 0;
+const buildQueue: (() => void)[] = [];
+let esbuildStopTimer: NodeJS.Timeout | undefined;
+
+/**
+ * esbuild's build(), at most MAX_PARALLEL_BUILDS at a time, stopping esbuild's service process once
+ * no build (of any FunctionHost in this process) is in flight.
+ */
+async function runBuild(options: BuildOptions & { metafile: true; write: false }) {
+  if (esbuildStopTimer) {
+    clearTimeout(esbuildStopTimer);
+    esbuildStopTimer = undefined;
+  }
+  buildsInFlight++;
+  try {
+    if (buildsInFlight > MAX_PARALLEL_BUILDS) {
+      await new Promise<void>((resolveTurn) => buildQueue.push(resolveTurn));
+    }
+    return await build(options);
+  } finally {
+    buildsInFlight--;
+    buildQueue.shift()?.();
+    if (buildsInFlight === 0) {
+      esbuildStopTimer = setTimeout(() => {
+        esbuildStopTimer = undefined;
+        if (buildsInFlight === 0) void stopEsbuild();
+      }, ESBUILD_IDLE_STOP_MS);
+      esbuildStopTimer.unref();
+    }
+  }
+}
+
 export class FunctionHost implements Invoker {
   private readonly functions = new Map<string, HostedFunction>();
+  private readonly groups = new Map<string, FunctionGroup>();
   private readonly bundles = new Map<string, Bundle>();
   private readonly building = new Map<string, Promise<Bundle>>();
   private readonly region: string;
@@ -189,23 +286,39 @@ export class FunctionHost implements Invoker {
       unknown
     >;
     const { entry, exportName } = resolveHandlerEntry(service.dir, model.handler);
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(resolvedEnv ?? {})) env[key] = stringifyEnvValue(value);
-    Object.assign(env, this.lambdaEnv({ ...model, functionName }));
+    const declared: Record<string, string> = {};
+    for (const [key, value] of Object.entries(resolvedEnv ?? {})) declared[key] = stringifyEnvValue(value);
+    const env: Record<string, string> = { ...declared, ...this.lambdaEnv({ ...model, functionName }) };
     if (this.functions.has(functionName)) {
       throw new Error(
         `function name ${functionName} is defined twice (services ${service.name} and ${this.functions.get(functionName)?.model.service})`,
       );
     }
-    this.functions.set(functionName, {
+    const key = environmentGroupKey(service.name, declared);
+    let group = this.groups.get(key);
+    if (!group) {
+      const ordinal = [...this.groups.values()].filter((g) => g.service === service.name).length + 1;
+      group = {
+        id: `${service.name}#${ordinal}`,
+        service: service.name,
+        functions: [],
+        slots: [],
+        waiters: [],
+        memorySize: 0,
+      };
+      this.groups.set(key, group);
+    }
+    const fn: HostedFunction = {
       model: { ...model, functionName },
       env,
       entry,
       exportName,
-      slots: [],
-      waiters: [],
+      group,
       invocations: 0,
-    });
+    };
+    group.functions.push(fn);
+    group.memorySize = Math.max(group.memorySize, model.memorySize);
+    this.functions.set(functionName, fn);
   }
 
   /** What Lambda itself puts in the environment, plus the local endpoints and dummy credentials. */
@@ -249,7 +362,7 @@ export class FunctionHost implements Invoker {
     return this.functions.get(functionNameFromArn(functionNameOrArn))?.model;
   }
 
-  /** The environment a function's workers get (resolved template variables + Lambda's). */
+  /** The environment a function sees (resolved template variables + Lambda's). */
   environmentOf(functionNameOrArn: string): Record<string, string> | undefined {
     const fn = this.functions.get(functionNameFromArn(functionNameOrArn));
     return fn ? { ...fn.env } : undefined;
@@ -260,13 +373,30 @@ export class FunctionHost implements Invoker {
   }
 
   stats(): FunctionStats[] {
-    return [...this.functions.values()].map((fn) => ({
-      functionName: fn.model.functionName,
-      service: fn.model.service,
-      workers: fn.slots.length,
-      busy: fn.slots.filter((s) => s.busy).length,
-      queued: fn.waiters.length,
-      invocations: fn.invocations,
+    return [...this.functions.values()].map((fn) => {
+      const name = fn.model.functionName;
+      const { slots, waiters } = fn.group;
+      return {
+        functionName: name,
+        service: fn.model.service,
+        group: fn.group.id,
+        workers: slots.filter((s) => s.loaded.has(name)).length,
+        busy: slots.filter((s) => s.pending?.fn === fn).length,
+        queued: waiters.filter((w) => w.functionName === name).length,
+        invocations: fn.invocations,
+      };
+    });
+  }
+
+  groupStats(): FunctionGroupStats[] {
+    return [...this.groups.values()].map((group) => ({
+      group: group.id,
+      service: group.service,
+      functions: group.functions.map((fn) => fn.model.functionName),
+      workers: group.slots.length,
+      busy: group.slots.filter((s) => s.busy).length,
+      queued: group.waiters.length,
+      memorySize: group.memorySize,
     }));
   }
 
@@ -287,138 +417,170 @@ export class FunctionHost implements Invoker {
       return failure('Runtime.ImportModuleError', `bundling ${fn.entry} failed: ${(err as Error).message}`);
     }
     const slot = await this.acquire(fn, bundle);
+    if (!slot) return failure('ServiceException', 'the function host stopped');
     fn.invocations++;
     try {
-      return await this.run(fn, slot, eventText);
+      return await this.run(fn, slot, bundle, eventText);
     } finally {
-      this.release(fn, slot);
+      this.release(slot);
     }
   }
 
-  private async acquire(fn: HostedFunction, bundle: Bundle): Promise<WorkerSlot> {
+  private async acquire(fn: HostedFunction, bundle: Bundle): Promise<WorkerSlot | undefined> {
+    const { group } = fn;
+    const name = fn.model.functionName;
     for (;;) {
-      // Workers running older code retire so the next invocation sees the edit.
-      let idle: WorkerSlot | undefined;
+      if (this.stopped) return undefined;
+      // Workers holding an older bundle of this function retire, so the next invocation sees the edit.
+      let warm: WorkerSlot | undefined;
+      let other: WorkerSlot | undefined;
       let retiredIdle = false;
-      for (const slot of fn.slots) {
-        if (slot.version !== bundle.version) slot.retired = true;
+      for (const slot of group.slots) {
+        const version = slot.loaded.get(name);
+        if (version !== undefined && version !== bundle.version) slot.retired = true;
         if (slot.busy) continue;
         if (slot.retired) retiredIdle = true;
-        else idle ??= slot;
+        else if (version !== undefined) warm ??= slot;
+        else other ??= slot;
       }
       if (retiredIdle) {
-        for (const slot of [...fn.slots]) if (slot.retired && !slot.busy) this.discard(fn, slot);
+        for (const slot of [...group.slots]) if (slot.retired && !slot.busy) this.discard(slot);
       }
+      // A worker that already runs this function, else an idle one of the group (which loads it).
+      const idle = warm ?? other;
       if (idle) {
         idle.busy = true;
         return idle;
       }
-      if (fn.slots.length < this.maxConcurrency) {
-        const slot = this.spawn(fn, bundle);
+      if (group.slots.length < this.maxConcurrency) {
+        const slot = this.spawn(group);
         slot.busy = true;
         return slot;
       }
-      await new Promise<void>((resolveWaiter) => fn.waiters.push(resolveWaiter));
+      await new Promise<void>((wake) => group.waiters.push({ functionName: name, wake }));
     }
   }
 
-  private release(fn: HostedFunction, slot: WorkerSlot): void {
+  private release(slot: WorkerSlot): void {
     slot.busy = false;
     slot.lastUsed = Date.now();
-    if (slot.retired) this.discard(fn, slot);
-    fn.waiters.shift()?.();
+    if (slot.retired) this.discard(slot);
+    slot.group.waiters.shift()?.wake();
   }
 
-  private spawn(fn: HostedFunction, bundle: Bundle): WorkerSlot {
-    const { model } = fn;
+  private spawn(group: FunctionGroup): WorkerSlot {
+    // Each function's own variables come with its first invocation; the worker starts with those
+    // of the group's first function (the declared part is the same for all of them).
+    const first = group.functions[0];
     const worker = new Worker(WORKER_BOOTSTRAP, {
       eval: true,
-      env: { ...fn.env },
-      workerData: {
-        bundlePath: bundle.path,
-        exportName: fn.exportName,
-        handler: model.handler,
-        // The invocation context's constant part, sent once rather than with every invocation.
-        context: {
-          functionName: model.functionName,
-          functionVersion: '$LATEST',
-          invokedFunctionArn: this.functionArn(model.functionName),
-          memoryLimitInMB: String(model.memorySize),
-          logGroupName: `/aws/lambda/${model.functionName}`,
-          logStreamName: `local/[$LATEST]${model.logicalId}`,
-        },
-      },
+      env: { ...(first?.env ?? {}) },
       stdout: true,
       stderr: true,
       resourceLimits:
         this.options.enforceMemoryLimit === false
           ? undefined
           : {
-              maxOldGenerationSizeMb: Math.max(64, model.memorySize),
+              maxOldGenerationSizeMb: Math.max(64, group.memorySize),
               maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
             },
-      name: model.functionName,
+      name: group.functions.length === 1 && first ? first.model.functionName : group.id,
     });
-    this.pipeOutput(model.functionName, worker);
     const slot: WorkerSlot = {
       worker,
-      version: bundle.version,
+      group,
+      loaded: new Map(),
       busy: false,
       retired: false,
       lastUsed: Date.now(),
-      ready: Promise.resolve(undefined),
-      isReady: false,
+      lastFunction: first?.model.functionName ?? group.id,
+      partial: new Map(),
     };
-    slot.ready = new Promise((resolveReady) => {
-      worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'ready') {
-          slot.isReady = true;
-          resolveReady(undefined);
-        } else if (message.type === 'init-error') {
-          slot.retired = true;
-          resolveReady(message.error);
-        } else if (message.type === 'result' && slot.pending && slot.pending.id === message.id) {
-          const pending = slot.pending;
-          slot.pending = undefined;
-          if (message.fatal) slot.retired = true;
-          if (message.ok) {
-            pending.resolve({ ok: true, result: JSON.parse(message.payload ?? 'null') as unknown });
-          } else {
-            pending.resolve({ ok: false, error: cleanError(message.error) });
-          }
+    this.pipeOutput(slot);
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'log') {
+        this.output(slot, message.fn ?? slot.lastFunction, message.stream ?? 'stdout', message.text ?? '');
+      } else if (message.type === 'result' && slot.pending && slot.pending.id === message.id) {
+        const pending = slot.pending;
+        slot.pending = undefined;
+        if (message.fatal) slot.retired = true;
+        // A function whose module failed to load is loaded again on its next invocation.
+        if (message.initError) slot.loaded.delete(pending.fn.model.functionName);
+        if (message.ok) {
+          pending.resolve({ ok: true, result: JSON.parse(message.payload ?? 'null') as unknown });
+        } else {
+          pending.resolve({ ok: false, error: cleanError(message.error) });
         }
-      });
-      const onGone = (error?: Error) => {
+      } else if (message.type === 'fatal') {
         slot.retired = true;
+        const error = message.error;
+        this.output(
+          slot,
+          message.fn ?? slot.lastFunction,
+          'stderr',
+          `${error.errorType}: ${error.errorMessage} (outside any invocation; the sandbox restarts)\n`,
+        );
+      }
+    });
+    const onGone = (error?: Error) => {
+      slot.retired = true;
+      const pending = slot.pending;
+      slot.pending = undefined;
+      if (pending) {
+        const { model } = pending.fn;
         const crash: InvocationError =
           error &&
           /ERR_WORKER_OUT_OF_MEMORY/.test(String((error as NodeJS.ErrnoException).code ?? error.message))
             ? {
                 errorType: 'Runtime.OutOfMemory',
-                errorMessage: `${model.functionName} ran out of memory (MemorySize ${model.memorySize} MB)`,
+                errorMessage: `${model.functionName} ran out of memory (MemorySize ${group.memorySize} MB)`,
               }
             : {
                 errorType: 'Runtime.ExitError',
                 errorMessage: `${model.functionName} exited${error ? `: ${error.message}` : ''}`,
               };
-        resolveReady(crash);
-        const pending = slot.pending;
-        slot.pending = undefined;
-        pending?.resolve({ ok: false, error: crash });
-        this.discard(fn, slot);
-      };
-      worker.on('error', onGone);
-      worker.on('exit', () => onGone());
-    });
-    fn.slots.push(slot);
+        pending.resolve({ ok: false, error: crash });
+      }
+      this.flushOutput(slot);
+      this.discard(slot);
+    };
+    worker.on('error', onGone);
+    worker.on('exit', () => onGone());
+    group.slots.push(slot);
     return slot;
   }
 
-  private async run(fn: HostedFunction, slot: WorkerSlot, eventText: string): Promise<InvocationResult> {
+  private async run(
+    fn: HostedFunction,
+    slot: WorkerSlot,
+    bundle: Bundle,
+    eventText: string,
+  ): Promise<InvocationResult> {
     const { model } = fn;
+    const name = model.functionName;
     const started = Date.now();
     const deadlineMs = started + model.timeoutSeconds * 1000;
     const id = randomUUID();
+    // The function's bundle, environment and context go with its first invocation in this worker.
+    const load =
+      slot.loaded.get(name) === bundle.version
+        ? undefined
+        : {
+            bundlePath: bundle.path,
+            exportName: fn.exportName,
+            handler: model.handler,
+            env: fn.env,
+            context: {
+              functionName: name,
+              functionVersion: '$LATEST',
+              invokedFunctionArn: this.functionArn(name),
+              memoryLimitInMB: String(model.memorySize),
+              logGroupName: `/aws/lambda/${name}`,
+              logStreamName: `local/[$LATEST]${model.logicalId}`,
+            },
+          };
+    slot.loaded.set(name, bundle.version);
+    slot.lastFunction = name;
     return new Promise<InvocationResult>((resolveRun) => {
       let done = false;
       const finish = (result: InvocationResult) => {
@@ -427,7 +589,8 @@ export class FunctionHost implements Invoker {
         clearTimeout(timer);
         resolveRun(result);
       };
-      // Lambda's timeout covers the whole invocation; past it the sandbox is killed, not asked to stop.
+      // Lambda's timeout covers the whole invocation; past it the sandbox is killed, not asked to
+      // stop. Only this invocation fails: the worker's other functions start again on their next one.
       const timer = setTimeout(() => {
         slot.retired = true;
         slot.pending = undefined;
@@ -436,63 +599,64 @@ export class FunctionHost implements Invoker {
           failure('Sandbox.Timedout', `Task timed out after ${model.timeoutSeconds.toFixed(2)} seconds`),
         );
       }, deadlineMs - started);
-      const post = () => {
-        slot.pending = { id, resolve: finish };
-        // Only what changes per invocation: the rest of the context went with the worker's workerData.
-        slot.worker.postMessage({ type: 'invoke', id, event: eventText, deadlineMs });
-      };
-      // A warm worker takes the invocation at once; a starting one once it is ready (or failed to be).
-      if (slot.isReady) {
-        post();
-        return;
-      }
-      void slot.ready.then((initError) => {
-        if (done) return;
-        if (initError) {
-          slot.retired = true;
-          finish({ ok: false, error: initError });
-          return;
-        }
-        post();
-      });
+      slot.pending = { id, fn, resolve: finish };
+      // Posted at once: a starting worker receives it when its bootstrap listens.
+      slot.worker.postMessage({ type: 'invoke', id, fn: name, event: eventText, deadlineMs, load });
     });
   }
 
-  private discard(fn: HostedFunction, slot: WorkerSlot): void {
-    const index = fn.slots.indexOf(slot);
-    if (index >= 0) fn.slots.splice(index, 1);
+  private discard(slot: WorkerSlot): void {
+    const { group } = slot;
+    const index = group.slots.indexOf(slot);
+    if (index >= 0) group.slots.splice(index, 1);
     slot.retired = true;
     void slot.worker.terminate();
     // A freed capacity slot may let a queued invocation start a new worker.
-    fn.waiters.shift()?.();
+    group.waiters.shift()?.wake();
   }
 
-  private pipeOutput(functionName: string, worker: Worker): void {
-    const log =
-      this.options.log ?? ((name: string, line: string) => process.stdout.write(`[${name}] ${line}\n`));
-    for (const stream of [worker.stdout, worker.stderr]) {
-      let buffered = '';
+  private get log(): (functionName: string, line: string) => void {
+    return this.options.log ?? ((name: string, line: string) => process.stdout.write(`[${name}] ${line}\n`));
+  }
+
+  /** Complete lines of a function's output go to the log; a partial one waits for its newline. */
+  private output(slot: WorkerSlot, functionName: string, stream: string, text: string): void {
+    const key = `${stream}\0${functionName}`;
+    let buffered = (slot.partial.get(key) ?? '') + text;
+    let newline = buffered.indexOf('\n');
+    while (newline >= 0) {
+      this.log(functionName, buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+      newline = buffered.indexOf('\n');
+    }
+    if (buffered) slot.partial.set(key, buffered);
+    else slot.partial.delete(key);
+  }
+
+  private flushOutput(slot: WorkerSlot): void {
+    for (const [key, rest] of slot.partial) this.log(key.slice(key.indexOf('\0') + 1), rest);
+    slot.partial.clear();
+  }
+
+  /** What reaches the worker's own stdout/stderr (not through the bootstrap's messages). */
+  private pipeOutput(slot: WorkerSlot): void {
+    for (const [name, stream] of [
+      ['stdout', slot.worker.stdout],
+      ['stderr', slot.worker.stderr],
+    ] as const) {
       stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        buffered += chunk;
-        let newline = buffered.indexOf('\n');
-        while (newline >= 0) {
-          log(functionName, buffered.slice(0, newline));
-          buffered = buffered.slice(newline + 1);
-          newline = buffered.indexOf('\n');
-        }
-      });
-      stream.on('end', () => {
-        if (buffered) log(functionName, buffered);
-      });
+      const label = `raw-${name}`;
+      stream.on('data', (chunk: string) =>
+        this.output(slot, slot.pending?.fn.model.functionName ?? slot.lastFunction, label, chunk),
+      );
     }
   }
 
   private reapIdle(): void {
     const now = Date.now();
-    for (const fn of this.functions.values()) {
-      for (const slot of [...fn.slots]) {
-        if (!slot.busy && now - slot.lastUsed > this.idleTimeoutMs) this.discard(fn, slot);
+    for (const group of this.groups.values()) {
+      for (const slot of [...group.slots]) {
+        if (!slot.busy && now - slot.lastUsed > this.idleTimeoutMs) this.discard(slot);
       }
     }
   }
@@ -522,27 +686,38 @@ export class FunctionHost implements Invoker {
     const key = createHash('sha1').update(entry).digest('hex').slice(0, 10);
     const outfile = join(this.buildDir, model.service, `${rel.replace(/[\\/]/g, '_')}-${key}`, 'index.js');
     const startedAt = Date.now();
-    const result = await build({
+    const result = await runBuild({
       entryPoints: [entry],
       outfile,
       bundle: true,
       platform: 'node',
       target: 'node22',
       format: 'cjs',
-      sourcemap: 'inline',
+      // A source map file beside the bundle, without the sources' text: stack traces point at the
+      // TypeScript, while a worker holds neither an inline base64 copy of the map in the bundle's
+      // source string nor every bundled source's text (a few MB per function).
+      sourcemap: 'linked',
+      sourcesContent: false,
+      minifyWhitespace: true,
       metafile: true,
       write: false,
       logLevel: 'silent',
       absWorkingDir: model.serviceDir,
       external: this.options.external ?? DEFAULT_EXTERNAL,
     });
-    const output = result.outputFiles[0];
-    if (!output) throw new Error(`esbuild produced no output for ${entry}`);
+    const code = result.outputFiles.find((file) => file.path.endsWith('.js'));
+    const map = result.outputFiles.find((file) => file.path.endsWith('.js.map'));
+    if (!code) throw new Error(`esbuild produced no output for ${entry}`);
     mkdirSync(dirname(outfile), { recursive: true });
-    // Write then rename, so a worker never loads a half-written file.
-    const temp = `${outfile}.${process.pid}.${Date.now()}.tmp`;
-    writeFileSync(temp, output.contents);
-    renameSync(temp, outfile);
+    // Write then rename, so a worker never loads a half-written file; the map first, as loading the
+    // bundle reads it.
+    const suffix = `${process.pid}.${Date.now()}.tmp`;
+    if (map) {
+      writeFileSync(`${outfile}.map.${suffix}`, map.contents);
+      renameSync(`${outfile}.map.${suffix}`, `${outfile}.map`);
+    }
+    writeFileSync(`${outfile}.${suffix}`, code.contents);
+    renameSync(`${outfile}.${suffix}`, outfile);
     const inputs = new Map<string, number>();
     for (const input of Object.keys(result.metafile.inputs)) {
       // Dependencies change rarely; watching only our sources keeps the per-invocation check cheap.
@@ -552,7 +727,7 @@ export class FunctionHost implements Invoker {
     }
     const bundle: Bundle = {
       path: outfile,
-      version: `${startedAt}-${output.hash}`,
+      version: `${startedAt}-${code.hash}`,
       inputs,
       checkedAt: Date.now(),
     };
@@ -565,28 +740,32 @@ export class FunctionHost implements Invoker {
     this.stopped = true;
     clearInterval(this.reaper);
     const terminations: Promise<number>[] = [];
-    for (const fn of this.functions.values()) {
-      for (const slot of fn.slots) {
+    for (const group of this.groups.values()) {
+      for (const slot of group.slots) {
         slot.retired = true;
         const pending = slot.pending;
         slot.pending = undefined;
         pending?.resolve(failure('ServiceException', 'the function host stopped'));
         terminations.push(slot.worker.terminate());
       }
-      fn.slots = [];
-      for (const waiter of fn.waiters.splice(0)) waiter();
+      group.slots = [];
+      for (const waiter of group.waiters.splice(0)) waiter.wake();
     }
     await Promise.allSettled(terminations);
   }
 }
 
 interface WorkerMessage {
-  type: 'ready' | 'init-error' | 'result';
+  type: 'result' | 'log' | 'fatal';
   id?: string;
   ok?: boolean;
   payload?: string;
   error: InvocationError & { stackTrace?: string[] };
   fatal?: boolean;
+  initError?: boolean;
+  fn?: string;
+  stream?: string;
+  text?: string;
 }
 
 function mtimeOf(path: string): number {

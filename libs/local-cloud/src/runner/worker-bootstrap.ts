@@ -1,14 +1,28 @@
 /**
- * Source of the code each function's worker thread runs: a minimal Lambda runtime. It is kept as a
+ * Source of the code each worker thread runs: a minimal Lambda runtime that can host several
+ * functions of one environment group (same service, same declared environment). It is kept as a
  * string (run with `eval: true`) so workers need no TypeScript loader, whatever started the parent.
  *
- * Protocol (parent → worker): { type: 'invoke', id, event (JSON text), deadlineMs }; the context's
- * constant part (function name, ARN, memory, log group and stream) comes once, in workerData.context.
- * Worker → parent: { type: 'ready' } | { type: 'init-error', error } | { type: 'result', id, ok, payload | error }.
+ * Each function's bundle is loaded as its own module instance (never through require's cache, so
+ * two functions never share module-level state, even when they share a handler file), while the
+ * packages bundles leave external (the AWS SDK) load once per worker through the require cache.
+ * process.env holds the environment of the function running: before a function's module is loaded
+ * and before each of its invocations, the worker switches process.env to that function's own
+ * environment (its Lambda variables: AWS_LAMBDA_FUNCTION_NAME, memory size, log group and stream...),
+ * keeping whatever a function changed in it for that function's next invocation. A worker runs one
+ * invocation at a time, so the switch is safe.
+ *
+ * Protocol (parent → worker): { type: 'invoke', id, fn, event (JSON text), deadlineMs, load? }, where
+ * `load` ({ bundlePath, exportName, handler, env, context }) comes with a function's first
+ * invocation in this worker: its bundle, its environment and its invocation context's constant part.
+ * Worker → parent: { type: 'result', id, ok, payload | error, fatal?, initError? }
+ * | { type: 'log', fn, stream, text } (what a function writes to stdout/stderr, in order with results)
+ * | { type: 'fatal', fn, error } (an uncaught error while no invocation was in flight; the worker exits).
  */
 export const WORKER_BOOTSTRAP = String.raw`
 'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort } = require('node:worker_threads');
+const Module = require('node:module');
 if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
 
 function toError(err, fallbackType) {
@@ -18,36 +32,86 @@ function toError(err, fallbackType) {
   return { errorType: fallbackType, errorMessage: typeof err === 'string' ? err : JSON.stringify(err) };
 }
 
+const functions = new Map(); // function name -> { name, handler, base (context), env }
+let active; // the function whose environment process.env holds
 let current; // id of the invocation in flight
+
+// Output goes to the parent as messages, tagged with the function running, so each line is
+// attributed to its function even though several share this worker.
+for (const [stream, name] of [[process.stdout, 'stdout'], [process.stderr, 'stderr']]) {
+  stream.write = function write(chunk, encoding, callback) {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8');
+    parentPort.postMessage({ type: 'log', fn: active ? active.name : undefined, stream: name, text });
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') process.nextTick(done);
+    return true;
+  };
+}
+
 // Lambda fails the invocation in flight on an uncaught error and then restarts the sandbox.
 function fatal(err, type) {
   const error = toError(err, type);
   if (current !== undefined) parentPort.postMessage({ type: 'result', id: current, ok: false, error, fatal: true });
-  else parentPort.postMessage({ type: 'init-error', error, fatal: true });
+  else parentPort.postMessage({ type: 'fatal', fn: active ? active.name : undefined, error });
   process.exit(1);
 }
 process.on('uncaughtException', (err) => fatal(err, 'Runtime.UncaughtException'));
 process.on('unhandledRejection', (err) => fatal(err, 'Runtime.UnhandledPromiseRejection'));
 
-const base = workerData.context;
-let handler;
-try {
-  const mod = require(workerData.bundlePath);
-  handler = mod[workerData.exportName];
-  if (handler === undefined && mod.default) handler = mod.default[workerData.exportName];
-  if (typeof handler !== 'function') {
-    parentPort.postMessage({ type: 'init-error', error: { errorType: 'Runtime.HandlerNotFound', errorMessage: workerData.handler + ' is undefined or not exported' } });
-    handler = undefined;
-  }
-} catch (err) {
-  parentPort.postMessage({ type: 'init-error', error: { ...toError(err, 'Runtime.ImportModuleError'), errorType: 'Runtime.ImportModuleError' } });
+const own = Object.prototype.hasOwnProperty;
+function activate(fn) {
+  if (active === fn) return;
+  // The function leaving keeps what it changed in its environment, as its sandbox would.
+  if (active) active.env = Object.assign({}, process.env);
+  for (const key of Object.keys(process.env)) if (!own.call(fn.env, key)) delete process.env[key];
+  Object.assign(process.env, fn.env);
+  active = fn;
 }
-if (handler) parentPort.postMessage({ type: 'ready' });
+
+function load(name, spec) {
+  const fn = { name, handler: undefined, base: spec.context, env: spec.env };
+  functions.delete(name);
+  // Module-level code (clients, loggers) sees the function's own environment.
+  activate(fn);
+  try {
+    // A module instance of its own, not require's cached one.
+    const mod = new Module(spec.bundlePath, null);
+    mod.load(spec.bundlePath);
+    const exported = mod.exports;
+    let handler = exported[spec.exportName];
+    if (handler === undefined && exported.default) handler = exported.default[spec.exportName];
+    if (typeof handler !== 'function') {
+      return { error: { errorType: 'Runtime.HandlerNotFound', errorMessage: spec.handler + ' is undefined or not exported' } };
+    }
+    fn.handler = handler;
+    functions.set(name, fn);
+    return { fn };
+  } catch (err) {
+    return { error: { ...toError(err, 'Runtime.ImportModuleError'), errorType: 'Runtime.ImportModuleError' } };
+  }
+}
 
 parentPort.on('message', (message) => {
   if (message.type !== 'invoke') return;
   const { id, deadlineMs } = message;
   current = id;
+  let fn = functions.get(message.fn);
+  if (message.load) {
+    const loaded = load(message.fn, message.load);
+    if (loaded.error) {
+      current = undefined;
+      parentPort.postMessage({ type: 'result', id, ok: false, error: loaded.error, initError: true });
+      return;
+    }
+    fn = loaded.fn;
+  } else if (!fn) {
+    current = undefined;
+    parentPort.postMessage({ type: 'result', id, ok: false, initError: true, error: { errorType: 'Runtime.HandlerNotFound', errorMessage: message.fn + ' is not loaded in this worker' } });
+    return;
+  }
+  activate(fn);
+  const handler = fn.handler;
+  const base = fn.base;
   let settled = false;
   const finish = (ok, value) => {
     if (settled) return;

@@ -1,0 +1,274 @@
+/**
+ * Workers shared by the functions of an environment group (same service, same declared environment):
+ * each function keeps its own Lambda variables, context and module state; functions whose declared
+ * environment differs never share a worker; a timeout fails only the invocation in flight.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CloudFormationTemplate } from '../../../src/packaging';
+import { environmentGroupKey, FunctionHost } from '../../../src/runner/function-host';
+import type { InvocationResult } from '../../../src/types';
+import { copyFixture, fixtureResources, fixtureService, MapRegistry } from './helpers';
+
+interface Seen {
+  count: number;
+  functionName: string;
+  contextName: string;
+  memory: string;
+  logGroup: string;
+  logStream: string;
+  marker: string | null;
+  onlyIn: string | null;
+  loadedAs: string;
+}
+
+const COUNTER = `
+// A module-level counter: each function must have its own, even when functions share a worker.
+let count = 0;
+const loadedAs = process.env.AWS_LAMBDA_FUNCTION_NAME;
+export const handler = async (event: { mark?: string }, context: { functionName: string }) => {
+  count += 1;
+  const marker = process.env.MARKER ?? null;
+  if (event.mark) process.env.MARKER = event.mark;
+  console.log('counted ' + count + ' in ' + context.functionName);
+  return {
+    count,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    contextName: context.functionName,
+    memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroup: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStream: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    marker,
+    onlyIn: process.env.ONLY_IN ?? null,
+    loadedAs,
+  };
+};
+`;
+
+const HANG = `
+export const handler = async () => {
+  for (;;) {
+    // spin until the sandbox is terminated
+  }
+};
+`;
+
+describe('function host: workers shared within an environment group', () => {
+  let dir: string;
+  let host: FunctionHost;
+  const logs: string[] = [];
+
+  function addFunction(
+    template: CloudFormationTemplate,
+    logicalId: string,
+    properties: Record<string, unknown>,
+  ): void {
+    const hello = template.Resources.HelloLambdaFunction as { Properties: Record<string, unknown> };
+    template.Resources[logicalId] = {
+      Type: 'AWS::Lambda::Function',
+      Properties: { ...structuredClone(hello.Properties), ...properties },
+    } as CloudFormationTemplate['Resources'][string];
+  }
+
+  async function call(name: string, event: unknown = {}): Promise<Seen> {
+    const result = await host.invoke(name, event);
+    if (!result.ok) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
+    return result.result as Seen;
+  }
+
+  function groupOf(name: string) {
+    const stats = host.stats().find((s) => s.functionName === name);
+    return host.groupStats().find((g) => g.group === stats?.group);
+  }
+
+  beforeAll(async () => {
+    dir = copyFixture();
+    writeFileSync(join(dir, 'src', 'handlers', 'counter.ts'), COUNTER);
+    writeFileSync(join(dir, 'src', 'handlers', 'counter-copy.ts'), COUNTER);
+    writeFileSync(join(dir, 'src', 'handlers', 'hang.ts'), HANG);
+    const service = await fixtureService(dir);
+    const template = structuredClone(service.template);
+    const env = (extra: Record<string, unknown> = {}) => ({
+      Variables: { SERVICE_NAME: 'sample', TABLE_NAME: { Ref: 'ItemsTable' }, ...extra },
+    });
+    // Same declared environment as hello (the provider's): one group.
+    addFunction(template, 'CounterOneLambdaFunction', {
+      FunctionName: 'sample-local-counterOne',
+      Handler: 'src/handlers/counter.handler',
+      Environment: env(),
+    });
+    addFunction(template, 'CounterTwoLambdaFunction', {
+      FunctionName: 'sample-local-counterTwo',
+      Handler: 'src/handlers/counter-copy.handler',
+      MemorySize: 384,
+      Environment: env(),
+    });
+    // The same handler file as counterOne, the same environment: its own module state all the same.
+    addFunction(template, 'CounterSameFileLambdaFunction', {
+      FunctionName: 'sample-local-counterSameFile',
+      Handler: 'src/handlers/counter.handler',
+      Environment: env(),
+    });
+    addFunction(template, 'HangLambdaFunction', {
+      FunctionName: 'sample-local-hang',
+      Handler: 'src/handlers/hang.handler',
+      Timeout: 1,
+      Environment: env(),
+    });
+    // Declares one more variable: a group (and workers) of its own.
+    addFunction(template, 'CounterOtherEnvLambdaFunction', {
+      FunctionName: 'sample-local-counterOtherEnv',
+      Handler: 'src/handlers/counter.handler',
+      Environment: env({ ONLY_IN: 'other' }),
+    });
+    host = new FunctionHost({
+      services: [{ ...service, template }],
+      registry: new MapRegistry('sample', fixtureResources()),
+      log: (name, line) => logs.push(`${name}: ${line}`),
+    });
+  });
+
+  afterAll(async () => {
+    await host?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('groups functions by service and declared environment', () => {
+    const hello = groupOf('sample-local-hello');
+    expect(hello?.functions).toEqual(
+      expect.arrayContaining([
+        'sample-local-hello',
+        'sample-local-counterOne',
+        'sample-local-counterTwo',
+        'sample-local-counterSameFile',
+        'sample-local-hang',
+      ]),
+    );
+    expect(hello?.functions).not.toContain('sample-local-counterOtherEnv');
+    expect(hello?.memorySize).toBe(384);
+    // The fixture's envA and envB declare different variables: separate groups, separate workers.
+    const a = groupOf('sample-local-envA');
+    const b = groupOf('sample-local-envB');
+    expect(a?.group).not.toBe(b?.group);
+    expect(a?.group).not.toBe(hello?.group);
+    expect(groupOf('sample-local-counterOtherEnv')?.functions).toEqual(['sample-local-counterOtherEnv']);
+    expect(environmentGroupKey('s', { A: '1', B: '2' })).toBe(environmentGroupKey('s', { B: '2', A: '1' }));
+    expect(environmentGroupKey('s', { A: '1' })).not.toBe(environmentGroupKey('t', { A: '1' }));
+    expect(environmentGroupKey('s', { A: '1' })).not.toBe(environmentGroupKey('s', { A: '2' }));
+  });
+
+  it('runs functions with the same declared environment in one worker, each with its own Lambda variables and module state', async () => {
+    const one = await call('sample-local-counterOne', { mark: 'set-by-one' });
+    const two = await call('sample-local-counterTwo');
+    const same = await call('sample-local-counterSameFile');
+    const oneAgain = await call('sample-local-counterOne');
+    const twoAgain = await call('sample-local-counterTwo');
+
+    // One worker ran all of them.
+    const group = groupOf('sample-local-counterOne');
+    expect(group?.workers).toBe(1);
+    for (const name of [
+      'sample-local-counterOne',
+      'sample-local-counterTwo',
+      'sample-local-counterSameFile',
+    ]) {
+      expect(host.stats().find((s) => s.functionName === name)).toMatchObject({
+        group: group?.group,
+        workers: 1,
+      });
+    }
+
+    expect(one).toMatchObject({
+      count: 1,
+      functionName: 'sample-local-counterOne',
+      contextName: 'sample-local-counterOne',
+      loadedAs: 'sample-local-counterOne',
+      memory: '256',
+      logGroup: '/aws/lambda/sample-local-counterOne',
+      logStream: 'local/[$LATEST]CounterOneLambdaFunction',
+      marker: null,
+    });
+    expect(two).toMatchObject({
+      count: 1,
+      functionName: 'sample-local-counterTwo',
+      contextName: 'sample-local-counterTwo',
+      loadedAs: 'sample-local-counterTwo',
+      memory: '384',
+      logGroup: '/aws/lambda/sample-local-counterTwo',
+      logStream: 'local/[$LATEST]CounterTwoLambdaFunction',
+      // What counterOne put in its process.env stays its own.
+      marker: null,
+    });
+    expect(same).toMatchObject({ count: 1, functionName: 'sample-local-counterSameFile', marker: null });
+    expect(oneAgain).toMatchObject({
+      count: 2,
+      functionName: 'sample-local-counterOne',
+      marker: 'set-by-one',
+    });
+    expect(twoAgain).toMatchObject({ count: 2, functionName: 'sample-local-counterTwo', marker: null });
+
+    // Output is attributed to the function that wrote it.
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        'sample-local-counterOne: counted 1 in sample-local-counterOne',
+        'sample-local-counterTwo: counted 1 in sample-local-counterTwo',
+        'sample-local-counterOne: counted 2 in sample-local-counterOne',
+      ]),
+    );
+  });
+
+  it('never runs a function in a worker of another declared environment', async () => {
+    const other = await call('sample-local-counterOtherEnv');
+    expect(other).toMatchObject({ count: 1, functionName: 'sample-local-counterOtherEnv', onlyIn: 'other' });
+    expect(groupOf('sample-local-counterOtherEnv')?.workers).toBe(1);
+    expect(groupOf('sample-local-counterOne')?.workers).toBe(1);
+    const one = await call('sample-local-counterOne');
+    expect(one).toMatchObject({ count: 3, onlyIn: null });
+  });
+
+  it('fails only the invocation in flight when a shared worker times out; the others start again', async () => {
+    const started = Date.now();
+    const hang: InvocationResult = await host.invoke('sample-local-hang', {});
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(hang).toEqual({
+      ok: false,
+      error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds' },
+    });
+    // The worker that also held counterOne and counterTwo is gone: they start cold, with fresh state.
+    const one = await call('sample-local-counterOne');
+    const two = await call('sample-local-counterTwo');
+    expect(one).toMatchObject({ count: 1, functionName: 'sample-local-counterOne', marker: null });
+    expect(two).toMatchObject({ count: 1, functionName: 'sample-local-counterTwo' });
+    // The other group's worker was not touched.
+    expect(await call('sample-local-counterOtherEnv')).toMatchObject({ count: 2 });
+  });
+
+  it("maps a handler's stack trace to its TypeScript source", async () => {
+    const result = (await host.invoke('sample-local-boom', {})) as {
+      ok: false;
+      error: { errorType: string; stackTrace?: string[] };
+    };
+    expect(result.ok).toBe(false);
+    expect(result.error.errorType).toBe('TypeError');
+    expect(result.error.stackTrace?.[0]).toMatch(/src\/handlers\/boom\.ts:\d+:\d+/);
+  });
+
+  it('runs concurrent invocations of a group on up to maxConcurrency workers', async () => {
+    const names = [
+      'sample-local-counterOne',
+      'sample-local-counterTwo',
+      'sample-local-counterSameFile',
+      'sample-local-hello',
+      'sample-local-counterOne',
+      'sample-local-counterTwo',
+    ];
+    const results = await Promise.all(
+      names.map((name) => host.invoke(name, { pathParameters: { name: 'x' } })),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    const group = groupOf('sample-local-hello');
+    expect(group?.workers).toBeGreaterThanOrEqual(1);
+    expect(group?.workers).toBeLessThanOrEqual(4);
+    expect(group?.busy).toBe(0);
+  });
+});
