@@ -88,14 +88,14 @@ interface ServerRun {
  * later inherit it. Returns false where taskset is missing or the machine has fewer than 2 cores.
  */
 function pin(pids: number[], cores: string): boolean {
-  if (availableParallelism() < 2) return false;
   for (const pid of pids) {
     // `-a` walks the process's threads, and fails when one ends meanwhile: try again a few times.
     let pinned = false;
     for (let attempt = 0; attempt < 5 && !pinned; attempt++) {
       pinned = spawnSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' }).status === 0;
     }
-    if (!pinned) return false;
+    // A process of the tree that ended meanwhile (esbuild's service, say) needs no pinning.
+    if (!pinned && isAlive(pid)) return false;
   }
   return true;
 }
@@ -133,7 +133,8 @@ async function measureServer(
   let pinned: LoadResult | undefined;
   const serverTree = processTree(pid);
   try {
-    if (pin([process.pid], '0') && pin(serverTree, '1')) {
+    // (Checked before pinning: once this process is on one core, it sees only that one.)
+    if (availableParallelism() >= 2 && pin([process.pid], '0') && pin(serverTree, '1')) {
       pinned = await measureLoad(url, options, () => undefined);
       context.log(
         `${label}: ${Math.round(pinned.requestsPerSecond)} requests/s with the load generator on its own core`,
