@@ -1,6 +1,7 @@
 // The write path against the real local cloud (identity + ingest): keys reach ingest through its
 // projection of identity's events, events reach the bus through the events table's stream, large
 // payloads travel by S3 reference, limits come from the entitlement projection fed by the bus.
+import { ENTITLEMENT_CACHE_TTL_MS } from '../../src/adapters/limits';
 import { randomUUID } from 'node:crypto';
 import { resetAwsClients, resolveEventPayload } from '@switchyard/runtime';
 import type { RunningLocalCloud } from '@switchyard/local-cloud';
@@ -68,6 +69,8 @@ describe('publishing events (POST /events, POST /events/batch)', () => {
       const response = await publish(creator, { event_type: 'probe', payload: {} });
       return response.headers.get('ratelimit-limit') === '500' ? response : undefined;
     });
+    // One worker has seen the new plan; the others may hold the old one for the cache's lifetime.
+    await new Promise((resolve) => setTimeout(resolve, ENTITLEMENT_CACHE_TTL_MS + 500));
     // For resolveEventPayload, which reads S3 through the runtime's client.
     process.env.AWS_ENDPOINT_URL_S3 = cloud.endpoints.s3;
     process.env.AWS_REGION = cloud.region;
