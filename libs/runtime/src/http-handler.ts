@@ -36,7 +36,15 @@ type Parsed<S extends Schema, Fallback> = S extends z.ZodType ? z.output<S> : Fa
 type StringMap = Record<string, string | undefined>;
 
 /** Everything a handler receives: inputs already validated and typed from the schemas. */
-export interface HttpRequest<TBody = unknown, TPath = StringMap, TQuery = StringMap, THeaders = StringMap> {
+export interface HttpRequest<
+  TBody = unknown,
+  TPath = StringMap,
+  TQuery = StringMap,
+  THeaders = StringMap,
+  TCaller = undefined,
+> {
+  /** What `authenticate` returned (undefined without it). */
+  caller: TCaller;
   body: TBody;
   path: TPath;
   query: TQuery;
@@ -55,7 +63,14 @@ export interface HttpHandlerOptions<
   P extends Schema = undefined,
   Q extends Schema = undefined,
   H extends Schema = undefined,
+  C = undefined,
 > {
+  /**
+   * Who is calling, decided before the body, path, query and headers are validated, so a caller
+   * without credentials gets 401/403 and learns nothing about the request's shape. Throw an
+   * HttpError to refuse. Runs after the 413 size check, which needs no credentials.
+   */
+  authenticate?: (request: { headers: StringMap; event: APIGatewayProxyEventV2 }) => Promise<C>;
   /** JSON body schema; when set, a body must be JSON (415 otherwise). Without it the body is not parsed. */
   body?: B;
   /** Schema for `pathParameters`. */
@@ -74,7 +89,8 @@ export interface HttpHandlerOptions<
       Parsed<B, undefined>,
       Parsed<P, StringMap>,
       Parsed<Q, StringMap>,
-      Parsed<H, StringMap>
+      Parsed<H, StringMap>,
+      C
     >,
   ) => Promise<HttpResult>;
 }
@@ -131,7 +147,8 @@ export function createHttpHandler<
   P extends Schema = undefined,
   Q extends Schema = undefined,
   H extends Schema = undefined,
->(options: HttpHandlerOptions<B, P, Q, H>): HttpHandler {
+  C = undefined,
+>(options: HttpHandlerOptions<B, P, Q, H, C>): HttpHandler {
   const log = options.logger ?? defaultLogger;
   const cors = options.cors === false ? undefined : resolveCors(options.cors, process.env);
   const startedAt = new WeakMap<object, number>();
@@ -210,9 +227,11 @@ export function createHttpHandler<
     }
 
     // Size, media type and syntax problems are answered alone; schema problems are gathered.
-    const rawBody = options.body
-      ? readJsonBody(event, options.maxBodyBytes)
-      : (assertBodySize(event, options.maxBodyBytes), undefined);
+    assertBodySize(event, options.maxBodyBytes);
+    const caller = options.authenticate
+      ? await options.authenticate({ headers: lowercaseHeaders(event.headers), event })
+      : undefined;
+    const rawBody = options.body ? readJsonBody(event, options.maxBodyBytes) : undefined;
     const details: ErrorDetail[] = [];
     const body = validateInto(options.body, rawBody, undefined, details);
     const path = validateInto(options.path, event.pathParameters ?? {}, 'path', details);
@@ -223,6 +242,7 @@ export function createHttpHandler<
     // Everything the handler publishes carries the request's correlation id without passing it.
     const result = await runWithCorrelationId(context.correlationId, () =>
       options.handler({
+        caller,
         body,
         path,
         query,

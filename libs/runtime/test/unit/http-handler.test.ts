@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { conflict, tooManyRequests } from '../../src/errors';
+import { conflict, tooManyRequests, unauthorized } from '../../src/errors';
 import { createHttpHandler, jsonResponse } from '../../src/http-handler';
 import { logger } from '../../src/logger';
 import { captureLogs, httpEvent, lambdaContext } from '../support/http-event';
@@ -456,5 +456,36 @@ describe('CORS', () => {
     const res = await handler(httpEvent({ method: 'OPTIONS' }), lambdaContext());
     expect(res.statusCode).toBe(405);
     expect(res.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
+  });
+});
+
+describe('authenticate', () => {
+  const guarded = createHttpHandler({
+    body: z.object({ name: z.string().min(1) }),
+    query: z.object({ limit: z.coerce.number().int().max(10).optional() }),
+    maxBodyBytes: 64,
+    authenticate: async ({ headers }) => {
+      if (headers.authorization !== 'Bearer good') throw unauthorized('Missing or invalid API key');
+      return { tenantId: 't_1' };
+    },
+    handler: async ({ caller, body }) => jsonResponse(200, { tenantId: caller.tenantId, name: body.name }),
+  });
+
+  it('answers 401 before looking at the request, so an anonymous caller learns nothing of its shape', async () => {
+    const res = await guarded(post({ name: '' }, {}, { query: { limit: '999' } }), lambdaContext());
+    expect(res.statusCode).toBe(401);
+    expect((parse(res.body) as { error: { code: string } }).error.code).toBe('unauthorized');
+  });
+
+  it('still decides 413 first: the size needs no credentials and nothing is parsed', async () => {
+    const res = await guarded(post('x'.repeat(100)), lambdaContext());
+    expect(res.statusCode).toBe(413);
+  });
+
+  it('validates after authenticating and hands the caller to the handler', async () => {
+    const bad = await guarded(post({ name: '' }, { Authorization: 'Bearer good' }), lambdaContext());
+    expect(bad.statusCode).toBe(400);
+    const ok = await guarded(post({ name: 'n' }, { Authorization: 'Bearer good' }), lambdaContext());
+    expect(parse(ok.body)).toEqual({ tenantId: 't_1', name: 'n' });
   });
 });

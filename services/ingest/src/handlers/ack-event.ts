@@ -9,9 +9,9 @@ import { inboxStore } from '../adapters/inbox-store';
  * from the table's stream (see adapters/inbox-store.ts).
  */
 export const handler = createHttpHandler({
+  authenticate: ({ headers }) => authenticate(headers, 'events:ack'),
   path: eventIdPathSchema,
-  handler: async ({ path, headers, logger }) => {
-    const caller = await authenticate(headers, 'events:ack');
+  handler: async ({ caller, path, logger }) => {
     const decision = await inboxStore().acknowledge(caller.tenantId, path.id, caller.keyId);
     if (decision.outcome === 'not_found') throw notFound('No such event');
     logger.info('event_acknowledged', { eventId: path.id, outcome: decision.outcome });

@@ -7,9 +7,9 @@ import { toEventView } from '../domain/inbox';
 
 /** GET /inbox: the caller's tenant's undelivered events, oldest first, optionally leasing them. */
 export const handler = createHttpHandler({
+  authenticate: ({ headers }) => authenticate(headers, 'events:read'),
   query: inboxQuerySchema,
-  handler: async ({ query, headers }) => {
-    const caller = await authenticate(headers, 'events:read');
+  handler: async ({ caller, query }) => {
     const store = inboxStore();
     const cursor = query.cursor ? await store.decodeInboxCursor(caller.tenantId, query.cursor) : undefined;
     const page = await store.listInbox(caller.tenantId, {

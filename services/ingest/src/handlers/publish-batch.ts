@@ -22,10 +22,10 @@ import { createWriteMeter } from '../adapters/write-meter';
 const CONCURRENCY = 10;
 
 export const handler = createHttpHandler({
+  authenticate: ({ headers }) => authenticate(headers, 'events:publish'),
   maxBodyBytes: MAX_BATCH_REQUEST_BYTES,
-  handler: async ({ event, headers, correlationId, logger }) => {
+  handler: async ({ caller, event, headers, correlationId, logger }) => {
     assertSize(event, MAX_BATCH_REQUEST_BYTES);
-    const caller = await authenticate(headers, 'events:publish');
     const parsed = parseBatchRequest({
       headers,
       body: event.body ?? null,

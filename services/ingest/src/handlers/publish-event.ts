@@ -12,10 +12,10 @@ import { assertSize, logWriteCost, rejectionError, storeEvent } from '../adapter
 import { createWriteMeter } from '../adapters/write-meter';
 
 export const handler = createHttpHandler({
+  authenticate: ({ headers }) => authenticate(headers, 'events:publish'),
   maxBodyBytes: MAX_EVENT_REQUEST_BYTES,
-  handler: async ({ event, headers, correlationId, logger }) => {
+  handler: async ({ caller, event, headers, correlationId, logger }) => {
     assertSize(event, MAX_EVENT_REQUEST_BYTES);
-    const caller = await authenticate(headers, 'events:publish');
     const parsed = parsePublishRequest({
       headers,
       body: event.body ?? null,

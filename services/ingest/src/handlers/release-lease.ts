@@ -9,10 +9,10 @@ import { inboxStore } from '../adapters/inbox-store';
  * (`lease_mismatch`) or it was acknowledged (`already_acknowledged`); 404 when there is no such event.
  */
 export const handler = createHttpHandler({
+  authenticate: ({ headers }) => authenticate(headers, 'events:ack'),
   path: eventIdPathSchema,
   body: releaseLeaseRequestSchema,
-  handler: async ({ path, body, headers }) => {
-    const caller = await authenticate(headers, 'events:ack');
+  handler: async ({ caller, path, body }) => {
     const decision = await inboxStore().release(caller.tenantId, path.id, body.lease_token);
     switch (decision.outcome) {
       case 'not_found':

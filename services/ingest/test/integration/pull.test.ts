@@ -260,6 +260,11 @@ describe('pull API', () => {
       expect(garbage.status).toBe(401);
       expect(garbage.body.error.code).toBe('unauthorized');
     }
+    // Credentials are checked before the request's shape: no key and a bad query is still a 401.
+    const badQuery = await api<ErrorResponse>(undefined, 'GET', '/inbox?limit=999&nope=1');
+    expect(badQuery.status).toBe(401);
+    const badBody = await api<ErrorResponse>(undefined, 'POST', '/events/x/release', { wrong: true });
+    expect(badBody.status).toBe(401);
   });
 
   it('serves /status and /openapi.json without authentication', async () => {
