@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createHttpHandler, jsonResponse, validationFailed } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse, logger, validationFailed } from '@switchyard/runtime';
 import { z } from 'zod';
 import { requireKeyAdmin } from '../adapters/caller';
 import { identityStore } from '../adapters/identity-store';
@@ -17,10 +17,11 @@ export const createKeyBody = z.strictObject({
 
 /** POST /keys (tenant admins): a new key for the caller's tenant; the plaintext is in this response only. */
 export const handler = createHttpHandler({
+  // Credentials first: an anonymous caller gets 401 whatever the request's shape.
+  authenticate: ({ headers }) => requireKeyAdmin({ headers, logger }),
   body: createKeyBody,
   maxBodyBytes: 16 * 1024,
-  handler: async ({ body, headers, logger }) => {
-    const caller = await requireKeyAdmin({ headers, logger });
+  handler: async ({ caller, body, logger }) => {
     const now = new Date();
     const expiresAt = body.expiresAt === undefined ? undefined : new Date(body.expiresAt);
     if (expiresAt && expiresAt.getTime() <= now.getTime()) {

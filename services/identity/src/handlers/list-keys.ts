@@ -1,4 +1,4 @@
-import { createHttpHandler, decodeCursor, encodeCursor, jsonResponse } from '@switchyard/runtime';
+import { createHttpHandler, decodeCursor, encodeCursor, jsonResponse, logger } from '@switchyard/runtime';
 import { z } from 'zod';
 import { requireKeyAdmin } from '../adapters/caller';
 import { identityStore } from '../adapters/identity-store';
@@ -15,9 +15,10 @@ export const cursorScope = (tenantId: string) => `${tenantId}:keys`;
 
 /** GET /keys (tenant admins): the caller's tenant's keys, newest first, never the secret or its hash. */
 export const handler = createHttpHandler({
+  // Credentials first: an anonymous caller gets 401 whatever the request's shape.
+  authenticate: ({ headers }) => requireKeyAdmin({ headers, logger }),
   query: listKeysQuery,
-  handler: async ({ query, headers, logger }) => {
-    const caller = await requireKeyAdmin({ headers, logger });
+  handler: async ({ caller, query }) => {
     const store = identityStore(config().TABLE_NAME);
     const secret = await store.cursorSecret();
     const scope = { scope: cursorScope(caller.tenantId) };

@@ -1,4 +1,4 @@
-import { createHttpHandler, jsonResponse, notFound } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse, logger, notFound } from '@switchyard/runtime';
 import { z } from 'zod';
 import { requireKeyAdmin } from '../adapters/caller';
 import { identityStore } from '../adapters/identity-store';
@@ -9,9 +9,10 @@ import { config } from '../config';
  * without a second ApiKeyRevoked. Another tenant's key is a 404, exactly like a missing one.
  */
 export const handler = createHttpHandler({
+  // Credentials first: an anonymous caller gets 401 whatever the request's shape.
+  authenticate: ({ headers }) => requireKeyAdmin({ headers, logger }),
   path: z.object({ keyId: z.string() }),
-  handler: async ({ path, headers, logger }) => {
-    const caller = await requireKeyAdmin({ headers, logger });
+  handler: async ({ caller, path, logger }) => {
     const outcome = await identityStore(config().TABLE_NAME).revokeApiKey(caller.tenantId, path.keyId, {
       now: new Date(),
       revokedBy: caller.actorId,

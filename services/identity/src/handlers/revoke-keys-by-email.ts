@@ -1,4 +1,4 @@
-import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse, logger } from '@switchyard/runtime';
 import { z } from 'zod';
 import { requireKeyAdmin } from '../adapters/caller';
 import { identityStore } from '../adapters/identity-store';
@@ -10,10 +10,11 @@ import { emailSchema } from '../domain/tenants';
  * e-mail. `revoked` lists the keys this call revoked (already revoked ones are not repeated).
  */
 export const handler = createHttpHandler({
+  // Credentials first: an anonymous caller gets 401 whatever the request's shape.
+  authenticate: ({ headers }) => requireKeyAdmin({ headers, logger }),
   body: z.strictObject({ email: emailSchema }),
   maxBodyBytes: 4 * 1024,
-  handler: async ({ body, headers, logger }) => {
-    const caller = await requireKeyAdmin({ headers, logger });
+  handler: async ({ caller, body, logger }) => {
     const store = identityStore(config().TABLE_NAME);
     const owned = (await store.apiKeysByOwnerEmail(body.email)).filter(
       (key) => key.tenantId === caller.tenantId && key.status !== 'revoked',

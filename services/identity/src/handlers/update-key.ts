@@ -1,4 +1,4 @@
-import { conflict, createHttpHandler, jsonResponse, notFound } from '@switchyard/runtime';
+import { conflict, createHttpHandler, jsonResponse, logger, notFound } from '@switchyard/runtime';
 import { z } from 'zod';
 import { requireKeyAdmin } from '../adapters/caller';
 import { identityStore } from '../adapters/identity-store';
@@ -10,11 +10,12 @@ import { toApiKeySummary } from '../domain/api-keys';
  * ApiKeyUpdated. Revocation is DELETE; a revoked key cannot come back (409).
  */
 export const handler = createHttpHandler({
+  // Credentials first: an anonymous caller gets 401 whatever the request's shape.
+  authenticate: ({ headers }) => requireKeyAdmin({ headers, logger }),
   path: z.object({ keyId: z.string() }),
   body: z.strictObject({ status: z.enum(['active', 'inactive']) }),
   maxBodyBytes: 4 * 1024,
-  handler: async ({ path, body, headers, logger }) => {
-    const caller = await requireKeyAdmin({ headers, logger });
+  handler: async ({ caller, path, body }) => {
     const result = await identityStore(config().TABLE_NAME).changeApiKeyStatus(
       caller.tenantId,
       path.keyId,
