@@ -33,6 +33,8 @@ export interface LocalCloudOptions {
   serviceDirs?: string[];
   /** Restrict compose services to these names. */
   services?: string[];
+  /** Warm workers per group of functions (Lambda's concurrency); default the function host's. */
+  functionConcurrency?: number;
   /** How often DLQ alarms are evaluated. */
   alarmIntervalMs?: number;
   log: (line: string) => void;
@@ -143,6 +145,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
         endpoints,
         region,
         buildDir: join(options.repoRoot, '.switchyard', 'build'),
+        ...(options.functionConcurrency ? { maxConcurrency: options.functionConcurrency } : {}),
       }),
     );
     bus.setInvoker(host);

@@ -94,6 +94,7 @@ async function main(): Promise<void> {
       persist: options.persist,
       services: options.services,
       serviceDirs: options.serviceDirs,
+      functionConcurrency: Number(process.env.SWITCHYARD_FUNCTION_CONCURRENCY) || undefined,
       log,
       onAlarmChange: () => {
         if (cloud) writeDevInfo(devJson, cloud.info);
