@@ -746,7 +746,7 @@ function sections(context: PartContext, results: Results, failure: string | unde
       'local cloud with identity + ingest (startLocalCloud), demo tenant, its ADMIN key; body = ' +
         `{ event_type, source, payload } of exactly ${EVENT_BYTES} bytes; autocannon in the bench process, 127.0.0.1 only`,
       "the handler's own time is the latencyMs of its `http request` log line; the gateway's time adds the wait " +
-        'for a free worker: the local cloud runs at most 4 warm workers per function, one invocation each, as ' +
+        'for a free worker: the local cloud runs at most 4 warm workers per group of functions with the same environment (SWITCHYARD_FUNCTION_CONCURRENCY), one invocation each, as ' +
         "Lambda's concurrency (FunctionHost maxConcurrency), so events/s ≤ 4 ÷ handler time",
       'only 202 responses count as accepted; latency percentiles are over the 202s (nearest rank); every other ' +
         'status is listed',

@@ -292,7 +292,7 @@ async function runnerVersusOffline(context: PartContext): Promise<Section> {
       `fixture: ${relative(context.repoRoot, trivialServiceDir())}; load: autocannon in the bench process, ` +
         `${context.options.connections} connections, ${context.options.warmupSeconds} s warm-up then ` +
         `${context.options.durationSeconds} s measured, one server at a time, 127.0.0.1 only`,
-      'ours: HttpGateway + FunctionHost as the local cloud configures them (default 4 workers per function, ' +
+      'ours: HttpGateway + FunctionHost as the local cloud configures them (default 4 workers per group of functions with the same environment, ' +
         'memory limit enforced, one log line per request), in one child process',
       'serverless-offline v14 with its defaults: handlers in worker threads (not --useInProcess), no ' +
         '--reloadHandler, timeouts enforced, one log line per request; built by serverless-esbuild',

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       'no-package': { type: 'boolean', default: false },
       // Leaves out the gateway's per-request log line (the local cloud writes one), to see its cost.
       quiet: { type: 'boolean', default: false },
-      // Warm workers per function (the local cloud's default is the function host's).
+      // Warm workers per group of functions (the local cloud's default is the function host's).
       'max-concurrency': { type: 'string' },
     },
   });
