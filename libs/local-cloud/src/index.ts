@@ -112,3 +112,5 @@ export function startLocalCloud(options: StartLocalCloudOptions = {}): Promise<R
     });
   });
 }
+export { tapBus, LOCAL_CREDENTIALS } from './testing';
+export type { BusEnvelope, BusTap } from './testing';

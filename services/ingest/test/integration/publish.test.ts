@@ -49,7 +49,7 @@ describe('publishing events (POST /events, POST /events/batch)', () => {
 
   const eventReceived = (eventId: string) =>
     bus
-      .until((seen) => seen.some((e) => e.detail.eventId === eventId))
+      .take((seen) => seen.some((e) => e.detail.eventId === eventId))
       .then((seen) => seen.find((e) => e.detail.eventId === eventId) as BusEnvelope);
 
   beforeAll(async () => {
@@ -110,7 +110,7 @@ describe('publishing events (POST /events, POST /events/batch)', () => {
       payload,
     });
     expect(envelope.detail).not.toHaveProperty('payloadRef');
-    expect(await resolveEventPayload(envelope.detail)).toEqual(payload);
+    expect(await resolveEventPayload(envelope.detail as Record<string, unknown>)).toEqual(payload);
   });
 
   it('sends a payload too large for one bus entry by S3 reference, resolved transparently', async () => {
@@ -126,7 +126,7 @@ describe('publishing events (POST /events, POST /events/batch)', () => {
       size: Buffer.byteLength(JSON.stringify(payload)),
       sha256: expect.stringMatching(/^[a-f0-9]{64}$/),
     });
-    expect(await resolveEventPayload(envelope.detail)).toEqual(payload);
+    expect(await resolveEventPayload(envelope.detail as Record<string, unknown>)).toEqual(payload);
   });
 
   it('answers 413 for a payload over 256 KB, with or without the envelope allowance', async () => {

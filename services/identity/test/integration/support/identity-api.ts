@@ -3,19 +3,6 @@
 // EventBridge rule with an SQS target, to see what identity's outbox published.
 import { createHash, createHmac } from 'node:crypto';
 import type { Hash, Hmac } from 'node:crypto';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { RunningLocalCloud } from '@switchyard/local-cloud';
 
@@ -194,78 +181,5 @@ export async function createTenant(
   };
 }
 
-export interface BusEnvelope {
-  id: string;
-  source: string;
-  'detail-type': string;
-  detail: Record<string, unknown> & { tenantId?: string; keyId?: string };
-}
-
-/**
- * An SQS queue receiving every event from `source` on the stage's bus (created when no service in
- * this cloud declares it). `take` drains the queue until `predicate` has matched or time runs out.
- */
-export async function tapBus(cloud: RunningLocalCloud, source: string) {
-  const common = { region: cloud.region, credentials: LOCAL_CREDENTIALS };
-  const events = new EventBridgeClient({ ...common, endpoint: cloud.endpoints.events });
-  const sqs = new SQSClient({ ...common, endpoint: cloud.endpoints.sqs });
-  const busName = `switchyard-${cloud.stage}-bus`;
-  await events.send(new CreateEventBusCommand({ Name: busName })).catch((error: Error) => {
-    if (error.name !== 'ResourceAlreadyExistsException') throw error;
-  });
-  const name = `identity-test-tap-${process.pid}-${Date.now().toString(36)}`;
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await events.send(
-    new PutRuleCommand({
-      Name: name,
-      EventBusName: busName,
-      EventPattern: JSON.stringify({ source: [source] }),
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: name,
-      EventBusName: busName,
-      Targets: [{ Id: 'queue', Arn: Attributes!.QueueArn! }],
-    }),
-  );
-  const seen: BusEnvelope[] = [];
-
-  const take = async (
-    predicate: (seen: BusEnvelope[]) => boolean,
-    timeoutMs = 30_000,
-  ): Promise<BusEnvelope[]> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(seen)) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `bus tap: condition not met; saw ${seen.map((e) => e['detail-type']).join(', ') || 'nothing'}`,
-        );
-      }
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      for (const message of Messages) seen.push(JSON.parse(message.Body ?? '{}') as BusEnvelope);
-      if (Messages.length > 0) {
-        await sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl,
-            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-          }),
-        );
-      }
-    }
-    return seen;
-  };
-
-  return {
-    take,
-    close: () => {
-      events.destroy();
-      sqs.destroy();
-    },
-  };
-}
+export { tapBus } from '@switchyard/local-cloud';
+export type { BusEnvelope } from '@switchyard/local-cloud';

@@ -2,20 +2,8 @@
 // a tap on the bus (rule + SQS queue) to see EventReceived, and publishing another service's event
 // (billing's SubscriptionChanged) straight onto the bus, as billing would.
 import { randomUUID } from 'node:crypto';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_CREDENTIALS } from '@switchyard/cli/src/api';
 import type { RunningLocalCloud } from '@switchyard/local-cloud';
 import type { ApiResponse } from './pull-api';
@@ -46,13 +34,6 @@ export function keyIdOf(key: string): string {
   return key.split('_')[2] as string;
 }
 
-export interface BusEnvelope {
-  id: string;
-  source: string;
-  'detail-type': string;
-  detail: Record<string, unknown>;
-}
-
 function clients(cloud: RunningLocalCloud) {
   const common = { region: cloud.region, credentials: LOCAL_CREDENTIALS };
   return {
@@ -62,58 +43,8 @@ function clients(cloud: RunningLocalCloud) {
   };
 }
 
-/** An SQS queue receiving everything `source` publishes on the stage's bus. */
-export async function tapBus(cloud: RunningLocalCloud, source: string) {
-  const { events, sqs, busName } = clients(cloud);
-  await events.send(new CreateEventBusCommand({ Name: busName })).catch((error: Error) => {
-    if (error.name !== 'ResourceAlreadyExistsException') throw error;
-  });
-  const name = `ingest-test-tap-${process.pid}-${Date.now().toString(36)}`;
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await events.send(
-    new PutRuleCommand({
-      Name: name,
-      EventBusName: busName,
-      EventPattern: JSON.stringify({ source: [source] }),
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: name,
-      EventBusName: busName,
-      Targets: [{ Id: 'queue', Arn: Attributes!.QueueArn! }],
-    }),
-  );
-  const seen: BusEnvelope[] = [];
-
-  /** Drains the queue until `predicate` holds (or throws after `timeoutMs`). */
-  const until = async (
-    predicate: (seen: BusEnvelope[]) => boolean,
-    timeoutMs = 30_000,
-  ): Promise<BusEnvelope[]> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(seen)) {
-      if (Date.now() > deadline) throw new Error(`bus tap: condition not met after ${seen.length} events`);
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      for (const message of Messages) seen.push(JSON.parse(message.Body ?? '{}') as BusEnvelope);
-      if (Messages.length > 0) {
-        await sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl,
-            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-          }),
-        );
-      }
-    }
-    return seen;
-  };
-  return { until, seen, close: () => (events.destroy(), sqs.destroy()) };
-}
+export { tapBus } from '@switchyard/local-cloud';
+export type { BusEnvelope } from '@switchyard/local-cloud';
 
 /** billing's SubscriptionChanged for `tenantId`, put on the bus as billing's publisher would. */
 export async function publishSubscriptionChanged(
