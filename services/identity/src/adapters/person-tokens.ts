@@ -13,19 +13,19 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { defineConfig, dynamoDbDocumentClient } from '@switchyard/runtime';
+import type { Person } from '@switchyard/access';
+import {
+  createPersonTokenVerifier as createRemoteVerifier,
+  jwksUrlOf,
+  personFromClaims,
+} from '@switchyard/access';
 import * as jose from 'jose';
 import { z } from 'zod';
 import type { Jwks, SigningKey } from '../domain/tokens';
 import { createSigningKey, exportJwks, SIGNING_ALG, verifyToken } from '../domain/tokens';
 
-/** What a verified person's token says about them. */
-export interface Person {
-  /** Our user id (`usr_…`): `cognito:username` in id tokens, `username` in access tokens. */
-  userId: string;
-  email?: string;
-  groups: string[];
-  tenantId?: string;
-}
+export type { Person };
+export { personFromClaims };
 
 export const personTokenConfig = defineConfig(
   z.object({
@@ -35,36 +35,6 @@ export const personTokenConfig = defineConfig(
     TABLE_NAME: z.string().min(1).optional(),
   }),
 );
-
-// ---- Claims → person --------------------------------------------------------------------------
-
-/**
- * Maps verified claims (from `verifyPersonToken`, or from the HTTP API JWT authorizer's
- * `requestContext.authorizer.jwt.claims`) to a person. Cognito's `sub` is its own UUID, so our user
- * id is the Cognito username; locally `sub`, `cognito:username` and `username` are all the user id.
- * The authorizer hands array claims over as a string like `[Admins Viewers]`, which is parsed too.
- */
-export function personFromClaims(claims: Record<string, unknown>): Person {
-  const userId = [claims['cognito:username'], claims.username, claims.sub].find(
-    (v): v is string => typeof v === 'string' && v.length > 0,
-  );
-  if (!userId) throw new Error('token has no subject');
-  const person: Person = { userId, groups: parseGroups(claims['cognito:groups']) };
-  if (typeof claims.email === 'string') person.email = claims.email;
-  if (typeof claims['custom:tenantId'] === 'string' && claims['custom:tenantId'] !== '') {
-    person.tenantId = claims['custom:tenantId'];
-  }
-  return person;
-}
-
-function parseGroups(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
-  if (typeof value === 'string') {
-    const trimmed = value.trim().replace(/^\[/, '').replace(/\]$/, '');
-    return trimmed.split(/[\s,]+/).filter((g) => g.length > 0);
-  }
-  return [];
-}
 
 // ---- Local issuer key (ISSUER / KEY#current) --------------------------------------------------
 
@@ -184,27 +154,20 @@ export function createPersonTokenVerifier(options: PersonTokenVerifierOptions) {
     if (typeof token !== 'string' || token.length === 0) throw new Error('no token');
     const keys = await options.keys();
     const now = options.now?.();
-    let payload: jose.JWTPayload;
     if (typeof keys === 'function') {
-      ({ payload } = await jose.jwtVerify(token, keys, {
+      // A remote key set (Cognito): the shared verifier, as every other service uses it.
+      return createRemoteVerifier({
         issuer: options.issuer,
-        algorithms: [SIGNING_ALG],
-        requiredClaims: ['sub', 'exp', 'iat', 'token_use'],
-        ...(now ? { currentDate: now } : {}),
-      }));
-      const audiences = [
-        ...(Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : []),
-        ...(typeof payload.client_id === 'string' ? [payload.client_id] : []),
-      ];
-      if (!audiences.includes(options.clientId))
-        throw new Error(`token is not for client ${options.clientId}`);
-    } else {
-      payload = await verifyToken(token, keys, {
-        issuer: options.issuer,
-        audience: options.clientId,
-        ...(now ? { now } : {}),
-      });
+        clientId: options.clientId,
+        keys,
+        ...(options.now ? { now: options.now } : {}),
+      })(token);
     }
+    const payload = await verifyToken(token, keys, {
+      issuer: options.issuer,
+      audience: options.clientId,
+      ...(now ? { now } : {}),
+    });
     if (payload.token_use !== 'id' && payload.token_use !== 'access')
       throw new Error('not an id or access token');
     return personFromClaims(payload);
@@ -226,9 +189,7 @@ function verifierFromEnvironment(): (token: string) => Promise<Person> {
   }
   // Cognito publishes its keys at `${issuer}/.well-known/jwks.json`; jose caches them and refetches
   // on an unknown kid (key rotation).
-  const remote = jose.createRemoteJWKSet(
-    new URL(`${config.ISSUER_URL.replace(/\/$/, '')}/.well-known/jwks.json`),
-  );
+  const remote = jose.createRemoteJWKSet(jwksUrlOf(config.ISSUER_URL));
   return createPersonTokenVerifier({
     issuer: config.ISSUER_URL,
     clientId: config.CLIENT_ID,

@@ -1,112 +1,44 @@
 /**
  * Who is calling: verifies `Authorization: Bearer <api key>` against ingest's own projection of
- * identity's keys (one GetItem by the key id inside the key, never a scan, never a call to identity),
- * then checks the role against the action.
- *
- * A projection record read from DynamoDB may be reused by this Lambda instance for less than 60 s
- * (`KEY_CACHE_TTL_MS`): a revoked key therefore stops working at most 60 s after its ApiKeyRevoked
- * has been projected. The cache holds projection records (secret hashes), never presented keys, and
- * caches absent records for 2 s (NEGATIVE_CACHE_TTL_MS), enough to absorb a flood of unknown keys
- * yet short enough that a key used right after its creation is soon accepted.
+ * identity's keys with the shared verifier of @switchyard/access (one GetItem by the key id inside
+ * the key, never a scan, never a call to identity; records cached for less than 60 s, so a revoked
+ * key stops working at most 60 s after its ApiKeyRevoked has been projected), then checks the role
+ * against the action.
  *
  * Every authentication failure is the same 401 (the reason is logged, never the key).
  */
-import { forbidden, logger, unauthorized } from '@switchyard/runtime';
-import type { Action, ApiKeyProjection, Role } from '../domain/api-key-projection';
-import {
-  authorize,
-  bearerToken,
-  isCacheEntryFresh,
-  KEY_CACHE_TTL_MS,
-  parseApiKey,
-  UNAUTHENTICATED_MESSAGE,
-  verifyPresentedKey,
-} from '../domain/api-key-projection';
-import type { ProjectionStore } from './projections';
+import type { AuthenticatedKey, KeyVerifier } from '@switchyard/access';
+import { createKeyVerifier } from '@switchyard/access';
+import { forbidden } from '@switchyard/runtime';
+import type { Action } from '../domain/permissions';
+import { authorize } from '../domain/permissions';
 import { projectionStore } from './projections';
 
-export interface AuthenticatedCaller {
-  tenantId: string;
-  keyId: string;
-  role: Role;
+export type AuthenticatedCaller = AuthenticatedKey;
+
+/** The caller allowed to perform `action`, or an HttpError (401 bad key, 403 role may not). */
+export async function authorizeCaller(
+  verifier: KeyVerifier,
+  headers: Record<string, string | undefined>,
+  action: Action,
+): Promise<AuthenticatedCaller> {
+  const key = await verifier.verify(headers);
+  const allowed = authorize(key.role, action);
+  if (!allowed.ok) throw forbidden(allowed.message);
+  return key;
 }
 
-/** Unknown keys are re-read after 2 s, so a key used right after its creation works quickly. */
-export const NEGATIVE_CACHE_TTL_MS = 2_000;
-/** Bound on the number of cached records per instance (oldest evicted first). */
-const MAX_CACHE_ENTRIES = 10_000;
-
-interface CacheEntry {
-  record: ApiKeyProjection | undefined;
-  cachedAtMs: number;
-}
-
-export interface KeyVerifier {
-  authenticate(headers: Record<string, string | undefined>, action: Action): Promise<AuthenticatedCaller>;
-  clearCache(): void;
-}
-
-export function createKeyVerifier(deps: {
-  store: () => ProjectionStore;
-  now?: () => Date;
-  ttlMs?: number;
-}): KeyVerifier {
-  const cache = new Map<string, CacheEntry>();
-  const now = deps.now ?? (() => new Date());
-  const ttlMs = Math.min(deps.ttlMs ?? KEY_CACHE_TTL_MS, KEY_CACHE_TTL_MS);
-
-  async function lookup(keyId: string, at: Date): Promise<ApiKeyProjection | undefined> {
-    const hit = cache.get(keyId);
-    if (hit) {
-      const bound = hit.record === undefined ? Math.min(ttlMs, NEGATIVE_CACHE_TTL_MS) : ttlMs;
-      if (isCacheEntryFresh(hit.cachedAtMs, at, bound)) return hit.record;
-      cache.delete(keyId);
-    }
-    const record = await deps.store().getApiKey(keyId);
-    if (cache.size >= MAX_CACHE_ENTRIES) {
-      const oldest = cache.keys().next().value;
-      if (oldest !== undefined) cache.delete(oldest);
-    }
-    cache.set(keyId, { record, cachedAtMs: at.getTime() });
-    return record;
-  }
-
-  return {
-    async authenticate(headers, action) {
-      const authorization = headers.authorization ?? headers.Authorization;
-      const presented = bearerToken(authorization);
-      const parsed = parseApiKey(presented);
-      const at = now();
-      const record = parsed ? await lookup(parsed.keyId, at) : undefined;
-      const verified = verifyPresentedKey(presented, record, at);
-      if (!verified.ok) {
-        logger.info('authentication_failed', {
-          reason: verified.reason,
-          ...(parsed ? { keyId: parsed.keyId } : {}),
-        });
-        throw unauthorized(UNAUTHENTICATED_MESSAGE, { headers: { 'WWW-Authenticate': 'Bearer' } });
-      }
-      const allowed = authorize(verified.key.role, action);
-      if (!allowed.ok) throw forbidden(allowed.message);
-      return { tenantId: verified.key.tenantId, keyId: verified.key.keyId, role: verified.key.role };
-    },
-    clearCache() {
-      cache.clear();
-    },
-  };
-}
-
-const defaultVerifier = createKeyVerifier({ store: projectionStore });
+const defaultVerifier = createKeyVerifier({ getApiKey: (keyId) => projectionStore().getApiKey(keyId) });
 
 /**
  * The caller of a request with `headers` (any case), allowed to perform `action`, or an HttpError:
  * 401 for a missing, malformed, unknown, revoked, inactive or expired key; 403 when its role may not.
  */
-export async function authenticate(
+export function authenticate(
   headers: Record<string, string | undefined>,
-  action: 'events:publish' | 'events:read' | 'events:ack',
-): Promise<{ tenantId: string; keyId: string; role: string }> {
-  return defaultVerifier.authenticate(headers, action);
+  action: Action,
+): Promise<AuthenticatedCaller> {
+  return authorizeCaller(defaultVerifier, headers, action);
 }
 
 /** Tests only. */

@@ -4,8 +4,8 @@
  * `quota_exhausted` (monthly event quota used up; distinct from the per-second `rate_limited`).
  */
 import type { SubscriptionChanged } from '@switchyard/contracts';
-import type { ChangeStamp } from './api-key-projection';
-import { isNewer } from './api-key-projection';
+import type { ChangeStamp } from '@switchyard/access';
+import { isNewer } from '@switchyard/access';
 
 export type SubscriptionStatus = SubscriptionChanged['new']['status'];
 

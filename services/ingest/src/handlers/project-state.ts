@@ -12,7 +12,7 @@ import {
   SubscriptionChanged as SubscriptionChangedContract,
 } from '@switchyard/contracts';
 import { createSqsConsumer, logger } from '@switchyard/runtime';
-import type { ApiKeyEvent } from '../domain/api-key-projection';
+import type { ApiKeyEvent } from '@switchyard/access';
 import type { ProjectionStore } from '../adapters/projections';
 import { projectionStore } from '../adapters/projections';
 

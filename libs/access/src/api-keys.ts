@@ -1,11 +1,12 @@
 /**
- * Ingest's own projection of identity's API keys (event-carried state transfer: ingest never reads
- * identity's table or calls its API), and the request-time checks built on it.
+ * A service's own projection of identity's API keys (event-carried state transfer: no service reads
+ * identity's table or calls its API), and the request-time checks built on it. Shared by every
+ * service that accepts API keys (ingest, delivery); each keeps the projection in its own table.
  *
  * The key format and hash are identity's (`sy_<live|test>_<keyId>_<secret>`, secretHash = lowercase
- * hex SHA-256 of the secret). Services never import each other's code, so the little ingest needs
- * (parsing and constant-time verification) is re-implemented here on purpose; the format is part of
- * identity's public contract, and the tests pin it with keys built by hand.
+ * hex SHA-256 of the secret). Services never import each other's code, so what they need (parsing
+ * and constant-time verification) lives here; the format is part of identity's public contract, and
+ * the tests pin it with keys built by hand.
  *
  * Verification is O(1): the keyId inside the presented key is the projection's partition key (one
  * GetItem), then one SHA-256 and one constant-time compare (the seed scanned every key and ran
@@ -259,28 +260,4 @@ export const KEY_CACHE_TTL_MS = 60_000;
 export function isCacheEntryFresh(cachedAtMs: number, now: Date, ttlMs: number = KEY_CACHE_TTL_MS): boolean {
   const age = now.getTime() - cachedAtMs;
   return age >= 0 && age < Math.min(ttlMs, KEY_CACHE_TTL_MS);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Authorization
-
-/**
- * - `events:publish`: POST /events and /events/batch;
- * - `events:read`: GET /inbox and GET /events/{id};
- * - `events:ack`: DELETE /events/{id} and lease release. A pull consumer must acknowledge what it
- *   reads, so every valid key may; acknowledging changes only delivery state, never an event.
- */
-export type Action = 'events:publish' | 'events:read' | 'events:ack';
-
-const PERMISSIONS: Record<Action, readonly Role[]> = {
-  'events:publish': ['creator', 'admin'],
-  'events:read': ['viewer', 'creator', 'admin'],
-  'events:ack': ['viewer', 'creator', 'admin'],
-};
-
-export type AuthorizeResult = { ok: true } | { ok: false; status: 403; code: 'forbidden'; message: string };
-
-export function authorize(role: Role, action: Action): AuthorizeResult {
-  if (PERMISSIONS[action].includes(role)) return { ok: true };
-  return { ok: false, status: 403, code: 'forbidden', message: `A ${role} key may not perform ${action}` };
 }

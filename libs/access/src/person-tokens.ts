@@ -1,0 +1,92 @@
+/**
+ * People's JWTs (Cognito on AWS, identity's Cognito-compatible issuer locally), verified by any
+ * service that lets a person act: signature (RS256, the issuer's JWKS), issuer, audience (the id
+ * token's `aud` or the access token's `client_id`, as the API Gateway JWT authorizer checks it),
+ * expiry and `token_use`.
+ */
+// jose 5, not 6: 6 is ESM-only, which jest (CommonJS) cannot load untransformed.
+import * as jose from 'jose';
+
+export const PERSON_TOKEN_ALG = 'RS256';
+/** The group whose members administer their tenant. */
+export const ADMINS_GROUP = 'Admins';
+
+/** What a verified person's token says about them. */
+export interface Person {
+  /** Our user id (`usr_…`): `cognito:username` in id tokens, `username` in access tokens. */
+  userId: string;
+  email?: string;
+  groups: string[];
+  tenantId?: string;
+}
+
+/**
+ * Maps verified claims (from a verifier below, or from the HTTP API JWT authorizer's
+ * `requestContext.authorizer.jwt.claims`) to a person. Cognito's `sub` is its own UUID, so our user
+ * id is the Cognito username; locally `sub`, `cognito:username` and `username` are all the user id.
+ * The authorizer hands array claims over as a string like `[Admins Viewers]`, which is parsed too.
+ */
+export function personFromClaims(claims: Record<string, unknown>): Person {
+  const userId = [claims['cognito:username'], claims.username, claims.sub].find(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
+  if (!userId) throw new Error('token has no subject');
+  const person: Person = { userId, groups: parseGroups(claims['cognito:groups']) };
+  if (typeof claims.email === 'string') person.email = claims.email;
+  if (typeof claims['custom:tenantId'] === 'string' && claims['custom:tenantId'] !== '') {
+    person.tenantId = claims['custom:tenantId'];
+  }
+  return person;
+}
+
+function parseGroups(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
+  if (typeof value === 'string') {
+    const trimmed = value.trim().replace(/^\[/, '').replace(/\]$/, '');
+    return trimmed.split(/[\s,]+/).filter((g) => g.length > 0);
+  }
+  return [];
+}
+
+/** Where an OIDC issuer (Cognito included) publishes its keys. */
+export function jwksUrlOf(issuer: string): URL {
+  return new URL(`${issuer.replace(/\/$/, '')}/.well-known/jwks.json`);
+}
+
+/** A JWT's shape (three base64url parts): tells a person's token from an API key. */
+export function looksLikeJwt(token: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
+}
+
+export interface PersonTokenVerifierOptions {
+  issuer: string;
+  clientId: string;
+  /** The issuer's keys, e.g. `jose.createRemoteJWKSet(jwksUrlOf(issuer))` (cached, refetched on an unknown kid). */
+  keys: jose.JWTVerifyGetKey;
+  /** Tests pass a fixed time. */
+  now?: () => Date;
+}
+
+/** Verifies an id or access token and returns who it is; throws on anything invalid, expired or foreign. */
+export function createPersonTokenVerifier(
+  options: PersonTokenVerifierOptions,
+): (token: string) => Promise<Person> {
+  return async (token) => {
+    if (typeof token !== 'string' || token.length === 0) throw new Error('no token');
+    const now = options.now?.();
+    const { payload } = await jose.jwtVerify(token, options.keys, {
+      issuer: options.issuer,
+      algorithms: [PERSON_TOKEN_ALG],
+      requiredClaims: ['sub', 'exp', 'iat', 'token_use'],
+      ...(now ? { currentDate: now } : {}),
+    });
+    const audiences = [
+      ...(Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : []),
+      ...(typeof payload.client_id === 'string' ? [payload.client_id] : []),
+    ];
+    if (!audiences.includes(options.clientId)) throw new Error(`token is not for client ${options.clientId}`);
+    if (payload.token_use !== 'id' && payload.token_use !== 'access')
+      throw new Error('not an id or access token');
+    return personFromClaims(payload);
+  };
+}

@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+
+export const NOW = new Date('2025-06-01T12:00:00.000Z');
+export const TENANT = 'ten_01hzy8d7s3k2';
+export const OTHER_TENANT = 'ten_other';
+
+export const seconds = (n: number) => n * 1000;
+export const at = (base: Date, deltaMs: number) => new Date(base.getTime() + deltaMs);
+
+/** Message header the contracts require, with a fixed correlation id. */
+export function header(id: string, time: string, tenantId: string = TENANT) {
+  return { version: 1 as const, id, time, tenantId, correlationId: 'corr-1' };
+}
+
+/** A key in identity's published format, built by hand so the test pins the format, not identity's code. */
+export function makeKey(keyId = 'abcdefghjkmnpqrstvwx', fill = 7, environment: 'live' | 'test' = 'live') {
+  const secret = Buffer.alloc(32, fill).toString('base64url');
+  return {
+    keyId,
+    secret,
+    plaintext: `sy_${environment}_${keyId}_${secret}`,
+    secretHash: createHash('sha256').update(secret, 'utf8').digest('hex'),
+  };
+}

@@ -1,0 +1,86 @@
+import * as jose from 'jose';
+import {
+  createPersonTokenVerifier,
+  jwksUrlOf,
+  looksLikeJwt,
+  personFromClaims,
+} from '../../src/person-tokens';
+
+const ISSUER = 'https://auth.example.test/stage';
+const CLIENT = 'client-1';
+const NOW = new Date('2026-01-01T00:00:00Z');
+
+async function setup() {
+  const { privateKey, publicKey } = await jose.generateKeyPair('RS256');
+  const jwk = { ...(await jose.exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
+  const keys = jose.createLocalJWKSet({ keys: [jwk] });
+  const sign = (
+    claims: Record<string, unknown>,
+    options: { issuer?: string; expiresInS?: number; key?: jose.KeyLike } = {},
+  ) =>
+    new jose.SignJWT({ token_use: 'id', ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject('usr_1')
+      .setIssuer(options.issuer ?? ISSUER)
+      .setIssuedAt(Math.floor(NOW.getTime() / 1000) - 10)
+      .setExpirationTime(Math.floor(NOW.getTime() / 1000) + (options.expiresInS ?? 3600))
+      .sign(options.key ?? privateKey);
+  const verify = createPersonTokenVerifier({ issuer: ISSUER, clientId: CLIENT, keys, now: () => NOW });
+  return { sign, verify };
+}
+
+describe('createPersonTokenVerifier', () => {
+  it("returns an admin's user id, groups and tenant from a valid id token", async () => {
+    const { sign, verify } = await setup();
+    const token = await sign({
+      aud: CLIENT,
+      'cognito:groups': ['Admins'],
+      'custom:tenantId': 'ten_1',
+      email: 'a@b.c',
+    });
+    await expect(verify(token)).resolves.toEqual({
+      userId: 'usr_1',
+      groups: ['Admins'],
+      tenantId: 'ten_1',
+      email: 'a@b.c',
+    });
+  });
+
+  it('accepts an access token whose client_id is ours', async () => {
+    const { sign, verify } = await setup();
+    const token = await sign({ token_use: 'access', client_id: CLIENT, username: 'usr_1' });
+    await expect(verify(token)).resolves.toMatchObject({ userId: 'usr_1' });
+  });
+
+  it('refuses another audience, another issuer, an expired token, a foreign key and a tampered one', async () => {
+    const { sign, verify } = await setup();
+    await expect(verify(await sign({ aud: 'other' }))).rejects.toThrow(/client/);
+    await expect(verify(await sign({ aud: CLIENT }, { issuer: 'https://evil.test' }))).rejects.toThrow();
+    await expect(verify(await sign({ aud: CLIENT }, { expiresInS: -60 }))).rejects.toThrow();
+    const foreign = (await jose.generateKeyPair('RS256')).privateKey;
+    await expect(verify(await sign({ aud: CLIENT }, { key: foreign }))).rejects.toThrow();
+    const good = await sign({ aud: CLIENT });
+    const [h, , s] = good.split('.');
+    const forged = Buffer.from(
+      JSON.stringify({ sub: 'usr_2', aud: CLIENT, iss: ISSUER, token_use: 'id', exp: 9e9, iat: 1 }),
+    ).toString('base64url');
+    await expect(verify(`${h}.${forged}.${s}`)).rejects.toThrow();
+    await expect(verify(await sign({ aud: CLIENT, token_use: 'refresh' }))).rejects.toThrow(/id or access/);
+  });
+});
+
+describe('claims and shapes', () => {
+  it("parses the HTTP API authorizer's string form of groups", () => {
+    expect(personFromClaims({ sub: 'u', 'cognito:groups': '[Admins Viewers]' }).groups).toEqual([
+      'Admins',
+      'Viewers',
+    ]);
+  });
+  it('tells JWTs from API keys and finds the JWKS of an issuer', () => {
+    expect(looksLikeJwt('a.b.c')).toBe(true);
+    expect(looksLikeJwt('sy_live_abc_def')).toBe(false);
+    expect(jwksUrlOf('https://cognito-idp.eu-west-1.amazonaws.com/pool/').href).toBe(
+      'https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json',
+    );
+  });
+});
