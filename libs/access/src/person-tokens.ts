@@ -53,6 +53,22 @@ export function jwksUrlOf(issuer: string): URL {
   return new URL(`${issuer.replace(/\/$/, '')}/.well-known/jwks.json`);
 }
 
+/** identity's Cognito-compatible issuer on the local cloud (`https://auth.switchyard.local/<stage>`). */
+export const LOCAL_ISSUER_PREFIX = 'https://auth.switchyard.local/';
+
+/**
+ * Where a service fetches the issuer's keys. The local issuer's name resolves nowhere: the local
+ * cloud serves its keys through its own API, whose URL it gives functions as
+ * SWITCHYARD_LOCAL_API_URL (never set on AWS).
+ */
+export function issuerJwksUrl(issuer: string, env: Record<string, string | undefined> = process.env): URL {
+  const localApi = env.SWITCHYARD_LOCAL_API_URL;
+  if (issuer.startsWith(LOCAL_ISSUER_PREFIX) && localApi) {
+    return new URL(`${localApi.replace(/\/$/, '')}/auth/.well-known/jwks.json`);
+  }
+  return jwksUrlOf(issuer);
+}
+
 /** A JWT's shape (three base64url parts): tells a person's token from an API key. */
 export function looksLikeJwt(token: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);

@@ -189,6 +189,8 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     try {
       const { url } = await gateway.start();
       info.apiUrl = url;
+      // Where functions reach the local API (e.g. the local issuer's JWKS); never set on AWS.
+      host.addLocalEnvironment({ SWITCHYARD_LOCAL_API_URL: url });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new Error(`port ${options.port} is in use; set SWITCHYARD_PORT to another port`);

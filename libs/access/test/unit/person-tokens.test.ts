@@ -1,6 +1,7 @@
 import * as jose from 'jose';
 import {
   createPersonTokenVerifier,
+  issuerJwksUrl,
   jwksUrlOf,
   looksLikeJwt,
   personFromClaims,
@@ -81,6 +82,19 @@ describe('claims and shapes', () => {
     expect(looksLikeJwt('sy_live_abc_def')).toBe(false);
     expect(jwksUrlOf('https://cognito-idp.eu-west-1.amazonaws.com/pool/').href).toBe(
       'https://cognito-idp.eu-west-1.amazonaws.com/pool/.well-known/jwks.json',
+    );
+  });
+
+  it("fetches the local issuer's keys from the local cloud's API, and any other issuer's from OIDC's place", () => {
+    const local = { SWITCHYARD_LOCAL_API_URL: 'http://127.0.0.1:4000' };
+    expect(issuerJwksUrl('https://auth.switchyard.local/local', local).href).toBe(
+      'http://127.0.0.1:4000/auth/.well-known/jwks.json',
+    );
+    expect(issuerJwksUrl('https://auth.switchyard.local/local', {}).href).toBe(
+      'https://auth.switchyard.local/local/.well-known/jwks.json',
+    );
+    expect(issuerJwksUrl('https://cognito-idp.eu-west-1.amazonaws.com/p', local).href).toBe(
+      'https://cognito-idp.eu-west-1.amazonaws.com/p/.well-known/jwks.json',
     );
   });
 });

@@ -217,13 +217,35 @@ export class Registry implements ResourceRegistry {
       case 'Fn::GetAZs':
         return ['a', 'b', 'c'].map((zone) => `${this.context.region}${zone}`);
       case 'Fn::ImportValue':
-        throw new IntrinsicError(
-          service,
-          `Fn::ImportValue ${JSON.stringify(arg)} is not supported locally: name shared resources by convention instead of importing stack outputs`,
-        );
+        return this.importValue(service, this.resolveValue(service, arg));
       default:
         throw new IntrinsicError(service, `${name} is not supported locally`);
     }
+  }
+
+  /**
+   * An output another stack exports (`Outputs.<id>.Export.Name`), resolved in that stack, as
+   * CloudFormation does. Only for values AWS makes up at deploy time (a Cognito pool's id); shared
+   * resources are named by convention instead.
+   */
+  private importValue(service: string, name: unknown): unknown {
+    if (typeof name !== 'string')
+      throw new IntrinsicError(service, `Fn::ImportValue needs a name, got ${JSON.stringify(name)}`);
+    for (const [exporter, stack] of this.stacks) {
+      const outputs = (stack.template.Outputs ?? {}) as Record<
+        string,
+        { Value?: unknown; Export?: { Name?: unknown } }
+      >;
+      for (const output of Object.values(outputs)) {
+        if (output.Export?.Name === undefined) continue;
+        if (this.resolveValue(exporter, output.Export.Name) === name)
+          return this.resolveValue(exporter, output.Value);
+      }
+    }
+    throw new IntrinsicError(
+      service,
+      `Fn::ImportValue ${name}: no running service exports it (is the exporting service left out with --service?)`,
+    );
   }
 
   private condition(service: string, name: string): boolean {

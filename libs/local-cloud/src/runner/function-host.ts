@@ -362,6 +362,15 @@ export class FunctionHost implements Invoker {
     return this.functions.get(functionNameFromArn(functionNameOrArn))?.model;
   }
 
+  /**
+   * Adds variables the local cloud itself provides to every function (such as
+   * SWITCHYARD_LOCAL_API_URL, known only once the gateway listens). Call before invocations start;
+   * they never change environment groups.
+   */
+  addLocalEnvironment(variables: Record<string, string>): void {
+    for (const fn of this.functions.values()) Object.assign(fn.env, variables);
+  }
+
   /** The environment a function sees (resolved template variables + Lambda's). */
   environmentOf(functionNameOrArn: string): Record<string, string> | undefined {
     const fn = this.functions.get(functionNameFromArn(functionNameOrArn));

@@ -71,10 +71,33 @@ describe('intrinsic resolution', () => {
     expect(r.resolve('svc', { 'Fn::If': ['IsProd', 'big', 'small'] })).toBe('small');
   });
 
+  it("resolves Fn::ImportValue from another stack's exported output, in that stack", () => {
+    const r = registry();
+    r.addStack('exporter', {
+      stackName: 'exporter-dev',
+      template: {
+        Resources: {},
+        Outputs: {
+          Issuer: {
+            Value: { 'Fn::Join': ['', ['https://issuer/', { Ref: 'AWS::StackName' }]] },
+            Export: { Name: { 'Fn::Sub': 'switchyard-${AWS::Region}-issuer' } },
+          },
+          Internal: { Value: 'not exported' },
+        },
+      },
+    });
+    expect(r.resolve('svc', { 'Fn::ImportValue': 'switchyard-eu-west-1-issuer' })).toBe(
+      'https://issuer/exporter-dev',
+    );
+    expect(r.resolve('svc', { 'Fn::ImportValue': { 'Fn::Sub': 'switchyard-${AWS::Region}-issuer' } })).toBe(
+      'https://issuer/exporter-dev',
+    );
+  });
+
   it('fails clearly on what it cannot resolve', () => {
     const r = registry();
     expect(() => r.resolve('svc', { 'Fn::ImportValue': 'shared-bus-arn' })).toThrow(
-      /Fn::ImportValue .* not supported locally/,
+      /Fn::ImportValue shared-bus-arn: no running service exports it/,
     );
     expect(() => r.resolve('svc', { Ref: 'Nope' })).toThrow(/svc: Ref Nope/);
     expect(() => r.resolve('svc', { 'Fn::GetAtt': ['Table', 'StreamArn'] })).toThrow(
