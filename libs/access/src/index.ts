@@ -4,3 +4,4 @@ export * from './api-keys';
 export * from './key-store';
 export * from './key-verifier';
 export * from './person-tokens';
+export * from './testing';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { handMadeApiKey } from '../../src/testing';
 
 export const NOW = new Date('2025-06-01T12:00:00.000Z');
 export const TENANT = 'ten_01hzy8d7s3k2';
@@ -12,13 +12,5 @@ export function header(id: string, time: string, tenantId: string = TENANT) {
   return { version: 1 as const, id, time, tenantId, correlationId: 'corr-1' };
 }
 
-/** A key in identity's published format, built by hand so the test pins the format, not identity's code. */
-export function makeKey(keyId = 'abcdefghjkmnpqrstvwx', fill = 7, environment: 'live' | 'test' = 'live') {
-  const secret = Buffer.alloc(32, fill).toString('base64url');
-  return {
-    keyId,
-    secret,
-    plaintext: `sy_${environment}_${keyId}_${secret}`,
-    secretHash: createHash('sha256').update(secret, 'utf8').digest('hex'),
-  };
-}
+/** A key in identity's published format, built by hand so tests pin the format. */
+export const makeKey = handMadeApiKey;

@@ -9,6 +9,8 @@
  *  - secret: 32 random bytes as base64url (43 characters; may contain `_`, it is the last part).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ParsedApiKey } from '@switchyard/access';
+import { parseApiKey } from '@switchyard/access';
 import { z } from 'zod';
 import type { RandomBytes } from './random';
 import { randomBase32 } from './random';
@@ -19,13 +21,6 @@ export type KeyEnvironment = (typeof KEY_ENVIRONMENTS)[number];
 
 export const KEY_ID_LENGTH = 20;
 export const SECRET_BYTES = 32;
-/** base64url of 32 bytes, unpadded. */
-const SECRET_LENGTH = 43;
-
-const KEY_PATTERN = new RegExp(
-  `^${API_KEY_PREFIX}_(live|test)_([0-9a-hjkmnp-tv-z]{${KEY_ID_LENGTH}})_([A-Za-z0-9_-]{${SECRET_LENGTH}})$`,
-);
-
 /** Production stages issue `live` keys; every other stage (dev, local, pr-123) issues `test` keys. */
 export function environmentForStage(stage: string): KeyEnvironment {
   return ['prod', 'production'].includes(stage.toLowerCase()) ? 'live' : 'test';
@@ -56,27 +51,10 @@ export function generateApiKey(random: RandomBytes, environment: KeyEnvironment 
   };
 }
 
-export interface ParsedApiKey {
-  keyId: string;
-  secret: string;
-  environment: KeyEnvironment;
-}
-
-/**
- * Splits a presented key. Anything malformed is `null` (never an exception), so the caller answers
- * 401 the same way for garbage and for unknown keys. Leading/trailing whitespace is tolerated because
- * keys are pasted into headers and env files.
- */
-export function parseApiKey(text: unknown): ParsedApiKey | null {
-  if (typeof text !== 'string' || text.length > 200) return null;
-  const match = KEY_PATTERN.exec(text.trim());
-  if (!match) return null;
-  const [, environment, keyId, secret] = match;
-  if (!environment || !keyId || !secret) return null;
-  // 43 base64url characters carry 258 bits; only the canonical encoding of 32 bytes is a real secret.
-  if (Buffer.from(secret, 'base64url').toString('base64url') !== secret) return null;
-  return { keyId, secret, environment: environment as KeyEnvironment };
-}
+// Presented keys are parsed by the one reader every service shares (@switchyard/access), so the
+// format is defined for readers in one place; identity's tests pin it against generateApiKey.
+export type { ParsedApiKey };
+export { parseApiKey };
 
 /**
  * SHA-256, not bcrypt/scrypt: a slow hash protects low-entropy passwords from guessing, but a
