@@ -21,6 +21,11 @@ export const DlqReplayed = defineContract({
         sentAfter: timestamp().optional(),
         sentBefore: timestamp().optional(),
         maxMessages: z.number().int().positive().optional(),
+        messageIds: z
+          .array(identifier())
+          .max(100)
+          .optional()
+          .describe('Only these messages: SQS message ids or message header ids.'),
       })
       .describe('Which messages were selected; empty means all.'),
     moved: z.number().int().nonnegative(),
@@ -28,6 +33,11 @@ export const DlqReplayed = defineContract({
     failed: z.number().int().nonnegative(),
     actor: z.string().min(1).max(256).describe('Who ran it: IAM principal or user name.'),
     dryRun: z.boolean(),
+    replayId: identifier().optional().describe('The audit record in ops-<stage>-audit.'),
+    interrupted: z
+      .boolean()
+      .optional()
+      .describe('The operator stopped it (Ctrl-C) before every selected message was moved.'),
     startedAt: timestamp(),
     finishedAt: timestamp(),
   },

@@ -147,6 +147,7 @@ const deliveryRequested: DeliveryRequested = {
   eventId: 'evt_01J9Z45A1B2C3D4E5F6G7H8J9K',
   attempt: 3,
   notBefore: '2025-03-14T09:31:53.000Z',
+  trigger: 'scheduled',
 };
 
 const dlqReplayed: DlqReplayed = {
@@ -154,7 +155,12 @@ const dlqReplayed: DlqReplayed = {
   tenantId: '_platform',
   dlqName: 'switchyard-prod-delivery-attempts-dlq',
   targetQueue: 'switchyard-prod-delivery-attempts',
-  filter: { detailType: 'DeliveryRequested', sentAfter: '2025-03-14T00:00:00.000Z', maxMessages: 500 },
+  filter: {
+    detailType: 'DeliveryRequested',
+    sentAfter: '2025-03-14T00:00:00.000Z',
+    maxMessages: 500,
+    messageIds: ['0b5c7f5e-6a7e-4f0e-9a57-0d6c1a3f2b11'],
+  },
   moved: 412,
   skipped: 3,
   failed: 1,
@@ -162,6 +168,8 @@ const dlqReplayed: DlqReplayed = {
   dryRun: false,
   startedAt: '2025-03-14T11:00:00.000Z',
   finishedAt: '2025-03-14T11:00:42.000Z',
+  replayId: 'rpl_01J9Z4B6C7D8E9F0G1H2J3K4M5',
+  interrupted: false,
 };
 
 export const samples: Record<string, Record<string, unknown>> = {

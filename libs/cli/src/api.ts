@@ -152,11 +152,13 @@ function toApiError(status: number, json: unknown, text: string, call: string): 
     return new ApiError(status, error.message, error.code, error.correlationId, details);
   }
   const message = (json as { message?: string } | undefined)?.message;
-  if (status === 404 && message === 'Not Found')
+  if (status === 404 && message === 'Not Found') {
+    const service = call.includes('/operator/dlq-actions') ? 'ops' : 'identity';
     return new ApiError(
       status,
-      `${call}: the API has no such route (is the identity service running and up to date?)`,
+      `${call}: the API has no such route (is the ${service} service running and up to date?)`,
     );
+  }
   if (status === 403 && message)
     return new ApiError(
       status,
@@ -166,12 +168,22 @@ function toApiError(status: number, json: unknown, text: string, call: string): 
 }
 
 /** The identity API's base URL on AWS: the `HttpApiUrl` output of the stack `identity-<stage>`. */
-export async function identityApiUrl(
+export function identityApiUrl(
   stage: string,
   region: string,
   client: CloudFormationClient = new CloudFormationClient({ region }),
 ): Promise<string> {
-  const stackName = `identity-${stage}`;
+  return serviceApiUrl('identity', stage, region, client);
+}
+
+/** A service's HTTP API base URL on AWS: the `HttpApiUrl` output of the stack `<service>-<stage>`. */
+export async function serviceApiUrl(
+  service: string,
+  stage: string,
+  region: string,
+  client: CloudFormationClient = new CloudFormationClient({ region }),
+): Promise<string> {
+  const stackName = `${service}-${stage}`;
   let outputs: { OutputKey?: string; OutputValue?: string }[] | undefined;
   try {
     const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
@@ -181,7 +193,7 @@ export async function identityApiUrl(
     if (/does not exist/.test(message))
       throw new ApiError(
         0,
-        `stack ${stackName} does not exist in ${region}: deploy identity to stage ${stage} first`,
+        `stack ${stackName} does not exist in ${region}: deploy ${service} to stage ${stage} first`,
       );
     throw new ApiError(0, `cannot read stack ${stackName} in ${region}: ${message}`);
   }
@@ -196,8 +208,15 @@ export interface ApiDeps {
   credentials?: SignerCredentials;
 }
 
-/** The operator API for a target: the local cloud's gateway, or identity's HTTP API on AWS. */
-export async function operatorApi(target: Target, deps: ApiDeps = {}): Promise<OperatorApi> {
+/**
+ * The operator API of a service (identity unless said otherwise) for a target: the local cloud's one
+ * gateway, or the service's own HTTP API on AWS.
+ */
+export async function operatorApi(
+  target: Target,
+  deps: ApiDeps = {},
+  service = 'identity',
+): Promise<OperatorApi> {
   if (target.kind === 'local') {
     return new OperatorApi({
       baseUrl: target.info.apiUrl,
@@ -206,7 +225,7 @@ export async function operatorApi(target: Target, deps: ApiDeps = {}): Promise<O
       fetch: deps.fetch,
     });
   }
-  const baseUrl = await identityApiUrl(target.stage, target.region, deps.cloudFormation);
+  const baseUrl = await serviceApiUrl(service, target.stage, target.region, deps.cloudFormation);
   return new OperatorApi({
     baseUrl,
     region: target.region,

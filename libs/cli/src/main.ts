@@ -1,15 +1,18 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError, commandContext } from './api';
 import type { ApiDeps } from './api';
+import { registerDlq } from './commands/dlq';
+import type { DlqDeps } from './commands/dlq';
 import { registerKeys } from './commands/keys';
 import { registerTenants } from './commands/tenants';
+import { CliError, ExitStatus } from './exit';
 import { resolveTarget, TargetError } from './target';
 
 /** Builds the program; each command group lives in its own module and is added here. */
 export function buildProgram(
   out: (text: string) => void,
   err: (text: string) => void = (text) => process.stderr.write(text),
-  deps: ApiDeps = {},
+  deps: ApiDeps & DlqDeps = {},
 ): Command {
   const program = new Command('switchyard')
     .description('Operate Switchyard: the local cloud (default) or a stage on AWS (--stage).')
@@ -44,6 +47,7 @@ export function buildProgram(
   const context = commandContext(out, deps);
   registerTenants(program, context);
   registerKeys(program, context);
+  registerDlq(program, { out, err, deps });
   return program;
 }
 
@@ -52,7 +56,7 @@ export async function main(
   argv: string[],
   out: (text: string) => void = (t) => process.stdout.write(t),
   err: (text: string) => void = (t) => process.stderr.write(t),
-  deps: ApiDeps = {},
+  deps: ApiDeps & DlqDeps = {},
 ): Promise<number> {
   const program = buildProgram(out, err, deps);
   try {
@@ -60,6 +64,11 @@ export async function main(
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof ExitStatus) return error.code;
+    if (error instanceof CliError) {
+      err(`switchyard: ${error.message}\n`);
+      return 1;
+    }
     if (error instanceof ApiError) {
       // The API's error shape: `{ error: { code, message, correlationId } }`.
       err(`switchyard: ${error.describe()}\n`);

@@ -61,9 +61,46 @@ function alarmWatchesQueue(props: Record<string, unknown>, id: string, queue: Re
   );
 }
 
+/** Whether an alarm with this operator and threshold fires on 1 message and not on 0; undefined when unknown. */
+function firesOnFirstMessage(props: Record<string, unknown>): boolean | undefined {
+  const operator = props.ComparisonOperator;
+  const threshold = props.Threshold === undefined ? undefined : Number(props.Threshold);
+  if (typeof operator !== 'string' || threshold === undefined || Number.isNaN(threshold)) return undefined;
+  const fires = (depth: number): boolean | undefined => {
+    switch (operator) {
+      case 'GreaterThanThreshold':
+        return depth > threshold;
+      case 'GreaterThanOrEqualToThreshold':
+        return depth >= threshold;
+      case 'LessThanThreshold':
+        return depth < threshold;
+      case 'LessThanOrEqualToThreshold':
+        return depth <= threshold;
+      default:
+        return undefined;
+    }
+  };
+  const one = fires(1);
+  const zero = fires(0);
+  return one === undefined || zero === undefined ? undefined : one && !zero;
+}
+
+/** An alarm action that is certainly not an SNS topic: a resource of another type, or a non-SNS ARN. */
+function isKnownNonSnsAction(value: unknown, template: CloudFormationTemplate): boolean {
+  const [ref] = references(value);
+  if (ref) {
+    const resource = template.Resources[ref.id];
+    return resource !== undefined && resource.Type !== 'AWS::SNS::Topic';
+  }
+  const text = literalText(value);
+  return text !== undefined && !text.includes(':sns:');
+}
+
 /**
- * Every queue a function consumes redrives to a DLQ, and every DLQ has an alarm with an action, so a
- * poisoned message is kept and someone hears about it.
+ * Every queue a function consumes redrives to a DLQ, and every DLQ has an alarm that fires on its
+ * first message and notifies an SNS topic, so a poisoned message is kept and someone hears about it.
+ * DLQs are RedrivePolicy targets, stream event sources' on-failure destinations and bus rule
+ * targets' dead-letter queues.
  */
 export const sqsRules: Rule = (template) => {
   const violations: Violation[] = [];
@@ -75,6 +112,20 @@ export const sqsRules: Rule = (template) => {
     const redrive = asObject(queue.Properties?.RedrivePolicy);
     const target = redrive && queueReferencedBy(redrive.deadLetterTargetArn, queues);
     if (target) deadLetterQueues.add(target);
+  }
+  for (const [, resource] of Object.entries(template.Resources)) {
+    if (resource.Type === 'AWS::Lambda::EventSourceMapping') {
+      const destination = asObject(asObject(resource.Properties?.DestinationConfig)?.OnFailure)?.Destination;
+      const id = destination === undefined ? undefined : queueReferencedBy(destination, queues);
+      if (id) deadLetterQueues.add(id);
+    }
+    if (resource.Type === 'AWS::Events::Rule') {
+      for (const target of asArray(resource.Properties?.Targets)) {
+        const arn = asObject(asObject(target)?.DeadLetterConfig)?.Arn;
+        const id = arn === undefined ? undefined : queueReferencedBy(arn, queues);
+        if (id) deadLetterQueues.add(id);
+      }
+    }
   }
 
   const consumed = new Set<string>();
@@ -129,6 +180,24 @@ export const sqsRules: Rule = (template) => {
         rule: 'sqs-dlq-alarm',
         resource: id,
         message: 'is a DLQ whose alarm has no AlarmActions, so nobody is told',
+      });
+    } else if (
+      !watching.some((alarm) =>
+        asArray(alarm.Properties?.AlarmActions).some((action) => !isKnownNonSnsAction(action, template)),
+      )
+    ) {
+      violations.push({
+        rule: 'sqs-dlq-alarm',
+        resource: id,
+        message:
+          "is a DLQ whose alarm notifies no SNS topic (AlarmActions must include the stage's alert topic)",
+      });
+    } else if (watching.every((alarm) => firesOnFirstMessage(alarm.Properties ?? {}) === false)) {
+      violations.push({
+        rule: 'sqs-dlq-alarm',
+        resource: id,
+        message:
+          'is a DLQ whose alarm does not fire on its first message (use GreaterThanThreshold with Threshold 0)',
       });
     }
   }

@@ -96,6 +96,82 @@ describe('SQS references', () => {
     ).toEqual([{ rule: 'sqs-dlq-alarm', resource: 'Dlq' }]);
   });
 
+  it('treats a stream on-failure destination and a bus target dead-letter queue as DLQs', () => {
+    expect(
+      check({
+        StreamFailures: { Type: 'AWS::SQS::Queue' },
+        RuleDlq: { Type: 'AWS::SQS::Queue' },
+        Mapping: {
+          Type: 'AWS::Lambda::EventSourceMapping',
+          Properties: {
+            EventSourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2025',
+            DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['StreamFailures', 'Arn'] } } },
+          },
+        },
+        Rule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            EventPattern: { source: ['aws.s3'] },
+            Targets: [
+              {
+                Id: 't',
+                Arn: 'arn:aws:lambda:us-east-1:1:function:f',
+                DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RuleDlq', 'Arn'] } },
+              },
+            ],
+          },
+        },
+      }),
+    ).toEqual([
+      { rule: 'sqs-dlq-alarm', resource: 'StreamFailures' },
+      { rule: 'sqs-dlq-alarm', resource: 'RuleDlq' },
+    ]);
+  });
+
+  const dlqWithAlarm = (alarm: Record<string, unknown>) => ({
+    Work: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] } } },
+    },
+    Dlq: { Type: 'AWS::SQS::Queue' },
+    Topic: { Type: 'AWS::SNS::Topic' },
+    Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Architectures: ['arm64'] } },
+    Alarm: {
+      ...alarmOn({ 'Fn::GetAtt': ['Dlq', 'QueueName'] }),
+      Properties: {
+        ...alarmOn({ 'Fn::GetAtt': ['Dlq', 'QueueName'] }).Properties,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        ...alarm,
+      },
+    },
+  });
+
+  it('accepts a DLQ alarm that fires above 0 and notifies an SNS topic', () => {
+    expect(check(dlqWithAlarm({}))).toEqual([]);
+    expect(
+      check(dlqWithAlarm({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1 })),
+    ).toEqual([]);
+  });
+
+  it('rejects a DLQ alarm that only notifies something other than SNS', () => {
+    const [violation] = checkTemplate(
+      { Resources: dlqWithAlarm({ AlarmActions: [{ Ref: 'Fn' }, 'arn:aws:automate:us-east-1:ec2:stop'] }) },
+      { stage: 'prod', contracts: [], schema: false },
+    );
+    expect(violation).toMatchObject({ rule: 'sqs-dlq-alarm', resource: 'Dlq' });
+    expect(violation?.message).toMatch(/SNS topic/);
+  });
+
+  it('rejects a DLQ alarm that does not fire on the first message', () => {
+    const [violation] = checkTemplate(
+      { Resources: dlqWithAlarm({ Threshold: 10 }) },
+      { stage: 'prod', contracts: [], schema: false },
+    );
+    expect(violation).toMatchObject({ rule: 'sqs-dlq-alarm', resource: 'Dlq' });
+    expect(violation?.message).toMatch(/first message/);
+  });
+
   it('rejects consuming a queue another stack owns', () => {
     expect(
       check({

@@ -1,0 +1,3 @@
+import { createOutboxPublisher } from '@switchyard/runtime';
+
+export const handler = createOutboxPublisher();
