@@ -13,8 +13,22 @@ export const DeliveryRequested = defineContract({
   body: {
     subscriptionId: identifier(),
     eventId: identifier(),
-    attempt: z.number().int().positive().describe('1 for the first try.'),
+    attempt: z
+      .number()
+      .int()
+      .positive()
+      .describe(
+        'Position in the retry schedule, 1 for the first try. Manual attempts (resend, recover, ' +
+          'test) are numbered by the engine when made; they carry the number the requester expected.',
+      ),
     notBefore: timestamp().describe('Earliest time to attempt; later attempts back off.'),
+    trigger: z
+      .enum(['scheduled', 'resend', 'recover', 'test'])
+      .optional()
+      .describe(
+        'What asked for the attempt: the retry schedule (the default when absent), or a person ' +
+          'through the API (one attempt, outside the retry schedule).',
+      ),
   },
 });
 export type DeliveryRequested = MessageOf<typeof DeliveryRequested>;

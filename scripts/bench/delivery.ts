@@ -1,0 +1,385 @@
+// `npm run bench -- delivery`: issue 6, item 9. On one local cloud (identity + ingest + delivery) with
+// a local webhook receiver (node HTTP on 127.0.0.1), the whole path producers and subscribers see:
+// POST /events → ingest → EventReceived on the bus → fan-out → DeliveryRequested → a signed POST.
+//  (a) latency: events published one at a time at a steady pace, each timed from the start of its
+//      POST /events to its webhook's arrival at the receiver: p50, p95, p99;
+//  (b) throughput: a backlog published in batches (POST /events/batch, 100 events each) as fast as
+//      ingest takes them: deliveries/s from the first POST to the last webhook, and while draining.
+// Every webhook is verified (standardwebhooks) and counted once by webhook-id; duplicates are reported.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { Webhook } from 'standardwebhooks';
+import { SubscriptionChanged } from '../../contracts/src/billing/subscription-changed';
+import { startLocalCloud } from '../../libs/local-cloud/src';
+import type { RunningLocalCloud } from '../../libs/local-cloud/src';
+import { sleep } from './lib/proc';
+import type { BenchPart, PartContext, Section } from './lib/types';
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** (a): events published one after another, this many per second. */
+const LATENCY_EVENTS = 150;
+const LATENCY_PACE_PER_SECOND = 10;
+/** (b): the backlog, in batches of 100. */
+const THROUGHPUT_EVENTS = 2_000;
+const BATCH = 100;
+const DRAIN_TIMEOUT_MS = 240_000;
+
+interface Arrival {
+  at: number;
+  seq: number;
+  run: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** The receiver: verifies every request, records the first arrival of each webhook-id. */
+async function startReceiver(secret: string) {
+  const verifier = new Webhook(secret);
+  const first = new Map<string, Arrival>();
+  let duplicates = 0;
+  let invalid = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const at = performance.now() + performance.timeOrigin;
+      const body = Buffer.concat(chunks).toString('utf8');
+      try {
+        const message = verifier.verify(body, req.headers as Record<string, string>) as {
+          data: { seq: number; run: string };
+        };
+        const id = String(req.headers['webhook-id']);
+        if (first.has(id)) duplicates += 1;
+        else first.set(id, { at, seq: message.data.seq, run: message.data.run });
+        res.writeHead(204).end();
+      } catch {
+        invalid += 1;
+        res.writeHead(400).end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    arrivals: (run: string) => [...first.values()].filter((a) => a.run === run),
+    stats: () => ({ duplicates, invalid }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function post(cloud: RunningLocalCloud, path: string, body: unknown): Promise<number> {
+  const response = await fetch(`${cloud.apiUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${cloud.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function until(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
+/** billing's SubscriptionChanged for the demo tenant: limits far above what this machine sends. */
+async function raiseTenantLimits(cloud: RunningLocalCloud): Promise<void> {
+  const now = new Date().toISOString();
+  const detail = SubscriptionChanged.schema.parse({
+    version: SubscriptionChanged.version,
+    id: randomUUID(),
+    time: now,
+    tenantId: cloud.tenantId,
+    correlationId: randomUUID(),
+    subscriptionId: `sub_bench${Date.now().toString(36)}`,
+    new: {
+      status: 'active',
+      plan: 'bench',
+      quotas: { eventsPerMonth: 1_000_000_000, requestsPerSecond: 100_000 },
+    },
+    changedAt: now,
+  });
+  const events = new EventBridgeClient({
+    region: cloud.region,
+    endpoint: cloud.endpoints.events,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: `switchyard-${cloud.stage}-bus`,
+            Source: SubscriptionChanged.source,
+            DetailType: SubscriptionChanged.detailType,
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+    );
+  } finally {
+    events.destroy();
+  }
+}
+
+/** The subscription, written as delivery's API writes it (the API is not what is measured). */
+async function subscribe(
+  cloud: RunningLocalCloud,
+  url: string,
+  eventType: string,
+  secret: string,
+): Promise<void> {
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: cloud.region,
+      endpoint: cloud.endpoints.dynamodb,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+  );
+  const now = new Date().toISOString();
+  const subscriptionId = `sub_BENCH${randomBytes(8).toString('hex').toUpperCase()}`;
+  try {
+    await doc.send(
+      new PutCommand({
+        TableName: `delivery-${cloud.stage}`,
+        Item: {
+          pk: `TENANT#${cloud.tenantId}`,
+          sk: `SUB#${subscriptionId}`,
+          kind: 'subscription',
+          subscriptionId,
+          tenantId: cloud.tenantId,
+          url,
+          eventTypes: [eventType],
+          enabled: true,
+          // The per-endpoint limit is not what is measured.
+          rateLimitPerSecond: 100_000,
+          secrets: [{ secret, createdAt: now }],
+          createdAt: now,
+          updatedAt: now,
+        },
+      }),
+    );
+  } finally {
+    doc.destroy();
+  }
+}
+
+interface Results {
+  setup: Record<string, number | string>;
+  latency?: { samples: number; p50: number; p95: number; p99: number; max: number; lost: number };
+  throughput?: {
+    events: number;
+    publishS: number;
+    endToEndS: number;
+    drainS: number;
+    perSecond: number;
+    drainPerSecond: number;
+    lost: number;
+  };
+  duplicates?: number;
+  invalid?: number;
+}
+
+async function measure(context: PartContext, results: Results): Promise<void> {
+  context.log('starting the local cloud with identity, ingest and delivery');
+  const started = performance.now();
+  const cloud = await startLocalCloud({
+    services: ['identity', 'ingest', 'delivery'],
+    port: 0,
+    stateDir: join(context.scratchDir, 'cloud'),
+    verbose: context.options.verbose,
+    timeoutMs: 180_000,
+  });
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const receiver = await startReceiver(secret);
+  try {
+    results.setup.cloudReadyS = (performance.now() - started) / 1000;
+    if (!cloud.apiKey || !cloud.tenantId) throw new Error(`no demo tenant: ${cloud.missing.join('; ')}`);
+    const eventType = `bench.delivery.${Date.now().toString(36)}`;
+    await until(
+      'the demo key known to ingest',
+      async () => (await post(cloud, '/events', { event_type: 'bench.probe', payload: {} })) !== 401,
+      60_000,
+    );
+    await raiseTenantLimits(cloud);
+    await subscribe(cloud, receiver.url, eventType, secret);
+    // Warm every function on the path (first invocations bundle and start workers).
+    context.log('warming up');
+    await until(
+      'the raised limits applied',
+      async () => (await post(cloud, '/events', { event_type: 'bench.probe', payload: {} })) === 202,
+      60_000,
+    );
+    await sleep(5_500);
+    for (let i = 0; i < 20; i++)
+      await post(cloud, '/events', { event_type: eventType, payload: { seq: i, run: 'warmup' } });
+    await until('the warm-up delivered', () => receiver.arrivals('warmup').length >= 20, 60_000);
+
+    // (a) latency
+    context.log(`(a) ${LATENCY_EVENTS} events at ${LATENCY_PACE_PER_SECOND}/s`);
+    const sentAt = new Map<number, number>();
+    const pace = 1000 / LATENCY_PACE_PER_SECOND;
+    const startedA = performance.now();
+    for (let seq = 0; seq < LATENCY_EVENTS; seq++) {
+      const due = startedA + seq * pace;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      sentAt.set(seq, performance.now() + performance.timeOrigin);
+      const status = await post(cloud, '/events', {
+        event_type: eventType,
+        payload: { seq, run: 'latency' },
+      });
+      if (status !== 202) throw new Error(`POST /events answered ${status}`);
+    }
+    await until(
+      'every latency event delivered',
+      () => receiver.arrivals('latency').length >= LATENCY_EVENTS,
+      60_000,
+    ).catch(() => undefined);
+    const latencies = receiver
+      .arrivals('latency')
+      .map((a) => a.at - sentAt.get(a.seq)!)
+      .sort((a, b) => a - b);
+    results.latency = {
+      samples: latencies.length,
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1) ?? Number.NaN,
+      lost: LATENCY_EVENTS - latencies.length,
+    };
+
+    // (b) throughput
+    context.log(`(b) ${THROUGHPUT_EVENTS} events in batches of ${BATCH}`);
+    const startedB = performance.now() + performance.timeOrigin;
+    const batches = Array.from({ length: THROUGHPUT_EVENTS / BATCH }, (_, b) =>
+      Array.from({ length: BATCH }, (_, i) => ({
+        event_type: eventType,
+        payload: { seq: b * BATCH + i, run: 'throughput' },
+      })),
+    );
+    await Promise.all(
+      [0, 1, 2, 3].map(async (worker) => {
+        for (let b = worker; b < batches.length; b += 4) {
+          const status = await post(cloud, '/events/batch', { events: batches[b] });
+          if (status !== 202) throw new Error(`POST /events/batch answered ${status}`);
+        }
+      }),
+    );
+    const published = performance.now() + performance.timeOrigin;
+    await until(
+      'every throughput event delivered',
+      () => receiver.arrivals('throughput').length >= THROUGHPUT_EVENTS,
+      DRAIN_TIMEOUT_MS,
+    ).catch(() => undefined);
+    const arrivals = receiver
+      .arrivals('throughput')
+      .map((a) => a.at)
+      .sort((a, b) => a - b);
+    const last = arrivals.at(-1) ?? Number.NaN;
+    const first = arrivals[0] ?? Number.NaN;
+    results.throughput = {
+      events: arrivals.length,
+      publishS: (published - startedB) / 1000,
+      endToEndS: (last - startedB) / 1000,
+      drainS: (last - first) / 1000,
+      perSecond: arrivals.length / ((last - startedB) / 1000),
+      drainPerSecond: arrivals.length / ((last - first) / 1000),
+      lost: THROUGHPUT_EVENTS - arrivals.length,
+    };
+    const { duplicates, invalid } = receiver.stats();
+    results.duplicates = duplicates;
+    results.invalid = invalid;
+  } finally {
+    await receiver.close();
+    await cloud.stop();
+  }
+}
+
+function sections(results: Results, failure: string | undefined): Section[] {
+  const ms = (value: number | undefined) => ({
+    value: value === undefined ? null : Math.round(value),
+    unit: 'ms',
+  });
+  const l = results.latency;
+  const t = results.throughput;
+  return [
+    {
+      id: 'a',
+      title: `POST /events → webhook received, ${LATENCY_EVENTS} events at ${LATENCY_PACE_PER_SECOND}/s`,
+      figures: [
+        { label: 'delivered', value: l?.samples ?? null },
+        { label: 'p50', ...ms(l?.p50) },
+        { label: 'p95', ...ms(l?.p95) },
+        { label: 'p99', ...ms(l?.p99) },
+        { label: 'max', ...ms(l?.max) },
+        { label: 'not delivered (within 60 s)', value: l?.lost ?? null },
+      ],
+      goals: [],
+      notes: [
+        'Ingest publishes EventReceived from its table stream with a 1 s batching window, which dominates the latency.',
+      ],
+      ...(failure ? { error: failure } : {}),
+    },
+    {
+      id: 'b',
+      title: `${THROUGHPUT_EVENTS} events published in batches of ${BATCH} (4 at a time), one endpoint`,
+      figures: [
+        { label: 'delivered', value: t?.events ?? null },
+        { label: 'publishing took', value: t ? Number(t.publishS.toFixed(2)) : null, unit: 's' },
+        { label: 'first POST → last webhook', value: t ? Number(t.endToEndS.toFixed(2)) : null, unit: 's' },
+        {
+          label: 'deliveries/s (first POST → last webhook)',
+          value: t ? Number(t.perSecond.toFixed(1)) : null,
+        },
+        {
+          label: 'deliveries/s (first → last webhook)',
+          value: t ? Number(t.drainPerSecond.toFixed(1)) : null,
+        },
+        { label: 'not delivered (within 240 s)', value: t?.lost ?? null },
+        { label: 'duplicate deliveries (same webhook-id)', value: results.duplicates ?? null },
+        { label: 'webhooks failing verification', value: results.invalid ?? null },
+      ],
+      goals: [],
+      notes: [
+        `Local cloud ready in ${Number(results.setup.cloudReadyS ?? 0).toFixed(1)} s; the receiver verifies every signature.`,
+      ],
+    },
+  ];
+}
+
+export const deliveryPart: BenchPart = {
+  name: 'delivery',
+  description:
+    'POST /events → webhook received: latency p50/p99 and deliveries/s on the local cloud (issue 6)',
+  async run(context) {
+    const results: Results = { setup: {} };
+    let failure: string | undefined;
+    try {
+      await measure(context, results);
+    } catch (error) {
+      failure = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    }
+    return sections(results, failure);
+  },
+};

@@ -1,0 +1,481 @@
+/**
+ * What delivery's API reads and writes in the delivery table (layout in ../domain/model.ts):
+ *
+ * - subscriptions (`TENANT#<tenantId>` / `SUB#<subscriptionId>`): created by a Put conditioned on
+ *   `attribute_not_exists(pk)`, afterwards changed only by UpdateItems of the attributes concerned
+ *   (the engine writes the health attributes of the same item), deleted by a conditional Delete.
+ *   Messages still waiting for a deleted subscription are cancelled by the engine when their turn
+ *   comes (it finds the subscription gone and marks the message `cancelled`);
+ * - secret rotation: read, rotate (domain), write the new list conditioned on the list read, so two
+ *   rotations at once cannot lose a secret;
+ * - attempts of a subscription: the `bySubscription` index (`SUB#<id>`, `ATT#<attemptedAt>#…`),
+ *   newest first; an event's deliveries: one Query of `EVENT#<tenantId>#<eventId>` (event copy,
+ *   messages, attempts), so another tenant's event is simply not there;
+ * - recovery: the subscription's messages (`MSG#<createdAt>#…` on the same index) since a time,
+ *   filtered to failed / exhausted / held;
+ * - cursors are signed with a secret kept in this table (`SECRET#cursor`), created on first use by
+ *   a conditional put (the first writer wins, everyone reads the same value), and scoped to the
+ *   tenant and the listing, so a cursor cannot be replayed elsewhere.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, dynamoDbDocumentClient, encodeCursor, InvalidCursorError } from '@switchyard/runtime';
+import { apiConfig } from '../api-config';
+import type {
+  DeliveryAttempt,
+  SigningSecret,
+  StoredEvent,
+  Subscription,
+  WebhookMessage,
+} from '../domain/model';
+import type { SubscriptionChanges } from '../domain/subscriptions';
+import { RECOVERABLE_STATUSES, rotateSecrets } from '../domain/subscriptions';
+
+/** The item holding the cursor secret. */
+export const CURSOR_SECRET_KEY = { pk: 'SECRET#cursor', sk: 'SECRET' } as const;
+export const BY_SUBSCRIPTION_INDEX = 'bySubscription';
+/** Attempts of the optimistic secret rotation before giving up (a 500: someone is hammering it). */
+const MAX_ROTATION_ATTEMPTS = 5;
+
+export const subscriptionKey = (tenantId: string, subscriptionId: string) => ({
+  pk: `TENANT#${tenantId}`,
+  sk: `SUB#${subscriptionId}`,
+});
+export const eventPk = (tenantId: string, eventId: string) => `EVENT#${tenantId}#${eventId}`;
+export const messageKey = (tenantId: string, eventId: string, subscriptionId: string) => ({
+  pk: eventPk(tenantId, eventId),
+  sk: `MSG#${subscriptionId}`,
+});
+export const subscriptionGsiPk = (subscriptionId: string) => `SUB#${subscriptionId}`;
+
+const STORAGE_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'duePk',
+  'dueAt',
+  'expiresAtEpoch',
+  'kind',
+] as const;
+
+/** An item without its storage attributes (keys, index keys, TTL). */
+function stripStorage<T>(item: Record<string, unknown>): T {
+  const copy: Record<string, unknown> = { ...item };
+  for (const name of STORAGE_ATTRIBUTES) delete copy[name];
+  return copy as T;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+/** Where a cursor of each listing is valid: the tenant and the listing (and its subscription). */
+export const cursorScopes = {
+  subscriptions: (tenantId: string) => `${tenantId}:subscriptions`,
+  attempts: (tenantId: string, subscriptionId: string) => `${tenantId}:attempts:${subscriptionId}`,
+  recover: (tenantId: string, subscriptionId: string, since: string) =>
+    `${tenantId}:recover:${subscriptionId}:${since}`,
+};
+
+export class ApiStore {
+  private cursorSecretValue: Promise<Buffer> | undefined;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient = dynamoDbDocumentClient(),
+    private readonly table: () => string = () => apiConfig().DELIVERY_TABLE,
+  ) {}
+
+  // -------------------------------------------------------------------------------------------------
+  // Subscriptions
+
+  /** Stores a new subscription; its id is fresh, so the condition only guards against a bug. */
+  async createSubscription(subscription: Subscription): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table(),
+        Item: {
+          ...subscription,
+          ...subscriptionKey(subscription.tenantId, subscription.subscriptionId),
+          kind: 'subscription',
+        },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+      }),
+    );
+  }
+
+  async getSubscription(tenantId: string, subscriptionId: string): Promise<Subscription | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.table(),
+        Key: subscriptionKey(tenantId, subscriptionId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? stripStorage<Subscription>(Item) : undefined;
+  }
+
+  /** The tenant's subscriptions, oldest first (ids are ULIDs). */
+  async listSubscriptions(tenantId: string, page: PageRequest): Promise<Page<Subscription>> {
+    const scope = cursorScopes.subscriptions(tenantId);
+    const start = page.cursor ? await this.decode(page.cursor, scope, ['pk', 'sk']) : undefined;
+    if (start && start.pk !== `TENANT#${tenantId}`) throw new InvalidCursorError('foreign partition');
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.table(),
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sub)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sub': 'SUB#' },
+        Limit: page.limit + 1,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    return this.page(Items, page.limit, scope, ['pk', 'sk'], (item) => stripStorage<Subscription>(item));
+  }
+
+  /** Applies `changes` with one UpdateItem; undefined when the subscription does not exist. */
+  async updateSubscription(
+    tenantId: string,
+    subscriptionId: string,
+    changes: SubscriptionChanges,
+  ): Promise<Subscription | undefined> {
+    const names: Record<string, string> = { '#pk': 'pk' };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    for (const [name, value] of Object.entries(changes.set)) {
+      if (value === undefined) continue;
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    }
+    const removes = changes.remove.map((name) => {
+      names[`#${name}`] = name;
+      return `#${name}`;
+    });
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table(),
+          Key: subscriptionKey(tenantId, subscriptionId),
+          UpdateExpression: [
+            sets.length > 0 ? `SET ${sets.join(', ')}` : '',
+            removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? stripStorage<Subscription>(Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Deletes the subscription; false when there was none. */
+  async deleteSubscription(tenantId: string, subscriptionId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.table(),
+          Key: subscriptionKey(tenantId, subscriptionId),
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Puts `secret` first and lets the previous secrets sign for 24 h (domain `rotateSecrets`). The
+   * write is conditioned on the list read, so concurrent rotations retry on each other's result
+   * instead of losing a secret. Undefined when the subscription does not exist.
+   */
+  async rotateSecret(
+    tenantId: string,
+    subscriptionId: string,
+    secret: string,
+    now: Date,
+  ): Promise<SigningSecret[] | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.getSubscription(tenantId, subscriptionId);
+      if (!current) return undefined;
+      const secrets = rotateSecrets(current.secrets, secret, now);
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.table(),
+            Key: subscriptionKey(tenantId, subscriptionId),
+            UpdateExpression: 'SET #secrets = :secrets, #updatedAt = :updatedAt',
+            ConditionExpression: 'attribute_exists(#pk) AND #secrets = :read',
+            ExpressionAttributeNames: { '#pk': 'pk', '#secrets': 'secrets', '#updatedAt': 'updatedAt' },
+            ExpressionAttributeValues: {
+              ':secrets': secrets,
+              ':read': current.secrets,
+              ':updatedAt': now.toISOString(),
+            },
+          }),
+        );
+        return secrets;
+      } catch (error) {
+        if (!isConditionFailure(error) || attempt >= MAX_ROTATION_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Attempts, messages, events
+
+  /** The subscription's attempts, newest first. */
+  async listAttempts(
+    tenantId: string,
+    subscriptionId: string,
+    page: PageRequest,
+  ): Promise<Page<DeliveryAttempt>> {
+    const scope = cursorScopes.attempts(tenantId, subscriptionId);
+    const keyNames = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
+    const start = page.cursor ? await this.decode(page.cursor, scope, keyNames) : undefined;
+    if (start && start.gsi1pk !== subscriptionGsiPk(subscriptionId)) {
+      throw new InvalidCursorError('foreign partition');
+    }
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.table(),
+        IndexName: BY_SUBSCRIPTION_INDEX,
+        KeyConditionExpression: '#gsi1pk = :gsi1pk AND begins_with(#gsi1sk, :att)',
+        ExpressionAttributeNames: { '#gsi1pk': 'gsi1pk', '#gsi1sk': 'gsi1sk' },
+        ExpressionAttributeValues: { ':gsi1pk': subscriptionGsiPk(subscriptionId), ':att': 'ATT#' },
+        ScanIndexForward: false,
+        Limit: page.limit + 1,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    // Subscription ids are unique, so every item is the tenant's; the filter is a second guard.
+    const mine = Items.filter((item) => item.tenantId === tenantId);
+    return this.page(mine, page.limit, scope, keyNames, (item) => stripStorage<DeliveryAttempt>(item));
+  }
+
+  /** Everything delivery holds about one of the tenant's events. */
+  async getEventDeliveries(
+    tenantId: string,
+    eventId: string,
+  ): Promise<{ event?: StoredEvent; messages: WebhookMessage[]; attempts: DeliveryAttempt[] }> {
+    const result: { event?: StoredEvent; messages: WebhookMessage[]; attempts: DeliveryAttempt[] } = {
+      messages: [],
+      attempts: [],
+    };
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table(),
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+          ExpressionAttributeValues: { ':pk': eventPk(tenantId, eventId) },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const sk = String(item.sk);
+        if (sk === 'EVENT') result.event = stripStorage<StoredEvent>(item);
+        else if (/^MSG#[^#]+#ATT#/.test(sk)) result.attempts.push(stripStorage<DeliveryAttempt>(item));
+        else if (/^MSG#[^#]+$/.test(sk)) result.messages.push(stripStorage<WebhookMessage>(item));
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return result;
+  }
+
+  async getMessage(
+    tenantId: string,
+    eventId: string,
+    subscriptionId: string,
+  ): Promise<WebhookMessage | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.table(),
+        Key: messageKey(tenantId, eventId, subscriptionId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? stripStorage<WebhookMessage>(Item) : undefined;
+  }
+
+  /**
+   * The subscription's failed, exhausted or held messages created at or after `since`, oldest
+   * first, at most `max`, continuing after `cursor` (from a previous answer with the same `since`).
+   * `nextCursor` is the position after the last message returned when more may remain.
+   */
+  async listRecoverableMessages(
+    tenantId: string,
+    subscriptionId: string,
+    since: string,
+    max: number,
+    cursor?: string,
+  ): Promise<{ messages: WebhookMessage[]; nextCursor: string | null }> {
+    const sinceIso = new Date(since).toISOString();
+    const scope = cursorScopes.recover(tenantId, subscriptionId, sinceIso);
+    const keyNames = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
+    let start: Record<string, unknown> | undefined = cursor
+      ? await this.decode(cursor, scope, keyNames)
+      : undefined;
+    if (start && start.gsi1pk !== subscriptionGsiPk(subscriptionId)) {
+      throw new InvalidCursorError('foreign partition');
+    }
+    const found: Record<string, unknown>[] = [];
+    let exhausted = false;
+    while (found.length < max && !exhausted) {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table(),
+          IndexName: BY_SUBSCRIPTION_INDEX,
+          KeyConditionExpression: '#gsi1pk = :gsi1pk AND #gsi1sk BETWEEN :from AND :to',
+          FilterExpression: `#tenantId = :tenantId AND #status IN (${RECOVERABLE_STATUSES.map((_, i) => `:s${i}`).join(', ')})`,
+          ExpressionAttributeNames: {
+            '#gsi1pk': 'gsi1pk',
+            '#gsi1sk': 'gsi1sk',
+            '#tenantId': 'tenantId',
+            '#status': 'status',
+          },
+          ExpressionAttributeValues: {
+            ':gsi1pk': subscriptionGsiPk(subscriptionId),
+            ':from': `MSG#${sinceIso}`,
+            // '~' sorts after every character of an ISO time and an id.
+            ':to': 'MSG#~',
+            ':tenantId': tenantId,
+            ...Object.fromEntries(RECOVERABLE_STATUSES.map((status, i) => [`:s${i}`, status])),
+          },
+          // Only what is still wanted is read, so the position after the last one taken is exact.
+          Limit: Math.max(max - found.length, 25),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const items = page.Items ?? [];
+      const wanted = items.slice(0, max - found.length);
+      found.push(...wanted);
+      if (wanted.length < items.length) {
+        // Stopped inside this page: resume right after the last message taken.
+        const last = wanted[wanted.length - 1]!;
+        start = Object.fromEntries(keyNames.map((name) => [name, last[name]]));
+        break;
+      }
+      start = page.LastEvaluatedKey;
+      exhausted = start === undefined;
+    }
+    const nextCursor =
+      !exhausted && start
+        ? encodeCursor(
+            Object.fromEntries(keyNames.map((name) => [name, start![name]])),
+            await this.cursorSecret(),
+            { scope },
+          )
+        : null;
+    return { messages: found.map((item) => stripStorage<WebhookMessage>(item)), nextCursor };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Cursors
+
+  /** 32 random bytes created on first use (conditional put), cached per container. */
+  cursorSecret(): Promise<Buffer> {
+    this.cursorSecretValue ??= this.loadCursorSecret().catch((error: unknown) => {
+      this.cursorSecretValue = undefined;
+      throw error;
+    });
+    return this.cursorSecretValue;
+  }
+
+  private async loadCursorSecret(): Promise<Buffer> {
+    const read = async () => {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.table(), Key: CURSOR_SECRET_KEY, ConsistentRead: true }),
+      );
+      return typeof Item?.secret === 'string' ? Buffer.from(Item.secret, 'base64') : undefined;
+    };
+    const existing = await read();
+    if (existing) return existing;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table(),
+          Item: {
+            ...CURSOR_SECRET_KEY,
+            kind: 'secret',
+            secret: randomBytes(32).toString('base64'),
+            createdAt: new Date().toISOString(),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const stored = await read();
+    if (!stored) throw new Error('cursor secret missing right after it was written');
+    return stored;
+  }
+
+  private async decode(cursor: string, scope: string, keyNames: string[]): Promise<Record<string, string>> {
+    const key = decodeCursor(cursor, await this.cursorSecret(), { scope });
+    const names = Object.keys(key);
+    if (
+      names.length !== keyNames.length ||
+      !keyNames.every((name) => typeof key[name] === 'string' && (key[name] as string).length > 0)
+    ) {
+      throw new InvalidCursorError('payload is not a position of this listing');
+    }
+    return key as Record<string, string>;
+  }
+
+  /** `limit` items of `items` (queried with limit + 1) and the cursor after the last one shown. */
+  private async page<T>(
+    items: Record<string, unknown>[],
+    limit: number,
+    scope: string,
+    keyNames: string[],
+    map: (item: Record<string, unknown>) => T,
+  ): Promise<Page<T>> {
+    const shown = items.slice(0, limit);
+    const hasMore = items.length > limit;
+    const last = shown[shown.length - 1];
+    const nextCursor =
+      hasMore && last
+        ? encodeCursor(
+            Object.fromEntries(keyNames.map((name) => [name, last[name]])),
+            await this.cursorSecret(),
+            { scope },
+          )
+        : null;
+    return { items: shown.map(map), nextCursor, hasMore };
+  }
+}
+
+let store: ApiStore | undefined;
+
+/** The store for this stage's table (one per container). */
+export function apiStore(): ApiStore {
+  store ??= new ApiStore();
+  return store;
+}

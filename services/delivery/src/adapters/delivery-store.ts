@@ -1,0 +1,673 @@
+/**
+ * The engine's reads and writes in the delivery table (layout in ../domain/model.ts). Every write
+ * that can be repeated is conditional, so a redelivered message or a retried batch changes nothing
+ * twice:
+ *
+ * - event copies and messages: Put `attribute_not_exists(pk)` (fan-out is idempotent);
+ * - a message is claimed for one attempt (`claimedBy`/`claimedUntil`, a lease) by a conditional
+ *   UpdateItem, so two copies of one request never both send; the attempt is recorded in one
+ *   TransactWriteItems (attempt item + message update conditioned on still holding the claim +
+ *   MessageExhausted in the outbox when it is the last);
+ * - subscription health: UpdateItem of `failingSince`, `enabled`, `disabledReason`, `disabledAt`
+ *   only (the API owns the other attributes), EndpointDisabled in the same transaction as the flip,
+ *   conditioned on the endpoint being enabled, so it is published once;
+ * - rate windows: one ADD per attempt on `RATE#<subscriptionId>` / `<epoch second>` (TTL);
+ * - long waits: `duePk`/`dueAt` on the message (sparse index `due`), released by the sweeper with a
+ *   REMOVE conditioned on the value it read.
+ */
+import type {
+  BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { EndpointDisabled, MessageExhausted } from '@switchyard/contracts';
+import { dynamoDbDocumentClient, outboxPut } from '@switchyard/runtime';
+import { config } from '../config';
+import type { AttemptRecord, MessageState } from '../domain/engine';
+import { dueShard } from '../domain/engine';
+import type { HealthChange } from '../domain/health';
+import type { MessageStatus, StoredEvent, Subscription, WebhookMessage } from '../domain/model';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export const DUE_INDEX = 'due';
+
+export const subscriptionKey = (tenantId: string, subscriptionId: string) => ({
+  pk: `TENANT#${tenantId}`,
+  sk: `SUB#${subscriptionId}`,
+});
+export const eventPk = (tenantId: string, eventId: string) => `EVENT#${tenantId}#${eventId}`;
+export const eventKey = (tenantId: string, eventId: string) => ({
+  pk: eventPk(tenantId, eventId),
+  sk: 'EVENT',
+});
+export const messageKey = (tenantId: string, eventId: string, subscriptionId: string) => ({
+  pk: eventPk(tenantId, eventId),
+  sk: `MSG#${subscriptionId}`,
+});
+export const attemptKey = (tenantId: string, eventId: string, subscriptionId: string, attempt: number) => ({
+  pk: eventPk(tenantId, eventId),
+  sk: `MSG#${subscriptionId}#ATT#${String(attempt).padStart(5, '0')}`,
+});
+export const rateKey = (subscriptionId: string, second: number) => ({
+  pk: `RATE#${subscriptionId}`,
+  sk: String(second),
+});
+
+/** Attributes only storage cares about; never part of a record handed to the domain. */
+const STORAGE = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'duePk',
+  'expiresAtEpoch',
+  'kind',
+  'claimedBy',
+  'claimedUntil',
+];
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const copy = { ...item };
+  for (const name of STORAGE) delete copy[name];
+  return copy as T;
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** A TransactWriteItems cancelled because a condition failed (not a conflict or a throttle). */
+function isCancelledByCondition(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
+}
+
+export function messageItem(message: WebhookMessage, expiresAtEpoch: number): Record<string, unknown> {
+  return {
+    ...message,
+    ...messageKey(message.tenantId, message.eventId, message.subscriptionId),
+    gsi1pk: `SUB#${message.subscriptionId}`,
+    gsi1sk: `MSG#${message.createdAt}#${message.eventId}`,
+    kind: 'message',
+    expiresAtEpoch,
+  };
+}
+
+export function eventItem(event: StoredEvent, expiresAtEpoch: number): Record<string, unknown> {
+  return { ...event, ...eventKey(event.tenantId, event.eventId), kind: 'event', expiresAtEpoch };
+}
+
+export interface AttemptContext {
+  event?: StoredEvent;
+  message?: MessageState;
+  subscription?: Subscription;
+}
+
+export interface DueMessage {
+  tenantId: string;
+  eventId: string;
+  subscriptionId: string;
+  dueAt: string;
+  /** The scheduled attempt the wait leads to. */
+  attempt: number;
+}
+
+export interface ClaimExpectation {
+  /** Scheduled requests: the scheduled attempts already made. Manual requests: undefined. */
+  scheduledAttemptsMade?: number;
+}
+
+export class DeliveryStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient = dynamoDbDocumentClient(),
+    private readonly table: () => string = () => config().DELIVERY_TABLE,
+  ) {}
+
+  // -------------------------------------------------------------------------------------------------
+  // Fan-out
+
+  /** Every subscription of the tenant (a tenant has few; all pages are read). */
+  async listSubscriptions(tenantId: string): Promise<Subscription[]> {
+    const found: Subscription[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table(),
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sub)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sub': 'SUB#' },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) found.push(strip<Subscription>(item)!);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return found;
+  }
+
+  /** Stores the event copy once (a repeat is a no-op). */
+  async saveEvent(event: StoredEvent, expiresAtEpoch: number): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table(),
+          Item: eventItem(event, expiresAtEpoch),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Creates the message unless it exists (a redelivered event finds it). */
+  async createMessage(message: WebhookMessage, expiresAtEpoch: number): Promise<'created' | 'exists'> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table(),
+          Item: messageItem(message, expiresAtEpoch),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'exists';
+      throw error;
+    }
+  }
+
+  /** An event copy and its one message together (the API's test events). */
+  async createEventAndMessage(
+    event: StoredEvent,
+    message: WebhookMessage,
+    expiresAtEpoch: number,
+  ): Promise<void> {
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.table(), Item: eventItem(event, expiresAtEpoch) } },
+          {
+            Put: {
+              TableName: this.table(),
+              Item: messageItem(message, expiresAtEpoch),
+              ConditionExpression: 'attribute_not_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': 'pk' },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Attempts
+
+  /** The event copy, the message and the subscription of one request, in one consistent read. */
+  async loadForAttempt(tenantId: string, eventId: string, subscriptionId: string): Promise<AttemptContext> {
+    const keys = [
+      eventKey(tenantId, eventId),
+      messageKey(tenantId, eventId, subscriptionId),
+      subscriptionKey(tenantId, subscriptionId),
+    ];
+    const items: Record<string, unknown>[] = [];
+    let pending: Record<string, unknown>[] | undefined = keys;
+    for (let round = 0; pending && pending.length > 0; round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** round)));
+      if (round >= 6) throw new Error('BatchGetItem kept leaving keys unprocessed');
+      const result: BatchGetCommandOutput = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: { [this.table()]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
+      items.push(...(result.Responses?.[this.table()] ?? []));
+      pending = result.UnprocessedKeys?.[this.table()]?.Keys;
+    }
+    const find = (key: { pk: string; sk: string }) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
+    return {
+      event: strip<StoredEvent>(find(keys[0]!)),
+      message: strip<MessageState>(find(keys[1]!)),
+      subscription: strip<Subscription>(find(keys[2]!)),
+    };
+  }
+
+  /**
+   * Claims the message for one attempt until `leaseUntil` and returns it as claimed (nobody else
+   * can change its attempts while the claim holds), or undefined when the request is stale (the
+   * schedule moved on, the message is no longer active, a manual request was handled) or another
+   * holder's lease is still running.
+   */
+  async claim(
+    message: Pick<WebhookMessage, 'tenantId' | 'eventId' | 'subscriptionId'>,
+    requestId: string,
+    expect: ClaimExpectation,
+    now: Date,
+    leaseUntil: Date,
+  ): Promise<MessageState | undefined> {
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#claimedBy': 'claimedBy',
+      '#claimedUntil': 'claimedUntil',
+    };
+    const values: Record<string, unknown> = {
+      ':rid': requestId,
+      ':now': now.getTime(),
+      ':until': leaseUntil.getTime(),
+    };
+    const free = '(attribute_not_exists(#claimedUntil) OR #claimedUntil < :now)';
+    let condition: string;
+    if (expect.scheduledAttemptsMade !== undefined) {
+      names['#attempts'] = 'attempts';
+      names['#scheduledAttempts'] = 'scheduledAttempts';
+      values[':pending'] = 'pending';
+      values[':failed'] = 'failed';
+      values[':made'] = expect.scheduledAttemptsMade;
+      condition =
+        '#status IN (:pending, :failed) AND ' +
+        '(#scheduledAttempts = :made OR (attribute_not_exists(#scheduledAttempts) AND #attempts = :made)) AND ' +
+        free;
+    } else {
+      names['#lastRequestId'] = 'lastRequestId';
+      values[':cancelled'] = 'cancelled';
+      condition =
+        'attribute_exists(#status) AND #status <> :cancelled AND ' +
+        '(attribute_not_exists(#lastRequestId) OR #lastRequestId <> :rid) AND ' +
+        free;
+    }
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table(),
+          Key: messageKey(message.tenantId, message.eventId, message.subscriptionId),
+          UpdateExpression: 'SET #claimedBy = :rid, #claimedUntil = :until',
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip<MessageState>(Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Gives a claim back without an attempt (the send was refused before it started). */
+  async release(
+    message: Pick<WebhookMessage, 'tenantId' | 'eventId' | 'subscriptionId'>,
+    requestId: string,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table(),
+          Key: messageKey(message.tenantId, message.eventId, message.subscriptionId),
+          UpdateExpression: 'REMOVE #claimedBy, #claimedUntil',
+          ConditionExpression: '#claimedBy = :rid',
+          ExpressionAttributeNames: { '#claimedBy': 'claimedBy', '#claimedUntil': 'claimedUntil' },
+          ExpressionAttributeValues: { ':rid': requestId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Records one attempt: the attempt item, the message's new state (only while `requestId` still
+   * holds the claim) and, for an exhausted message, MessageExhausted in the outbox, in one
+   * transaction. 'lost' when the claim was taken over (this attempt ran past its lease).
+   */
+  async recordAttempt(
+    message: MessageState,
+    record: AttemptRecord,
+    requestId: string,
+    expiresAtEpoch: number,
+  ): Promise<'recorded' | 'lost'> {
+    const table = this.table();
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#attempts': 'attempts',
+      '#scheduledAttempts': 'scheduledAttempts',
+      '#updatedAt': 'updatedAt',
+      '#lastRequestId': 'lastRequestId',
+      '#claimedBy': 'claimedBy',
+      '#claimedUntil': 'claimedUntil',
+      '#nextAttemptAt': 'nextAttemptAt',
+      '#duePk': 'duePk',
+      '#dueAt': 'dueAt',
+    };
+    const m = record.message;
+    const values: Record<string, unknown> = {
+      ':status': m.status,
+      ':attempts': m.attempts,
+      ':scheduledAttempts': m.scheduledAttempts,
+      ':updatedAt': m.updatedAt,
+      ':rid': requestId,
+    };
+    const sets = [
+      '#status = :status',
+      '#attempts = :attempts',
+      '#scheduledAttempts = :scheduledAttempts',
+      '#updatedAt = :updatedAt',
+      '#lastRequestId = :rid',
+    ];
+    const removes = ['#claimedBy', '#claimedUntil'];
+    if (m.nextAttemptAt) {
+      sets.push('#nextAttemptAt = :nextAttemptAt');
+      values[':nextAttemptAt'] = m.nextAttemptAt;
+    } else removes.push('#nextAttemptAt');
+    if (m.dueAt) {
+      sets.push('#duePk = :duePk', '#dueAt = :dueAt');
+      values[':duePk'] = dueShard(message.webhookId);
+      values[':dueAt'] = m.dueAt;
+    } else removes.push('#duePk', '#dueAt');
+    if (m.lastError === null) {
+      names['#lastError'] = 'lastError';
+      removes.push('#lastError');
+    } else if (m.lastError !== undefined) {
+      names['#lastError'] = 'lastError';
+      sets.push('#lastError = :lastError');
+      values[':lastError'] = m.lastError;
+    }
+    if (m.deliveredAt) {
+      names['#deliveredAt'] = 'deliveredAt';
+      sets.push('#deliveredAt = :deliveredAt');
+      values[':deliveredAt'] = m.deliveredAt;
+    }
+
+    const a = record.attempt;
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...a,
+            ...attemptKey(a.tenantId, a.eventId, a.subscriptionId, a.attempt),
+            gsi1pk: `SUB#${a.subscriptionId}`,
+            gsi1sk: `ATT#${a.attemptedAt}#${a.eventId}#${String(a.attempt).padStart(5, '0')}`,
+            kind: 'attempt',
+            requestId,
+            expiresAtEpoch,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        },
+      },
+      {
+        Update: {
+          TableName: table,
+          Key: messageKey(message.tenantId, message.eventId, message.subscriptionId),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: '#claimedBy = :rid',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+    ];
+    if (record.exhausted) {
+      items.push(
+        outboxPut(table, MessageExhausted, {
+          tenantId: message.tenantId,
+          subscriptionId: message.subscriptionId,
+          eventId: message.eventId,
+          webhookMessageId: message.webhookId,
+          attempts: record.exhausted.attempts,
+          lastError: record.exhausted.lastError,
+          exhaustedAt: record.exhausted.exhaustedAt,
+        }),
+      );
+    }
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'recorded';
+    } catch (error) {
+      if (isCancelledByCondition(error)) return 'lost';
+      throw error;
+    }
+  }
+
+  /** Moves an active (pending/failed) message to `held` or `cancelled`, outside any attempt. */
+  async setInactive(
+    message: Pick<WebhookMessage, 'tenantId' | 'eventId' | 'subscriptionId'>,
+    status: Extract<MessageStatus, 'held' | 'cancelled'>,
+    now: Date,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table(),
+          Key: messageKey(message.tenantId, message.eventId, message.subscriptionId),
+          UpdateExpression: 'SET #status = :status, #updatedAt = :now REMOVE #nextAttemptAt, #duePk, #dueAt',
+          ConditionExpression: '#status IN (:pending, :failed)',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#updatedAt': 'updatedAt',
+            '#nextAttemptAt': 'nextAttemptAt',
+            '#duePk': 'duePk',
+            '#dueAt': 'dueAt',
+          },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':now': now.toISOString(),
+            ':pending': 'pending',
+            ':failed': 'failed',
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Endpoint health
+
+  /**
+   * Applies a health change to the subscription. Each is conditional on the state it was decided
+   * from, so concurrent attempts agree: the first failure of a run sets `failingSince`, a success
+   * clears it, and only the attempt that flips `enabled` publishes EndpointDisabled. Returns
+   * whether this call changed anything.
+   */
+  async applyHealth(subscription: Subscription, change: HealthChange): Promise<boolean> {
+    const key = subscriptionKey(subscription.tenantId, subscription.subscriptionId);
+    const table = this.table();
+    try {
+      switch (change.kind) {
+        case 'none':
+          return false;
+        case 'recovered':
+          await this.client.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: key,
+              UpdateExpression: 'REMOVE #failingSince',
+              ConditionExpression: 'attribute_exists(#pk) AND attribute_exists(#failingSince)',
+              ExpressionAttributeNames: { '#pk': 'pk', '#failingSince': 'failingSince' },
+            }),
+          );
+          return true;
+        case 'failing':
+          await this.client.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: key,
+              UpdateExpression: 'SET #failingSince = :since',
+              ConditionExpression:
+                'attribute_exists(#pk) AND attribute_not_exists(#failingSince) AND #enabled = :true',
+              ExpressionAttributeNames: {
+                '#pk': 'pk',
+                '#failingSince': 'failingSince',
+                '#enabled': 'enabled',
+              },
+              ExpressionAttributeValues: { ':since': change.since, ':true': true },
+            }),
+          );
+          return true;
+        case 'disable': {
+          const names: Record<string, string> = {
+            '#pk': 'pk',
+            '#enabled': 'enabled',
+            '#disabledReason': 'disabledReason',
+            '#disabledAt': 'disabledAt',
+          };
+          const values: Record<string, unknown> = {
+            ':true': true,
+            ':false': false,
+            ':reason': change.reason,
+            ':at': change.at,
+          };
+          let condition = 'attribute_exists(#pk) AND #enabled = :true';
+          if (change.reason === 'failing') {
+            // A success since the decision cleared the run: then it is not failing any more.
+            names['#failingSince'] = 'failingSince';
+            values[':since'] = subscription.failingSince ?? '';
+            condition += ' AND #failingSince = :since';
+          }
+          await this.client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: table,
+                    Key: key,
+                    UpdateExpression: 'SET #enabled = :false, #disabledReason = :reason, #disabledAt = :at',
+                    ConditionExpression: condition,
+                    ExpressionAttributeNames: names,
+                    ExpressionAttributeValues: values,
+                  },
+                },
+                outboxPut(table, EndpointDisabled, {
+                  tenantId: subscription.tenantId,
+                  subscriptionId: subscription.subscriptionId,
+                  url: subscription.url,
+                  reason: change.reason,
+                  disabledAt: change.at,
+                }),
+              ],
+            }),
+          );
+          return true;
+        }
+      }
+    } catch (error) {
+      if (isConditionFailure(error) || isCancelledByCondition(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Marks the endpoint slow until `until` (its attempts then run in the slow lane), unless a mark
+   * with at least `keepIfAfter` left is already there (concurrent slow attempts write once).
+   */
+  async markSlow(
+    subscription: Pick<Subscription, 'tenantId' | 'subscriptionId'>,
+    until: string,
+    keepIfAfter: string,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table(),
+          Key: subscriptionKey(subscription.tenantId, subscription.subscriptionId),
+          UpdateExpression: 'SET #slowUntil = :until',
+          ConditionExpression:
+            'attribute_exists(#pk) AND (attribute_not_exists(#slowUntil) OR #slowUntil < :keep)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#slowUntil': 'slowUntil' },
+          ExpressionAttributeValues: { ':until': until, ':keep': keepIfAfter },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Rate windows
+
+  /** Counts one attempt in the endpoint's window for `second`; returns the window's count. */
+  async countInRateWindow(subscriptionId: string, second: number): Promise<number> {
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.table(),
+        Key: rateKey(subscriptionId, second),
+        UpdateExpression: 'ADD #count :one SET #expiresAtEpoch = :expires',
+        ExpressionAttributeNames: { '#count': 'count', '#expiresAtEpoch': 'expiresAtEpoch' },
+        ExpressionAttributeValues: { ':one': 1, ':expires': second + 120 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(result.Attributes?.count ?? 1);
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Long waits
+
+  /** Messages of one shard whose wait ends at or before `until`, soonest first. */
+  async dueMessages(shard: string, until: string, limit: number): Promise<DueMessage[]> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.table(),
+        IndexName: DUE_INDEX,
+        KeyConditionExpression: '#duePk = :shard AND #dueAt <= :until',
+        ExpressionAttributeNames: { '#duePk': 'duePk', '#dueAt': 'dueAt' },
+        ExpressionAttributeValues: { ':shard': shard, ':until': until },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => ({
+      tenantId: String(item.tenantId),
+      eventId: String(item.eventId),
+      subscriptionId: String(item.subscriptionId),
+      dueAt: String(item.dueAt),
+      attempt: Number(item.scheduledAttempts ?? item.attempts ?? 0) + 1,
+    }));
+  }
+
+  /** Takes a message out of the due index once its request is queued (unless it changed since). */
+  async releaseDue(message: DueMessage): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table(),
+          Key: messageKey(message.tenantId, message.eventId, message.subscriptionId),
+          UpdateExpression: 'REMOVE #duePk, #dueAt',
+          ConditionExpression: '#dueAt = :dueAt',
+          ExpressionAttributeNames: { '#duePk': 'duePk', '#dueAt': 'dueAt' },
+          ExpressionAttributeValues: { ':dueAt': message.dueAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+let store: DeliveryStore | undefined;
+
+/** The store for this stage's table (one per container). */
+export function deliveryStore(): DeliveryStore {
+  store ??= new DeliveryStore();
+  return store;
+}

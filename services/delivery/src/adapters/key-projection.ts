@@ -1,0 +1,19 @@
+/**
+ * delivery's own copy of identity's API keys (`KEY#<keyId>` / `KEY` in the delivery table), kept
+ * by the shared store of @switchyard/access: newer-wins, revoked is final, optimistic conditional
+ * writes, so redeliveries and any delivery order converge. The API's caller check reads it.
+ */
+import type { ApiKeyStore } from '@switchyard/access';
+import { createApiKeyStore } from '@switchyard/access';
+import { dynamoDbDocumentClient } from '@switchyard/runtime';
+import { config } from '../config';
+
+let store: ApiKeyStore | undefined;
+
+export function keyProjection(): ApiKeyStore {
+  store ??= createApiKeyStore(
+    () => dynamoDbDocumentClient(),
+    () => config().DELIVERY_TABLE,
+  );
+  return store;
+}

@@ -1,0 +1,35 @@
+/**
+ * The per-endpoint rate limit (issue 6, item 6): at most N messages per second to one endpoint,
+ * counted in fixed one-second windows shared by every instance (the store's `RATE#<subscriptionId>`
+ * items). An attempt that finds its second full waits for a later one; it is not an attempt, so it
+ * costs the message nothing on its retry schedule.
+ */
+import type { Subscription } from './model';
+
+/** The window an attempt at `now` counts in: the epoch second. */
+export function rateWindow(now: Date): number {
+  return Math.floor(now.getTime() / 1000);
+}
+
+/** Messages per second the endpoint takes: its own limit, else the service default. */
+export function rateLimitOf(
+  subscription: Pick<Subscription, 'rateLimitPerSecond'>,
+  defaultLimit: number,
+): number {
+  const own = subscription.rateLimitPerSecond;
+  return own !== undefined && Number.isInteger(own) && own > 0 ? own : defaultLimit;
+}
+
+/** What the window's counter says about one more attempt. */
+export type RateDecision = { allowed: true } | { allowed: false; delaySeconds: number };
+
+/**
+ * Every attempt adds one to its window's counter (refused ones too) and reads the total back: the
+ * first `limit` go, the rest wait. The k-th one over waits ceil(k / limit) seconds, so a burst
+ * drains at the limit instead of every waiting message coming back in the same second.
+ */
+export function rateDecision(countInWindow: number, limit: number): RateDecision {
+  if (countInWindow <= limit) return { allowed: true };
+  const over = countInWindow - limit;
+  return { allowed: false, delaySeconds: Math.max(1, Math.ceil(over / limit)) };
+}

@@ -1,0 +1,140 @@
+// The store's writes whose conditions carry the engine's guarantees (one attempt per claim, one
+// EndpointDisabled per flip, never an UpdateItem that touches the API's attributes).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DeliveryStore } from '../../../src/adapters/delivery-store';
+import { recordOutcome } from '../../../src/domain/engine';
+import type { MessageState } from '../../../src/domain/engine';
+import type { Subscription } from '../../../src/domain/model';
+
+const doc = mockClient(DynamoDBDocumentClient);
+const store = new DeliveryStore(
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+  () => 'delivery-test',
+);
+const t0 = new Date('2026-03-01T12:00:00.000Z');
+const message: MessageState = {
+  tenantId: 't1',
+  eventId: 'e1',
+  subscriptionId: 'sub_1',
+  webhookId: 'msg_1',
+  eventType: 'order.created',
+  status: 'failed',
+  attempts: 2,
+  scheduledAttempts: 2,
+  createdAt: t0.toISOString(),
+  updatedAt: t0.toISOString(),
+};
+const subscription: Subscription = {
+  subscriptionId: 'sub_1',
+  tenantId: 't1',
+  url: 'https://hooks.example.com/in',
+  eventTypes: ['*'],
+  enabled: true,
+  secrets: [],
+  failingSince: t0.toISOString(),
+  createdAt: t0.toISOString(),
+  updatedAt: t0.toISOString(),
+};
+
+beforeEach(() => doc.reset());
+
+describe('DeliveryStore', () => {
+  it('claims a scheduled attempt only at its place in the schedule and with no live claim', async () => {
+    doc
+      .on(UpdateCommand)
+      .resolves({ Attributes: { ...message, pk: 'x', sk: 'y', claimedBy: 'r1', claimedUntil: 1 } });
+    const claimed = await store.claim(
+      message,
+      'r1',
+      { scheduledAttemptsMade: 2 },
+      t0,
+      new Date(t0.getTime() + 60_000),
+    );
+    expect(claimed).toEqual(message);
+    const input = doc.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(input.Key).toEqual({ pk: 'EVENT#t1#e1', sk: 'MSG#sub_1' });
+    expect(input.ConditionExpression).toContain('#status IN (:pending, :failed)');
+    expect(input.ConditionExpression).toContain(
+      '(attribute_not_exists(#claimedUntil) OR #claimedUntil < :now)',
+    );
+    expect(input.ExpressionAttributeValues).toMatchObject({ ':made': 2, ':rid': 'r1', ':now': t0.getTime() });
+
+    doc
+      .on(UpdateCommand)
+      .rejects(Object.assign(new Error('no'), { name: 'ConditionalCheckFailedException' }));
+    expect(await store.claim(message, 'r1', {}, t0, t0)).toBeUndefined();
+  });
+
+  it('records the attempt, the message (only under its claim) and MessageExhausted in one transaction', async () => {
+    doc.on(TransactWriteCommand).resolves({});
+    const record = recordOutcome({
+      request: { id: 'r1', attempt: 3, trigger: 'scheduled', notBefore: t0.toISOString() },
+      message,
+      subscription,
+      result: { statusCode: 500, latencyMs: 7 },
+      startedAt: t0,
+      now: t0,
+      settings: { schedule: [0, 1, 1], jitter: 0, maxQueueDelaySeconds: 900, disableAfterSeconds: 3600 },
+      random: Math.random,
+    });
+    expect(await store.recordAttempt(message, record, 'r1', 123)).toBe('recorded');
+    const items = doc.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items[0]!.Put!.Item).toMatchObject({
+      pk: 'EVENT#t1#e1',
+      sk: 'MSG#sub_1#ATT#00003',
+      gsi1pk: 'SUB#sub_1',
+      gsi1sk: `ATT#${t0.toISOString()}#e1#00003`,
+      outcome: 'failed',
+      requestId: 'r1',
+      expiresAtEpoch: 123,
+    });
+    expect(items[1]!.Update!.ConditionExpression).toBe('#claimedBy = :rid');
+    expect(items[1]!.Update!.ExpressionAttributeValues).toMatchObject({
+      ':status': 'exhausted',
+      ':attempts': 3,
+    });
+    expect(items[2]!.Put!.Item).toMatchObject({
+      detailType: 'MessageExhausted',
+      source: 'switchyard.delivery',
+    });
+
+    doc.on(TransactWriteCommand).rejects(
+      Object.assign(new Error('cancelled'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+      }),
+    );
+    expect(await store.recordAttempt(message, record, 'r1', 123)).toBe('lost');
+  });
+
+  it('disables an endpoint once, with EndpointDisabled in the same transaction, touching only health attributes', async () => {
+    doc.on(TransactWriteCommand).resolves({});
+    expect(
+      await store.applyHealth(subscription, { kind: 'disable', reason: 'failing', at: t0.toISOString() }),
+    ).toBe(true);
+    const [update, outbox] = doc.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(update!.Update!.UpdateExpression).toBe(
+      'SET #enabled = :false, #disabledReason = :reason, #disabledAt = :at',
+    );
+    expect(update!.Update!.ConditionExpression).toBe(
+      'attribute_exists(#pk) AND #enabled = :true AND #failingSince = :since',
+    );
+    expect(JSON.parse(String(outbox!.Put!.Item!.message))).toMatchObject({
+      subscriptionId: 'sub_1',
+      url: 'https://hooks.example.com/in',
+      reason: 'failing',
+    });
+
+    doc.on(TransactWriteCommand).rejects(
+      Object.assign(new Error('cancelled'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+      }),
+    );
+    expect(
+      await store.applyHealth(subscription, { kind: 'disable', reason: 'gone', at: t0.toISOString() }),
+    ).toBe(false);
+  });
+});
