@@ -8,13 +8,14 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../libs/local-cloud/src';
+import { deliveryPart } from './bench/delivery';
 import { ingestPart } from './bench/ingest';
 import { localCloudPart } from './bench/local-cloud';
 import { evaluateGoal, formatReport, writeReport } from './bench/lib/report';
 import type { BenchOptions, BenchPart, PartReport, Section } from './bench/lib/types';
 
 /** Every part, in the order `npm run bench` runs them. */
-const PARTS: BenchPart[] = [localCloudPart, ingestPart];
+const PARTS: BenchPart[] = [localCloudPart, ingestPart, deliveryPart];
 
 const DEFAULTS: BenchOptions = { durationSeconds: 10, warmupSeconds: 3, connections: 32, verbose: false };
 

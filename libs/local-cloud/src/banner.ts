@@ -1,4 +1,4 @@
-import type { DevInfo } from './dev-info';
+import type { AlarmState, DevInfo } from './dev-info';
 
 /** The text `npm start` prints once the local cloud is ready. Pure, so it is tested directly. */
 export function formatBanner(info: DevInfo, devJsonPath = '.switchyard/dev.json'): string {
@@ -35,13 +35,18 @@ export function formatBanner(info: DevInfo, devJsonPath = '.switchyard/dev.json'
     for (const reason of info.missing) lines.push(`    - ${reason}`);
     lines.push('', `  Try it:  curl -s ${info.apiUrl}/status`);
   }
-  const alarming = info.alarms.filter((alarm) => alarm.state === 'ALARM');
-  lines.push(
-    '',
-    alarming.length
-      ? `  DLQ alarms   ${alarming.map((a) => `${a.queue} (${a.depth})`).join(', ')}`
-      : `  DLQ alarms   none firing (${info.alarms.length} watched)`,
-  );
+  lines.push('', `  ${formatAlarmStatus(info.alarms)}`);
   lines.push('', `  Facts for scripts: ${devJsonPath}    Stop: Ctrl-C`, rule);
   return lines.join('\n');
+}
+
+/**
+ * The banner's DLQ alarm line, also printed again whenever an alarm changes state, so a terminal
+ * running `npm start` shows the current status without scrolling back to the banner.
+ */
+export function formatAlarmStatus(alarms: AlarmState[]): string {
+  const alarming = alarms.filter((alarm) => alarm.state === 'ALARM');
+  return alarming.length
+    ? `DLQ alarms   ${alarming.map((a) => `${a.queue} (${a.depth})`).join(', ')}; see docs/runbooks/dlq.md`
+    : `DLQ alarms   none firing (${alarms.length} watched)`;
 }

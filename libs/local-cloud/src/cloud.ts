@@ -1,7 +1,9 @@
 import { basename, join } from 'node:path';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startDynamoDb, startFauxqs, startSes } from './emulators';
 import { LocalEventBridge, startEventBridgeServer } from './eventbridge';
+import { eventSourceMappingsOf, startLambdaApi } from './lambda-api';
 import { provisionServices } from './provision';
 import type { AlarmDefinition, ProvisionedRegistry } from './provision';
 import {
@@ -118,6 +120,10 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       log: (line) => log(`[bus] ${line}`),
     });
     const events = track('EventBridge', await startEventBridgeServer(bus, {}));
+    const lambdaApi = track(
+      'Lambda API',
+      await startLambdaApi({ region, log: (line) => log(`[lambda] ${line}`) }),
+    );
     const endpoints: Endpoints = {
       dynamodb: dynamodb.endpoint,
       sqs: fauxqs.endpoint,
@@ -125,6 +131,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       s3: fauxqs.endpoint,
       ses: ses.endpoint,
       events: events.endpoint,
+      lambda: lambdaApi.endpoint,
     };
 
     const registry = (await provisionServices(services, {
@@ -149,6 +156,9 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       }),
     );
     bus.setInvoker(host);
+    const sqsMappings = sqsMappingsFromServices(services, registry);
+    const streamMappings = streamMappingsFromServices(services, registry);
+    lambdaApi.attach(host, eventSourceMappingsOf(sqsMappings, streamMappings, region));
     bus.start();
     running.push({ name: 'scheduler', stop: () => bus.stop() });
 
@@ -200,7 +210,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
 
     const sqs = new SqsPoller({
       invoker: host,
-      mappings: sqsMappingsFromServices(services, registry),
+      mappings: sqsMappings,
       endpoint: fauxqs.endpoint,
       region,
       log: (line) => log(`[sqs] ${line}`),
@@ -209,7 +219,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     running.push({ name: 'SQS pollers', stop: () => sqs.stop() });
     const streams = new StreamPoller({
       invoker: host,
-      mappings: streamMappingsFromServices(services, registry),
+      mappings: streamMappings,
       dynamodbEndpoint: dynamodb.endpoint,
       sqsEndpoint: fauxqs.endpoint,
       region,
@@ -255,10 +265,13 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
 
 /**
  * Evaluates the templates' SQS depth alarms (every DLQ has one) against the local queues, so a
- * message reaching a DLQ is as visible locally as the CloudWatch alarm makes it on AWS.
+ * message reaching a DLQ is as visible locally as the CloudWatch alarm makes it on AWS: a log line,
+ * dev.json's `alarms`, and CloudWatch's notification published to the alarm's SNS actions.
  */
 export class AlarmWatcher {
   private readonly sqs: SQSClient;
+  private readonly sns: SNSClient;
+  private readonly region: string;
   private readonly current = new Map<string, AlarmState>();
 
   constructor(
@@ -267,11 +280,10 @@ export class AlarmWatcher {
     region: string,
     private readonly log: (line: string) => void,
   ) {
-    this.sqs = new SQSClient({
-      endpoint,
-      region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const config = { endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    this.sqs = new SQSClient(config);
+    this.sns = new SNSClient(config);
+    this.region = region;
   }
 
   states(): AlarmState[] {
@@ -295,6 +307,7 @@ export class AlarmWatcher {
       const before = this.current.get(alarm.alarmName);
       if (!before || before.state !== state.state) {
         changed = true;
+        await this.notify(alarm, state, before?.state ?? 'INSUFFICIENT_DATA');
         if (state.state === 'ALARM') {
           this.log(`ALARM ${alarm.alarmName}: ${queue} holds ${depth} message(s); see docs/runbooks/dlq.md`);
         } else if (before) {
@@ -307,6 +320,28 @@ export class AlarmWatcher {
     return changed;
   }
 
+  /** What CloudWatch sends to an alarm's AlarmActions (OKActions) topics when its state changes. */
+  private async notify(alarm: AlarmDefinition, state: AlarmState, oldState: string): Promise<void> {
+    const p = alarm.properties;
+    const actions = (state.state === 'ALARM' ? p.AlarmActions : p.OKActions) as unknown[] | undefined;
+    const topics = (actions ?? []).filter((a): a is string => typeof a === 'string' && a.includes(':sns:'));
+    if (topics.length === 0) return;
+    const message = alarmNotification(alarm, state, oldState, this.region);
+    for (const topic of topics) {
+      try {
+        await this.sns.send(
+          new PublishCommand({
+            TopicArn: topic,
+            Subject: `${state.state}: "${alarm.alarmName}" in ${this.region}`.slice(0, 100),
+            Message: JSON.stringify(message),
+          }),
+        );
+      } catch (error) {
+        this.log(`alarm ${alarm.alarmName}: notifying ${topic} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
   private async depth(queueName: string): Promise<number | undefined> {
     try {
       const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
@@ -317,6 +352,60 @@ export class AlarmWatcher {
     } catch {
       return undefined;
     }
+  }
+}
+
+/** The JSON CloudWatch publishes to SNS when an alarm changes state (the fields we know locally). */
+export function alarmNotification(
+  alarm: AlarmDefinition,
+  state: AlarmState,
+  oldState: string,
+  region: string,
+  now = new Date(),
+): Record<string, unknown> {
+  const p = alarm.properties;
+  const threshold = Number(p.Threshold ?? 0);
+  return {
+    AlarmName: alarm.alarmName,
+    AlarmDescription: p.AlarmDescription ?? null,
+    AWSAccountId: LOCAL_ACCOUNT_ID,
+    NewStateValue: state.state,
+    NewStateReason:
+      state.state === 'ALARM'
+        ? `Threshold Crossed: 1 datapoint [${state.depth.toFixed(1)}] was ${describeOperator(String(p.ComparisonOperator ?? 'GreaterThanThreshold'))} the threshold (${threshold.toFixed(1)}).`
+        : `Threshold Crossed: 1 datapoint [${state.depth.toFixed(1)}] was not ${describeOperator(String(p.ComparisonOperator ?? 'GreaterThanThreshold'))} the threshold (${threshold.toFixed(1)}).`,
+    StateChangeTime: now.toISOString().replace('Z', '+0000'),
+    Region: region,
+    AlarmArn: `arn:aws:cloudwatch:${region}:${LOCAL_ACCOUNT_ID}:alarm:${alarm.alarmName}`,
+    OldStateValue: oldState,
+    Trigger: {
+      MetricName: p.MetricName,
+      Namespace: p.Namespace,
+      StatisticType: 'Statistic',
+      Statistic: String(p.Statistic ?? 'Maximum').toUpperCase(),
+      Dimensions: ((p.Dimensions as { Name: string; Value: unknown }[] | undefined) ?? []).map((d) => ({
+        value: d.Value,
+        name: d.Name,
+      })),
+      Period: p.Period,
+      EvaluationPeriods: p.EvaluationPeriods,
+      ComparisonOperator: p.ComparisonOperator,
+      Threshold: threshold,
+      TreatMissingData: p.TreatMissingData ?? 'missing',
+    },
+  };
+}
+
+function describeOperator(operator: string): string {
+  switch (operator) {
+    case 'GreaterThanOrEqualToThreshold':
+      return 'greater than or equal to';
+    case 'LessThanThreshold':
+      return 'less than';
+    case 'LessThanOrEqualToThreshold':
+      return 'less than or equal to';
+    default:
+      return 'greater than';
   }
 }
 

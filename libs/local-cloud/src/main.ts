@@ -2,7 +2,7 @@
 // child process for tests (it then reports readiness over IPC instead of printing the banner).
 import { parseArgs } from 'node:util';
 import { join, relative, resolve } from 'node:path';
-import { formatBanner } from './banner';
+import { formatAlarmStatus, formatBanner } from './banner';
 import { runLocalCloud } from './cloud';
 import type { RunningCloud } from './cloud';
 import { writeDevInfo } from './dev-info';
@@ -96,8 +96,9 @@ async function main(): Promise<void> {
       serviceDirs: options.serviceDirs,
       functionConcurrency: Number(process.env.SWITCHYARD_FUNCTION_CONCURRENCY) || undefined,
       log,
-      onAlarmChange: () => {
+      onAlarmChange: (alarms) => {
         if (cloud) writeDevInfo(devJson, cloud.info);
+        log(formatAlarmStatus(alarms));
       },
     });
   } catch (error) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { listComposeServices } from '@switchyard/cfn-policy';
 import { packageService, packagedTemplatePath, readPackagedTemplate } from './packaging';
 import type { PackagedService } from './types';
@@ -18,10 +18,23 @@ export function composeServices(repoRoot: string): ServiceSource[] {
   }));
 }
 
+/** Folders whose YAML files a serverless.yml includes with `${file(...)}` (functions and resources). */
+const INCLUDED_FOLDERS = ['functions', 'resources'];
+
+/** The YAML files of `folder`, sorted, or none when it does not exist. */
+function includedFiles(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => join(folder, name));
+}
+
 /**
  * What the packaged template depends on. The template is a function of the service's serverless.yml,
- * the shared serverless.common.yml it includes, its package.json and the stage; handler code only
- * changes the zips, which the local cloud does not use (it bundles from source for "edit and go").
+ * the files it includes (functions/*.yml, resources/*.yml), the shared serverless.common.yml, its
+ * package.json and the stage; handler code only changes the zips, which the local cloud does not
+ * use (it bundles from source for "edit and go").
  */
 export function templateFingerprint(serviceDir: string, repoRoot: string, stage: string): string {
   const hash = createHash('sha256').update(`stage=${stage}\n`);
@@ -29,8 +42,9 @@ export function templateFingerprint(serviceDir: string, repoRoot: string, stage:
     join(serviceDir, 'serverless.yml'),
     join(serviceDir, 'package.json'),
     join(repoRoot, 'serverless.common.yml'),
+    ...INCLUDED_FOLDERS.flatMap((folder) => includedFiles(join(serviceDir, folder))),
   ]) {
-    hash.update(`${basename(file)}\n`);
+    hash.update(`${relative(serviceDir, file)}\n`);
     if (existsSync(file)) hash.update(readFileSync(file));
   }
   return hash.digest('hex');

@@ -14,6 +14,8 @@ export interface Endpoints {
   s3: string;
   ses: string;
   events: string;
+  /** Lambda's API (functions' configuration, event source mappings), see src/lambda-api.ts. */
+  lambda?: string;
 }
 
 export interface PackagedService {

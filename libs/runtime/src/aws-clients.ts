@@ -20,6 +20,20 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 const common = { retryMode: 'standard', maxAttempts: 3 } as const;
 
+/**
+ * The SDK's logger middleware builds a redacted copy of every request and every response (walking the
+ * whole item, batch or stream page) on each call, even when no logger is configured, and hands it to
+ * a no-op logger. No client here has a logger, so the middleware is removed: same calls, same results,
+ * no copies (about 2% of a warm function's CPU on ingest's write path). Pass a `logger` to a client of
+ * your own if you want the SDK's per-call log.
+ */
+export function withoutSdkCallLog<T extends { middlewareStack: { remove(name: string): boolean } }>(
+  client: T,
+): T {
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
+}
+
 let eventBridge: EventBridgeClient | undefined;
 let dynamoDb: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
@@ -28,13 +42,13 @@ let s3: S3Client | undefined;
 let sesv2: SESv2Client | undefined;
 
 export function eventBridgeClient(): EventBridgeClient {
-  eventBridge ??= new EventBridgeClient({ ...common });
+  eventBridge ??= withoutSdkCallLog(new EventBridgeClient({ ...common }));
   return eventBridge;
 }
 
 /** The low-level client (AttributeValue maps); Powertools idempotency needs this one. */
 export function dynamoDbClient(): DynamoDBClient {
-  dynamoDb ??= new DynamoDBClient({ ...common });
+  dynamoDb ??= withoutSdkCallLog(new DynamoDBClient({ ...common }));
   return dynamoDb;
 }
 
@@ -47,19 +61,19 @@ export function dynamoDbDocumentClient(): DynamoDBDocumentClient {
 }
 
 export function sqsClient(): SQSClient {
-  sqs ??= new SQSClient({ ...common });
+  sqs ??= withoutSdkCallLog(new SQSClient({ ...common }));
   return sqs;
 }
 
 export function s3Client(): S3Client {
   // Local emulators serve buckets under a path (http://host:port/bucket/key), not as a
   // virtual-hosted subdomain, so path style is forced whenever the endpoint is overridden.
-  s3 ??= new S3Client({ ...common, forcePathStyle: hasEndpointOverride('S3') });
+  s3 ??= withoutSdkCallLog(new S3Client({ ...common, forcePathStyle: hasEndpointOverride('S3') }));
   return s3;
 }
 
 export function sesV2Client(): SESv2Client {
-  sesv2 ??= new SESv2Client({ ...common });
+  sesv2 ??= withoutSdkCallLog(new SESv2Client({ ...common }));
   return sesv2;
 }
 

@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Contract, MessageOf } from '@switchyard/contracts';
 import type {
@@ -11,6 +12,9 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
+import { dynamoDbDocumentClient } from './aws-clients';
+import { CONSUMER_FAILURES_TABLE_VARIABLE, consumerFailureUpdate } from './consumer-failures';
+import type { ConsumerFailureInput } from './consumer-failures';
 import { logger } from './logger';
 import { withCorrelationId } from './middleware';
 import { runWithCorrelationId } from './correlation';
@@ -22,8 +26,9 @@ import { runWithCorrelationId } from './correlation';
  *
  * Why a record failed is written as one structured log line, `{ message: 'consumer_failure', kind,
  * messageId, reason, ... }`. It cannot travel with the message: SQS message attributes are fixed at
- * send time and a redrive to the DLQ copies the message unchanged, so DLQ tooling finds the reason by
- * message id in the logs (or in a table fed from them).
+ * send time and a redrive to the DLQ copies the message unchanged. When the function's environment
+ * names a table in `CONSUMER_FAILURES_TABLE`, the SQS consumer also records the last failure of each
+ * message there by message id (see ./consumer-failures.ts), which `npx switchyard dlq peek` shows.
  */
 
 /** What to do with a record that does not match any of the consumer's contracts. */
@@ -65,6 +70,14 @@ export interface SqsConsumerOptions<C extends Contract> {
    * metrics and alarms see it; SQS redelivers the whole batch either way.
    */
   throwOnFullBatchFailure?: boolean;
+  /**
+   * Handle the batch's records concurrently instead of one after another: for consumers whose
+   * records wait on something slow and independent (delivery's webhook sends), so one slow record
+   * does not hold up the others. Order is not kept, and since the log keys are shared by the
+   * invocation, log lines then carry no per-record `correlationId` key: log the ids you need
+   * explicitly. Publishing still defaults to each record's correlation id.
+   */
+  processInParallel?: boolean;
 }
 
 /** A record that does not match the consumer's contracts. */
@@ -94,11 +107,15 @@ export function createSqsConsumer<C extends Contract>(
         eventSourceARN: record.eventSourceARN,
         reason: parsed.reason,
       });
-      if (onPoison === 'fail') throw new PoisonMessageError(parsed.reason);
+      if (onPoison === 'fail') {
+        await recordFailure(record, { kind: 'poison', reason: parsed.reason });
+        throw new PoisonMessageError(parsed.reason);
+      }
       return;
     }
     const { message, contract, envelope } = parsed;
-    await withRecordCorrelation(message.correlationId, async () => {
+    const correlate = options.processInParallel ? runWithCorrelationId : withRecordCorrelation;
+    await correlate(message.correlationId, async () => {
       try {
         await options.handleMessage(message, {
           contract,
@@ -111,11 +128,19 @@ export function createSqsConsumer<C extends Contract>(
           message: 'consumer_failure',
           kind: 'handler_error',
           messageId: record.messageId,
+          correlationId: message.correlationId,
           receiveCount: record.attributes?.ApproximateReceiveCount,
           eventSourceARN: record.eventSourceARN,
           detailType: contract.detailType,
           reason: error instanceof Error ? error.message : String(error),
           error: error as Error,
+        });
+        await recordFailure(record, {
+          kind: 'handler_error',
+          reason: describeError(error),
+          detailType: contract.detailType,
+          eventId: message.id,
+          tenantId: message.tenantId,
         });
         throw error;
       }
@@ -128,11 +153,52 @@ export function createSqsConsumer<C extends Contract>(
     const processor = new BatchProcessor(EventType.SQS, { logger });
     return (await processPartialResponse(event, handleRecord, processor, {
       ...(context ? { context } : {}),
-      // Sequential, so the per-record log keys (correlation id) are right and order is kept.
-      processInParallel: false,
+      // Sequential by default, so the per-record log keys (correlation id) are right and order is kept.
+      processInParallel: options.processInParallel ?? false,
       throwOnFullBatchFailure: options.throwOnFullBatchFailure ?? true,
     })) as SQSBatchResponse;
   };
+}
+
+/**
+ * Records why a message failed in the table named by `CONSUMER_FAILURES_TABLE`, when there is one.
+ * Best effort: a failure to record is logged and never changes the record's outcome.
+ */
+async function recordFailure(
+  record: SQSRecord,
+  failure: Pick<ConsumerFailureInput, 'kind' | 'reason' | 'detailType' | 'eventId' | 'tenantId'>,
+): Promise<void> {
+  const tableName = process.env[CONSUMER_FAILURES_TABLE_VARIABLE];
+  if (!tableName) return;
+  const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
+  try {
+    await dynamoDbDocumentClient().send(
+      new UpdateCommand(
+        consumerFailureUpdate(tableName, {
+          ...failure,
+          messageId: record.messageId,
+          eventSourceARN: record.eventSourceARN,
+          ...(process.env.AWS_LAMBDA_FUNCTION_NAME
+            ? { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME }
+            : {}),
+          ...(Number.isFinite(receiveCount) ? { receiveCount } : {}),
+        }),
+      ),
+    );
+  } catch (error) {
+    logger.warn({
+      message: 'consumer_failure_not_recorded',
+      messageId: record.messageId,
+      tableName,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+/** `Name: message` for named errors (ResourceNotFoundException says more than its message alone). */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
 }
 
 type ParseResult<C extends Contract> =

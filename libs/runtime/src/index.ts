@@ -2,6 +2,7 @@
 export * from './aws-clients';
 export * from './config';
 export * from './consumers';
+export * from './consumer-failures';
 export * from './correlation';
 export * from './errors';
 export * from './http-handler';
@@ -11,4 +12,5 @@ export * from './middleware';
 export * from './pagination';
 export * from './payload';
 export * from './publish';
+export * from './stream-batch';
 export * from './outbox';

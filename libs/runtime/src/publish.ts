@@ -29,6 +29,14 @@ export interface PublishOptions {
   eventBusName?: string;
 }
 
+/** The longest delay SQS accepts for one message (15 minutes). */
+export const MAX_QUEUE_DELAY_SECONDS = 900;
+
+export interface SendToQueueOptions extends Omit<PublishOptions, 'eventBusName'> {
+  /** SQS DelaySeconds for every message of the call: 0–900 (an integer); default the queue's. */
+  delaySeconds?: number;
+}
+
 export interface FailedEntry {
   id: string;
   errorCode: string;
@@ -130,12 +138,21 @@ export async function sendToQueue<C extends Contract>(
   contract: C,
   details: PublishInput<C> | readonly PublishInput<C>[],
   queueUrl: string,
-  options: Omit<PublishOptions, 'eventBusName'> = {},
+  options: SendToQueueOptions = {},
 ): Promise<PublishResult> {
   if (contract.channel !== 'queue') {
     throw new Error(`${nameOf(contract)} is a '${contract.channel}' message; use publish`);
   }
   if (!queueUrl) throw new Error('sendToQueue: queueUrl is empty for ' + nameOf(contract));
+  const delaySeconds = options.delaySeconds;
+  if (
+    delaySeconds !== undefined &&
+    (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_QUEUE_DELAY_SECONDS)
+  ) {
+    throw new Error(
+      `sendToQueue: delaySeconds must be an integer from 0 to ${MAX_QUEUE_DELAY_SECONDS} (got ${delaySeconds})`,
+    );
+  }
 
   const items = buildMessages(contract, details, options).map((message, index) => {
     const attributes = {
@@ -150,6 +167,7 @@ export async function sendToQueue<C extends Contract>(
     assertFits(contract, index, size);
     const entry: Omit<SendMessageBatchRequestEntry, 'Id'> = {
       MessageBody: body,
+      ...(delaySeconds ? { DelaySeconds: delaySeconds } : {}),
       MessageAttributes: Object.fromEntries(
         Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
       ),

@@ -105,6 +105,9 @@ export const DEFAULT_EXTERNAL = ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*'];
 /**
  * A warm function's young generation: V8's default (up to 16 MB per semi-space) is sized for
  * throughput; a local function handles one request at a time, and dozens of them idle side by side.
+ * Measured (decision 26): 16 MB would save ingest's publish handler 10-20% of its CPU under load,
+ * but workers keep the semi-spaces module loading grows them to, and the local cloud with every
+ * route invoked once took 69 MB more (553 → 622 MB with two services): not worth the memory goal.
  */
 const YOUNG_GENERATION_MB = 4;
 
@@ -147,6 +150,8 @@ interface FunctionGroup {
 
 interface HostedFunction {
   model: FunctionModel;
+  /** The variables its configuration declares (the template's, or UpdateFunctionConfiguration's). */
+  declared: Record<string, string>;
   env: Record<string, string>;
   entry: string;
   exportName: string;
@@ -162,6 +167,7 @@ const ENDPOINT_VARIABLES: Record<keyof Endpoints, string[]> = {
   s3: ['AWS_ENDPOINT_URL_S3'],
   ses: ['AWS_ENDPOINT_URL_SES', 'AWS_ENDPOINT_URL_SESV2'],
   events: ['AWS_ENDPOINT_URL_EVENTBRIDGE'],
+  lambda: ['AWS_ENDPOINT_URL_LAMBDA'],
 };
 
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
@@ -256,6 +262,8 @@ export class FunctionHost implements Invoker {
   private readonly groups = new Map<string, FunctionGroup>();
   private readonly bundles = new Map<string, Bundle>();
   private readonly building = new Map<string, Promise<Bundle>>();
+  /** What addLocalEnvironment gave every function (kept across UpdateFunctionConfiguration). */
+  private readonly localEnvironment: Record<string, string> = {};
   private readonly region: string;
   private readonly buildDir: string;
   private readonly maxConcurrency: number;
@@ -294,22 +302,10 @@ export class FunctionHost implements Invoker {
         `function name ${functionName} is defined twice (services ${service.name} and ${this.functions.get(functionName)?.model.service})`,
       );
     }
-    const key = environmentGroupKey(service.name, declared);
-    let group = this.groups.get(key);
-    if (!group) {
-      const ordinal = [...this.groups.values()].filter((g) => g.service === service.name).length + 1;
-      group = {
-        id: `${service.name}#${ordinal}`,
-        service: service.name,
-        functions: [],
-        slots: [],
-        waiters: [],
-        memorySize: 0,
-      };
-      this.groups.set(key, group);
-    }
+    const group = this.groupFor(service.name, declared);
     const fn: HostedFunction = {
       model: { ...model, functionName },
+      declared,
       env,
       entry,
       exportName,
@@ -319,6 +315,41 @@ export class FunctionHost implements Invoker {
     group.functions.push(fn);
     group.memorySize = Math.max(group.memorySize, model.memorySize);
     this.functions.set(functionName, fn);
+  }
+
+  private groupFor(service: string, declared: Record<string, string>): FunctionGroup {
+    const key = environmentGroupKey(service, declared);
+    let group = this.groups.get(key);
+    if (!group) {
+      const ordinal = [...this.groups.values()].filter((g) => g.service === service).length + 1;
+      group = { id: `${service}#${ordinal}`, service, functions: [], slots: [], waiters: [], memorySize: 0 };
+      this.groups.set(key, group);
+    }
+    return group;
+  }
+
+  /** The variables a function's configuration declares (without Lambda's own), by name or ARN. */
+  declaredEnvironment(functionNameOrArn: string): Record<string, string> | undefined {
+    const fn = this.functions.get(functionNameFromArn(functionNameOrArn));
+    return fn ? { ...fn.declared } : undefined;
+  }
+
+  /**
+   * Lambda's UpdateFunctionConfiguration for the environment: `variables` replace the declared ones.
+   * As on Lambda, later invocations run in fresh sandboxes: no warm worker keeps the function's old
+   * module instance, and the function moves to the group of its new environment (decision 19).
+   */
+  updateEnvironment(functionNameOrArn: string, variables: Record<string, string>): void {
+    const fn = this.functions.get(functionNameFromArn(functionNameOrArn));
+    if (!fn) throw new Error(`Function not found: ${functionNameOrArn}`);
+    const name = fn.model.functionName;
+    for (const slot of fn.group.slots) slot.loaded.delete(name);
+    fn.group.functions = fn.group.functions.filter((other) => other !== fn);
+    fn.declared = { ...variables };
+    fn.env = { ...fn.declared, ...this.lambdaEnv(fn.model), ...this.localEnvironment };
+    fn.group = this.groupFor(fn.model.service, fn.declared);
+    fn.group.functions.push(fn);
+    fn.group.memorySize = Math.max(fn.group.memorySize, fn.model.memorySize);
   }
 
   /** What Lambda itself puts in the environment, plus the local endpoints and dummy credentials. */
@@ -368,6 +399,7 @@ export class FunctionHost implements Invoker {
    * they never change environment groups.
    */
   addLocalEnvironment(variables: Record<string, string>): void {
+    Object.assign(this.localEnvironment, variables);
     for (const fn of this.functions.values()) Object.assign(fn.env, variables);
   }
 
@@ -436,10 +468,11 @@ export class FunctionHost implements Invoker {
   }
 
   private async acquire(fn: HostedFunction, bundle: Bundle): Promise<WorkerSlot | undefined> {
-    const { group } = fn;
     const name = fn.model.functionName;
     for (;;) {
       if (this.stopped) return undefined;
+      // Read each turn: UpdateFunctionConfiguration may have moved the function to another group.
+      const { group } = fn;
       // Workers holding an older bundle of this function retire, so the next invocation sees the edit.
       let warm: WorkerSlot | undefined;
       let other: WorkerSlot | undefined;

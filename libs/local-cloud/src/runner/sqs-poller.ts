@@ -23,6 +23,12 @@ export interface SqsMapping {
   queueUrl?: string;
   batchSize: number;
   maximumBatchingWindowInSeconds: number;
+  /**
+   * Batches in flight at once (one poll loop each): the mapping's ScalingConfig.MaximumConcurrency,
+   * else 1. Lambda runs several pollers per queue; one loop locally keeps ordinary consumers simple,
+   * while a consumer whose batches can be slow (webhook sends) asks for more, as it would on AWS.
+   */
+  concurrency?: number;
   reportBatchItemFailures: boolean;
   enabled: boolean;
 }
@@ -60,6 +66,9 @@ export interface SqsRecord {
   awsRegion: string;
 }
 
+/** Poll loops per mapping at most, whatever MaximumConcurrency says (the host queues the rest). */
+export const MAX_POLLERS_PER_QUEUE = 10;
+
 /** The SQS mappings of the given services, resolved against what was provisioned. */
 export function sqsMappingsFromServices(
   services: PackagedService[],
@@ -86,6 +95,7 @@ export function sqsMappingsFromServices(
         queueUrl,
         batchSize: mapping.batchSize ?? 10,
         maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds ?? 0,
+        concurrency: Math.max(1, Math.min(MAX_POLLERS_PER_QUEUE, mapping.maximumConcurrency ?? 1)),
         reportBatchItemFailures: mapping.functionResponseTypes.includes('ReportBatchItemFailures'),
         enabled: mapping.enabled,
       });
@@ -176,7 +186,7 @@ export class SqsPoller {
   start(): void {
     for (const mapping of this.options.mappings) {
       if (!mapping.enabled) continue;
-      this.loops.push(this.poll(mapping));
+      for (let i = 0; i < (mapping.concurrency ?? 1); i++) this.loops.push(this.poll(mapping));
     }
   }
 

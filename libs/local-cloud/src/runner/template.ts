@@ -69,6 +69,8 @@ export interface EventSourceMappingModel {
   functionName: unknown;
   batchSize?: number;
   maximumBatchingWindowInSeconds?: number;
+  /** SQS: ScalingConfig.MaximumConcurrency, the most batches Lambda hands the function at once. */
+  maximumConcurrency?: number;
   functionResponseTypes: string[];
   startingPosition?: string;
   /** -1 (Lambda's default) means retry until the record expires. */
@@ -229,6 +231,9 @@ export function readServiceModel(service: Pick<PackagedService, 'name' | 'dir' |
       functionName: p.FunctionName,
       batchSize: asNumber(p.BatchSize),
       maximumBatchingWindowInSeconds: asNumber(p.MaximumBatchingWindowInSeconds),
+      maximumConcurrency: asNumber(
+        (p.ScalingConfig as { MaximumConcurrency?: unknown } | undefined)?.MaximumConcurrency,
+      ),
       functionResponseTypes: Array.isArray(p.FunctionResponseTypes)
         ? p.FunctionResponseTypes.map(String)
         : [],

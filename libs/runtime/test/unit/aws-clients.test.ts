@@ -195,3 +195,13 @@ describe('memoisation', () => {
     expect(dynamoDbDocumentClient().config).toBe(dynamoDbClient().config);
   });
 });
+
+describe("the SDK's per-call log", () => {
+  it('is left out of every client: no redacted copy of each request and response for a no-op logger', () => {
+    for (const client of [eventBridgeClient(), dynamoDbClient(), sqsClient(), s3Client(), sesV2Client()]) {
+      expect(client.middlewareStack.identify().some((name) => name.startsWith('loggerMiddleware'))).toBe(
+        false,
+      );
+    }
+  });
+});

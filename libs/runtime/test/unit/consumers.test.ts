@@ -258,6 +258,36 @@ describe('createSqsConsumer', () => {
     expect(appendKeys).toHaveBeenCalledWith({ [CORRELATION_ID_LOG_KEY]: 'corr-2' });
     expect(currentCorrelationId()).toBeUndefined();
   });
+
+  it('with processInParallel handles records concurrently, each with its own correlation id', async () => {
+    const release: (() => void)[] = [];
+    const started: string[] = [];
+    const seen: [string, string | undefined][] = [];
+    const appendKeys = jest.spyOn(logger, 'appendKeys');
+    const handler = createSqsConsumer({
+      contract: OrderPlaced,
+      processInParallel: true,
+      handleMessage: async (message) => {
+        started.push(message.id);
+        // The first record waits until the second has started: sequential handling would hang.
+        if (message.id === 'slow') await new Promise<void>((resolve) => release.push(resolve));
+        else release.forEach((go) => go());
+        if (message.id === 'bad') throw new Error('nope');
+        seen.push([message.id, currentCorrelationId()]);
+      },
+    });
+
+    const slow = sqsRecord(order('slow'));
+    const bad = sqsRecord(order('bad'));
+    const response = await handler({ Records: [slow, bad] });
+
+    expect(started).toEqual(['slow', 'bad']);
+    expect(seen).toEqual([['slow', 'corr-slow']]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: bad.messageId }]);
+    // Shared log keys would be wrong for concurrent records, so none are set.
+    expect(appendKeys).not.toHaveBeenCalledWith({ [CORRELATION_ID_LOG_KEY]: 'corr-slow' });
+    expect(errorLog).toHaveBeenCalledWith(expect.objectContaining({ correlationId: 'corr-bad' }));
+  });
 });
 
 describe('createStreamConsumer', () => {

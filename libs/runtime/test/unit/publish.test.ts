@@ -324,6 +324,22 @@ describe('sendToQueue', () => {
     ]);
   });
 
+  it('delays every message of a call by delaySeconds, within what SQS accepts', async () => {
+    sqs.on(SendMessageBatchCommand).callsFake(sqsOk);
+
+    await sendToQueue(WidgetQueued, [{ tenantId: 't', widgetId: 'w' }], queueUrl, { delaySeconds: 900 });
+    await sendToQueue(WidgetQueued, [{ tenantId: 't', widgetId: 'w' }], queueUrl, { delaySeconds: 0 });
+
+    expect(entriesOfQueue(0)[0]!.DelaySeconds).toBe(900);
+    expect(entriesOfQueue(1)[0]).not.toHaveProperty('DelaySeconds');
+    for (const delaySeconds of [-1, 901, 1.5]) {
+      await expect(
+        sendToQueue(WidgetQueued, [{ tenantId: 't', widgetId: 'w' }], queueUrl, { delaySeconds }),
+      ).rejects.toThrow(/delaySeconds must be an integer from 0 to 900/);
+    }
+    expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(2);
+  });
+
   it('validates before sending and refuses bus contracts', async () => {
     await expect(sendToQueue(WidgetQueued, [{ tenantId: 't', widgetId: '' }], queueUrl)).rejects.toThrow(
       /WidgetQueued v1: message \[0\] is invalid: widgetId/,

@@ -6,10 +6,17 @@
  * would push the entry past EventBridge's limit goes to S3 first and travels as `payloadRef`.
  * The message id is the event id, so a retried stream batch re-publishes the same message and
  * consumers de-duplicate on it.
+ *
+ * A stream batch is published as a whole: one PutEvents per 10 entries (the runtime's `publish`
+ * batches and retries rejected entries), not one per record. A record fails alone (and the shard
+ * resumes from the first failed one) when its payload could not be put in S3 or EventBridge did not
+ * take its entry.
  */
 import { EventAcknowledged, EventReceived } from '@switchyard/contracts';
-import { createStreamConsumer, publish, runWithCorrelationId } from '@switchyard/runtime';
-import type { EventReceivedEnvelope } from '../domain/claim-check';
+import type { Contract } from '@switchyard/contracts';
+import { createStreamBatchConsumer, MessageValidationError, publish } from '@switchyard/runtime';
+import type { PublishInput, StreamBatchFailure, StreamChange } from '@switchyard/runtime';
+import type { ClaimCheckPlan, EventReceivedEnvelope } from '../domain/claim-check';
 import { planEventReceived } from '../domain/claim-check';
 import type { EventItem } from '../adapters/event-store';
 import { isEventItem } from '../adapters/event-store';
@@ -17,6 +24,12 @@ import { acknowledgementFromImages } from '../adapters/inbox-store';
 import type { PayloadStore } from '../adapters/payloads';
 import { payloadStore } from '../adapters/payloads';
 import { config } from '../config';
+
+export interface OutboxDeps {
+  payloads: PayloadStore;
+  bucket: string;
+  publish: typeof publish;
+}
 
 /** EventReceived for a stored event item, payload not yet placed. */
 export function envelopeOf(item: EventItem): EventReceivedEnvelope {
@@ -35,60 +48,137 @@ export function envelopeOf(item: EventItem): EventReceivedEnvelope {
   } as EventReceivedEnvelope;
 }
 
-export async function publishEventItem(
-  item: EventItem,
-  deps: { payloads: PayloadStore; bucket: string; publish: typeof publish },
-): Promise<'inline' | 'reference'> {
-  const payload = JSON.parse(item.payloadJson) as Record<string, unknown>;
-  const plan = planEventReceived(envelopeOf(item), payload, { bucket: deps.bucket });
-  if (plan.mode === 'reference') await deps.payloads.put(plan.object);
-  const result = await deps.publish(EventReceived, plan.message);
-  if (result.failed.length > 0) {
-    const failure = result.failed[0];
-    throw new Error(
-      `EventReceived ${item.eventId} not published: ${failure?.errorCode} ${failure?.errorMessage}`,
-    );
-  }
-  return plan.mode;
-}
-
-/** Publishes EventAcknowledged for an ack; its id is derived from the event's, so a retry repeats it. */
-export async function publishAcknowledgement(
+/** EventAcknowledged for an ack; its id is derived from the event's, so a retry repeats it. */
+export function acknowledgementMessage(
   ack: NonNullable<ReturnType<typeof acknowledgementFromImages>>,
   correlationId: string,
-  deps: { publish: typeof publish },
-): Promise<void> {
-  const result = await deps.publish(EventAcknowledged, {
+): PublishInput<typeof EventAcknowledged> & { id: string } {
+  return {
     id: `${ack.eventId}.ack`,
     tenantId: ack.tenantId,
     correlationId,
     eventId: ack.eventId,
     acknowledgedAt: ack.acknowledgedAt,
     ...(ack.apiKeyId === undefined ? {} : { apiKeyId: ack.apiKeyId }),
-  });
-  if (result.failed.length > 0) {
-    const failure = result.failed[0];
-    throw new Error(
-      `EventAcknowledged ${ack.eventId} not published: ${failure?.errorCode} ${failure?.errorMessage}`,
-    );
-  }
+  };
 }
 
-export const handler = createStreamConsumer({
-  handleRecord: async ({ eventName, newImage, oldImage }) => {
-    if (eventName === 'MODIFY') {
-      const ack = acknowledgementFromImages(oldImage, newImage);
-      if (!ack) return;
-      const correlationId = String(newImage?.correlationId ?? ack.eventId);
-      await runWithCorrelationId(correlationId, () =>
-        publishAcknowledgement(ack, correlationId, { publish }),
-      );
-      return;
+/** One message to publish for one stream record. */
+interface Outgoing<M> {
+  sequenceNumber: string;
+  correlationId: string;
+  message: M & { id: string };
+}
+
+/**
+ * Publishes what a batch of stream changes announces and returns the records that failed. Payloads
+ * too large for an entry are put in S3 first (their record fails if that fails); then every
+ * EventReceived of the batch is published in one `publish` call, then every EventAcknowledged.
+ */
+export async function publishChanges(
+  changes: StreamChange[],
+  deps: OutboxDeps,
+): Promise<StreamBatchFailure[]> {
+  const failures: StreamBatchFailure[] = [];
+  const received: (Outgoing<EventReceived> & { plan: ClaimCheckPlan })[] = [];
+  const acknowledged: Outgoing<PublishInput<typeof EventAcknowledged>>[] = [];
+  for (const { eventName, newImage, oldImage, sequenceNumber } of changes) {
+    try {
+      if (eventName === 'MODIFY') {
+        const ack = acknowledgementFromImages(oldImage, newImage);
+        if (!ack) continue;
+        const correlationId = String(newImage?.correlationId ?? ack.eventId);
+        acknowledged.push({
+          sequenceNumber,
+          correlationId,
+          message: acknowledgementMessage(ack, correlationId),
+        });
+        continue;
+      }
+      if (eventName !== 'INSERT' || !isEventItem(newImage)) continue;
+      const item = newImage as EventItem;
+      const payload = JSON.parse(item.payloadJson) as Record<string, unknown>;
+      const plan = planEventReceived(envelopeOf(item), payload, { bucket: deps.bucket });
+      received.push({
+        sequenceNumber,
+        correlationId: item.correlationId ?? item.eventId,
+        message: plan.message,
+        plan,
+      });
+    } catch (error) {
+      failures.push(failureOf(sequenceNumber, undefined, error));
     }
-    if (eventName !== 'INSERT' || !isEventItem(newImage)) return;
-    const item = newImage as EventItem;
-    await runWithCorrelationId(item.correlationId ?? item.eventId, () =>
-      publishEventItem(item, { payloads: payloadStore(), bucket: config().PAYLOAD_BUCKET, publish }),
+  }
+
+  const ready: Outgoing<EventReceived>[] = [];
+  for (const entry of received) {
+    if (entry.plan.mode === 'reference') {
+      try {
+        await deps.payloads.put(entry.plan.object);
+      } catch (error) {
+        failures.push(failureOf(entry.sequenceNumber, entry.correlationId, error));
+        continue;
+      }
+    }
+    ready.push(entry);
+  }
+  failures.push(...(await publishAll(EventReceived, ready, deps)));
+  failures.push(...(await publishAll(EventAcknowledged, acknowledged, deps)));
+  return failures;
+}
+
+/** One publish call for all the messages; the records whose entries were not taken fail. */
+async function publishAll<C extends Contract>(
+  contract: C,
+  outgoing: Outgoing<unknown>[],
+  deps: OutboxDeps,
+): Promise<StreamBatchFailure[]> {
+  if (outgoing.length === 0) return [];
+  let result: Awaited<ReturnType<typeof publish>>;
+  try {
+    result = await deps.publish(
+      contract,
+      outgoing.map((o) => o.message as PublishInput<C>),
     );
-  },
+  } catch (error) {
+    // A message that does not validate sends nothing of the call: publish the others one by one,
+    // so only the bad record fails.
+    if (error instanceof MessageValidationError && outgoing.length > 1) {
+      const failures: StreamBatchFailure[] = [];
+      for (const one of outgoing) failures.push(...(await publishAll(contract, [one], deps)));
+      return failures;
+    }
+    return outgoing.map((o) => failureOf(o.sequenceNumber, o.correlationId, error));
+  }
+  if (result.failed.length === 0) return [];
+  const failed = new Map(result.failed.map((f) => [f.id, f]));
+  return outgoing.flatMap((o) => {
+    const failure = failed.get(o.message.id);
+    if (!failure) return [];
+    return [
+      {
+        sequenceNumber: o.sequenceNumber,
+        correlationId: o.correlationId,
+        reason: `${contract.detailType} ${o.message.id} not published: ${failure.errorCode} ${failure.errorMessage}`,
+      },
+    ];
+  });
+}
+
+function failureOf(
+  sequenceNumber: string,
+  correlationId: string | undefined,
+  error: unknown,
+): StreamBatchFailure {
+  return {
+    sequenceNumber,
+    ...(correlationId === undefined ? {} : { correlationId }),
+    reason: error instanceof Error ? error.message : String(error),
+    error,
+  };
+}
+
+export const handler = createStreamBatchConsumer({
+  handleBatch: (changes) =>
+    publishChanges(changes, { payloads: payloadStore(), bucket: config().PAYLOAD_BUCKET, publish }),
 });

@@ -6,7 +6,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetQueueUrlCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { startLocalCloud } from '../../../src';
 import type { RunningLocalCloud } from '../../../src';
 
@@ -57,7 +71,15 @@ describe('local cloud started with startLocalCloud', () => {
     expect(response.status).toBe(200);
     const facts = JSON.parse(readFileSync(join(stateDir, 'dev.json'), 'utf8'));
     expect(facts.apiUrl).toBe(cloud.apiUrl);
-    expect(Object.keys(facts.endpoints).sort()).toEqual(['dynamodb', 'events', 's3', 'ses', 'sns', 'sqs']);
+    expect(Object.keys(facts.endpoints).sort()).toEqual([
+      'dynamodb',
+      'events',
+      'lambda',
+      's3',
+      'ses',
+      'sns',
+      'sqs',
+    ]);
     expect(facts.region).toBe('us-east-1');
     expect(facts.mailboxUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
     // No identity service here: no demo tenant, and dev.json says why instead of inventing one.
@@ -127,8 +149,90 @@ describe('local cloud started with startLocalCloud', () => {
     expect(item.name?.S).toBe('from-the-bus');
   });
 
+  it('answers Lambda API calls from the unchanged SDK: event source mappings from the template', async () => {
+    const lambda = new LambdaClient({ endpoint: cloud.endpoints.lambda, region: cloud.region, credentials });
+    const { EventSourceMappings = [] } = await lambda.send(new ListEventSourceMappingsCommand({}));
+    const consume = EventSourceMappings.find((m) =>
+      m.FunctionArn?.endsWith(':function:sample-local-consume'),
+    );
+    expect(consume).toMatchObject({
+      EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:sample-local-work',
+      State: 'Enabled',
+      BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const changes = EventSourceMappings.find((m) =>
+      m.FunctionArn?.endsWith(':function:sample-local-changes'),
+    );
+    expect(changes?.DestinationConfig?.OnFailure?.Destination).toBe(
+      'arn:aws:sqs:us-east-1:000000000000:sample-local-stream-failures',
+    );
+    const byQueue = await lambda.send(
+      new ListEventSourceMappingsCommand({ EventSourceArn: consume!.EventSourceArn }),
+    );
+    expect(byQueue.EventSourceMappings?.map((m) => m.UUID)).toEqual([consume!.UUID]);
+  });
+
+  it("changes a function's environment like UpdateFunctionConfiguration: fresh sandboxes, others untouched", async () => {
+    const lambda = new LambdaClient({ endpoint: cloud.endpoints.lambda, region: cloud.region, credentials });
+    const envA = async () => (await (await fetch(`${cloud.apiUrl}/env/a`)).json()) as Record<string, unknown>;
+    expect((await envA()).aValue).toBe('alpha');
+    const before = await lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'sample-local-envA' }),
+    );
+    expect(before.Environment?.Variables).toMatchObject({ ONLY_IN: 'a', A_VALUE: 'alpha' });
+    expect(before.Environment?.Variables).not.toHaveProperty('AWS_REGION');
+
+    const after = await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'sample-local-envA',
+        Environment: { Variables: { ...before.Environment!.Variables, A_VALUE: 'beta' } },
+      }),
+    );
+    expect(after.Environment?.Variables?.A_VALUE).toBe('beta');
+    const changed = await envA();
+    expect(changed.aValue).toBe('beta');
+    // What the local cloud gives every function is kept.
+    expect(changed.keys).toContain('SWITCHYARD_LOCAL_API_URL');
+    const envB = (await (await fetch(`${cloud.apiUrl}/env/b`)).json()) as Record<string, unknown>;
+    expect(envB.onlyIn).toBe('b');
+
+    await expect(
+      lambda.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: 'sample-local-envA',
+          Environment: { Variables: { AWS_REGION: 'eu-west-1' } },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(
+      lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'no-such-function' })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'sample-local-envA',
+        Environment: { Variables: before.Environment!.Variables! },
+      }),
+    );
+    expect((await envA()).aValue).toBe('alpha');
+  });
+
   it('moves a message its consumer keeps failing to the DLQ and raises the DLQ alarm in dev.json', async () => {
     const sqs = new SQSClient({ endpoint: cloud.endpoints.sqs, region: cloud.region, credentials });
+    // Whoever subscribed to the alarm's SNS action hears about it, as from CloudWatch.
+    const sns = new SNSClient({ endpoint: cloud.endpoints.sns, region: cloud.region, credentials });
+    const alerts = await sqs.send(new CreateQueueCommand({ QueueName: `alerts-${Date.now()}` }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: alerts.QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: 'arn:aws:sns:us-east-1:000000000000:sample-local-AlertTopic',
+        Protocol: 'sqs',
+        Endpoint: Attributes!.QueueArn,
+        Attributes: { RawMessageDelivery: 'true' },
+      }),
+    );
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'sample-local-work' }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ fail: true }) }));
     const alarm = await eventually(async () => {
@@ -139,6 +243,19 @@ describe('local cloud started with startLocalCloud', () => {
     }, 45_000);
     expect(alarm.depth).toBe(1);
     expect(cloud.output()).toContain('ALARM sample-local-work-dlq-not-empty');
+    expect(cloud.output()).toContain('DLQ alarms   sample-local-work-dlq (1)');
+    const notification = await eventually(async () => {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: alerts.QueueUrl, WaitTimeSeconds: 1 }),
+      );
+      return Messages?.[0];
+    });
+    expect(JSON.parse(notification.Body!)).toMatchObject({
+      AlarmName: 'sample-local-work-dlq-not-empty',
+      NewStateValue: 'ALARM',
+      OldStateValue: 'OK',
+      Trigger: { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' },
+    });
   });
 
   it('stops within 10 s and leaves no process behind, the Java process included', async () => {

@@ -68,6 +68,7 @@ describe('DynamoDB stream poller', () => {
         functionName: 'sample-local-changes',
         streamArn,
         batchSize: 10,
+        maximumBatchingWindowInSeconds: 0,
         startingPosition: 'TRIM_HORIZON',
         maximumRetryAttempts: 1,
         bisectBatchOnFunctionError: true,
@@ -77,7 +78,8 @@ describe('DynamoDB stream poller', () => {
     ]);
     poller = new StreamPoller({
       invoker,
-      mappings,
+      // As `batchWindow: 1` in serverless.yml would set it (the fixture's stream source has none).
+      mappings: mappings.map((mapping) => ({ ...mapping, maximumBatchingWindowInSeconds: 1 })),
       dynamodbEndpoint: dynamo.endpoint,
       sqsEndpoint: sqs.endpoint,
       region: REGION,
@@ -130,6 +132,20 @@ describe('DynamoDB stream poller', () => {
       dynamodb: { OldImage: { n: { N: '1' } }, NewImage: { n: { N: '2' } } },
     });
     expect(recordsFor('ok-1')).toHaveLength(2);
+  });
+
+  it('gathers the records of its batching window (MaximumBatchingWindowInSeconds) into one invocation', async () => {
+    const before = invoker.calls.length;
+    // 250 ms apart: each poll (every 100 ms) would see one record, were it not for the 1 s window.
+    for (const pk of ['win-1', 'win-2', 'win-3']) {
+      await ddb.send(new PutItemCommand({ TableName: 'sample-local-items', Item: { pk: { S: pk } } }));
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await waitFor('the three records', () => (recordsFor('win-3').length > 0 ? true : undefined));
+    const batches = invoker.calls
+      .slice(before)
+      .map((c) => (c.event as { Records: DynamoDbStreamRecord[] }).Records.map((r) => r.dynamodb.Keys));
+    expect(batches).toEqual([[{ pk: { S: 'win-1' } }, { pk: { S: 'win-2' } }, { pk: { S: 'win-3' } }]]);
   });
 
   it('retries from the first failed record, then sends the batch to the OnFailure destination and moves on', async () => {

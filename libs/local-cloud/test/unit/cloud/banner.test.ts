@@ -1,4 +1,4 @@
-import { formatBanner } from '../../../src/banner';
+import { formatAlarmStatus, formatBanner } from '../../../src/banner';
 import type { DevInfo } from '../../../src/dev-info';
 
 const base: DevInfo = {
@@ -65,6 +65,15 @@ describe('formatBanner', () => {
     });
     expect(text).toContain('delivery-local-dlq (3)');
     expect(text).not.toContain('other-dlq (0)');
+  });
+
+  it('has one status line for the DLQ alarms, printed again when they change', () => {
+    expect(formatAlarmStatus([{ name: 'a', queue: 'q-dlq', depth: 2, state: 'ALARM' }])).toBe(
+      'DLQ alarms   q-dlq (2); see docs/runbooks/dlq.md',
+    );
+    expect(formatAlarmStatus([{ name: 'a', queue: 'q-dlq', depth: 0, state: 'OK' }])).toBe(
+      'DLQ alarms   none firing (1 watched)',
+    );
   });
 
   it('offers a curl that works without ingest: listing the tenant’s keys', () => {

@@ -27,6 +27,21 @@ describe('templateFingerprint (when a service must be packaged again)', () => {
     expect(templateFingerprint(dir, root, 'local')).not.toBe(afterCommon);
   });
 
+  it('changes with the functions/ and resources/ files serverless.yml includes', () => {
+    const { root, dir } = serviceTree();
+    const before = templateFingerprint(dir, root, 'local');
+    mkdirSync(join(dir, 'functions'));
+    writeFileSync(join(dir, 'functions', 'api.yml'), 'hello: {}\n');
+    const withFunctions = templateFingerprint(dir, root, 'local');
+    expect(withFunctions).not.toBe(before);
+    writeFileSync(join(dir, 'functions', 'api.yml'), 'hello:\n  timeout: 10\n');
+    const changed = templateFingerprint(dir, root, 'local');
+    expect(changed).not.toBe(withFunctions);
+    mkdirSync(join(dir, 'resources'));
+    writeFileSync(join(dir, 'resources', 'queues.yml'), 'Resources: {}\n');
+    expect(templateFingerprint(dir, root, 'local')).not.toBe(changed);
+  });
+
   it('does not change with handler code, which the local cloud bundles from source itself', () => {
     const { root, dir } = serviceTree();
     const before = templateFingerprint(dir, root, 'local');

@@ -62,6 +62,7 @@ const template: CloudFormationTemplate = {
       Properties: {
         BatchSize: 5,
         MaximumBatchingWindowInSeconds: 1,
+        ScalingConfig: { MaximumConcurrency: 8 },
         EventSourceArn: { 'Fn::GetAtt': ['WorkQueue', 'Arn'] },
         FunctionName: { 'Fn::GetAtt': ['HelloLambdaFunction', 'Arn'] },
         Enabled: true,
@@ -147,6 +148,7 @@ describe('service model', () => {
         functionLogicalId: 'HelloLambdaFunction',
         batchSize: 5,
         maximumBatchingWindowInSeconds: 1,
+        maximumConcurrency: 8,
         functionResponseTypes: ['ReportBatchItemFailures'],
         bisectBatchOnFunctionError: false,
         enabled: true,
