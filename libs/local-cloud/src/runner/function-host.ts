@@ -105,9 +105,9 @@ export const DEFAULT_EXTERNAL = ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*'];
 /**
  * A warm function's young generation: V8's default (up to 16 MB per semi-space) is sized for
  * throughput; a local function handles one request at a time, and dozens of them idle side by side.
- * Measured (decision 26): 16 MB would save ingest's publish handler 10-20% of its CPU under load,
- * but workers keep the semi-spaces module loading grows them to, and the local cloud with every
- * route invoked once took 69 MB more (553 → 622 MB with two services): not worth the memory goal.
+ * Measured (decision 26): 16 MB gives ingest's write path about 30% more events/s under load, but
+ * workers keep the semi-spaces module loading grows, and the local cloud with every route invoked
+ * once took 800 → 856 MB with the four compose services, past the 800 MB goal.
  */
 const YOUNG_GENERATION_MB = 4;
 
