@@ -14,3 +14,4 @@ export * from './payload';
 export * from './publish';
 export * from './stream-batch';
 export * from './outbox';
+export * from './openapi';

@@ -7,6 +7,7 @@
  * views) are the domain's (src/domain/subscriptions.ts); this file turns them into request schemas
  * with field-level errors and describes the answers.
  */
+import type { RouteSpec as BaseRouteSpec } from '@switchyard/runtime';
 import { z } from 'zod';
 import type {
   AttemptView,
@@ -314,27 +315,8 @@ export const namedSchemas = {
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 415 | 500;
 
-export interface RouteResponse {
-  description: string;
-  /** Content by media type; absent for bodiless answers (204). */
-  schema?: z.ZodType;
-}
-
-export interface RouteSpec {
-  method: 'get' | 'post' | 'patch' | 'delete';
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  /** false: no `Authorization` (the document itself). */
-  auth: boolean;
-  pathParams?: z.ZodObject;
-  query?: z.ZodObject;
-  requestBody?: { content: Record<string, z.ZodType>; description?: string };
-  responses: Partial<Record<number, RouteResponse>>;
-  /** Error answers (all with the ErrorResponse body). */
-  errors: readonly ErrorStatus[];
-}
+/** A route of the table; the shape is the runtime's (`generateOpenApiDocument`). */
+export type RouteSpec = BaseRouteSpec<ErrorStatus>;
 
 const READ_ERRORS = [400, 401, 403, 404] as const;
 const WRITE_ERRORS = [400, 401, 403, 404, 415] as const;

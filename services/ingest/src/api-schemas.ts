@@ -6,6 +6,7 @@
  * Request schemas come from the domain where the domain owns the rule (publish bodies, CloudEvents,
  * the inbox query); this file adds the response shapes and the plain route inputs.
  */
+import type { RouteSpec as BaseRouteSpec } from '@switchyard/runtime';
 import { z } from 'zod';
 import type { AcceptedEventBody, BatchItemResult } from './domain/events';
 import {
@@ -171,31 +172,8 @@ export const namedSchemas = {
 
 export type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
 
-export interface RouteResponse {
-  description: string;
-  /** Content by media type; absent for bodiless answers (204). */
-  schema?: z.ZodType;
-  /** Names of documented response headers (see `responseHeaders` in the OpenAPI adapter). */
-  headers?: readonly string[];
-}
-
-export interface RouteSpec {
-  method: 'get' | 'post' | 'delete';
-  path: string;
-  operationId: string;
-  summary: string;
-  description?: string;
-  /** false: no `Authorization` (status, the document itself). */
-  auth: boolean;
-  pathParams?: z.ZodObject;
-  query?: z.ZodObject;
-  /** Request headers worth documenting (name → description). */
-  headers?: Record<string, string>;
-  requestBody?: { content: Record<string, z.ZodType>; description?: string };
-  responses: Partial<Record<number, RouteResponse>>;
-  /** Error answers (all with the ErrorResponse body). */
-  errors: readonly ErrorStatus[];
-}
+/** A route of the table; the shape is the runtime's (`generateOpenApiDocument`). */
+export type RouteSpec = BaseRouteSpec<ErrorStatus>;
 
 const RATE_LIMIT_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const;
 const PUBLISH_ERRORS = [400, 401, 402, 403, 413, 415, 429] as const;
