@@ -3,6 +3,7 @@
 // in its inbox, reads it, acknowledges it, and it leaves the inbox; another tenant cannot see it;
 // /status and /openapi.json answer without a key.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access';
 import { LOCAL_CREDENTIALS, OperatorApi } from '@switchyard/cli/src/api';
 import { startLocalCloud } from '@switchyard/local-cloud';
 import type { RunningLocalCloud } from '@switchyard/local-cloud';
@@ -31,6 +32,8 @@ async function untilIngestKnows(key: string): Promise<void> {
     if (Date.now() > deadline) throw new Error('ingest never learnt the key');
     await sleep(250);
   }
+  // Another instance may have cached the key as unknown while we polled: wait out that bound.
+  await sleep(NEGATIVE_CACHE_TTL_MS + 100);
 }
 
 beforeAll(async () => {

@@ -5,6 +5,7 @@
 // only on create and rotate, field-level 400s, PATCH re-enabling, rotation signing with both
 // secrets (verified with the official `standardwebhooks` package), test events, resend, recover,
 // attempts and deliveries listings with signed cursors, and the OpenAPI document.
+import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -140,10 +141,13 @@ describe('delivery API', () => {
     call<T>(cloud, token, method, path, body);
 
   /** Waits until delivery's key projection knows `key` (the API stops answering 401). */
-  const untilAuthenticated = (key: string) =>
-    until('the key to reach delivery', async () =>
+  const untilAuthenticated = async (key: string) => {
+    await until('the key to reach delivery', async () =>
       (await api(key, 'GET', '/subscriptions?limit=1')).status === 401 ? undefined : true,
     );
+    // Another instance may have cached the key as unknown while we polled: wait out that bound.
+    await new Promise((resolve) => setTimeout(resolve, NEGATIVE_CACHE_TTL_MS + 100));
+  };
 
   /** A key made by an operator (identity's IAM-signed API, as `switchyard keys create` does). */
   const operatorCreateKey = async (tenantId: string, role: 'viewer' | 'creator' | 'admin') => {

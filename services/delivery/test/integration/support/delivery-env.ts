@@ -2,6 +2,7 @@
 // operator would on AWS (Lambda's UpdateFunctionConfiguration, which the local cloud serves), events
 // published through ingest's real POST /events, subscriptions written as the API writes them, the
 // table read back, and the sweeper run on demand through a bus rule with a Lambda target.
+import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -231,6 +232,8 @@ export async function untilIngestKnowsKey(
     await response.text();
     return response.status !== 401;
   });
+  // Another instance may have cached the key as unknown while we polled: wait out that bound.
+  await new Promise((resolve) => setTimeout(resolve, NEGATIVE_CACHE_TTL_MS + 100));
 }
 
 /** Polls `probe` until it returns something truthy; fails with `what` after `timeoutMs`. */
