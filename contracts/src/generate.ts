@@ -220,10 +220,39 @@ export function asyncApiYaml(contracts: readonly Contract[] = allContracts): str
   return `# ${BANNER}\n${body}`;
 }
 
+/** Where the bus messages' routing list is written; contracts/event-patterns.cjs reads it. */
+export const BUS_MESSAGES_PATH = `${GENERATED_DIR}/bus-messages.json`;
+
+/**
+ * The name a rule pattern uses for a contract: its detail-type, with `V<n>` from version 2 on. It is
+ * the contract's export name by convention (`TenantCreatedV2`), so a name never changes meaning
+ * when a new version is added.
+ */
+export function patternName(c: Pick<Contract, 'detailType' | 'version'>): string {
+  return c.version === 1 ? c.detailType : `${c.detailType}V${c.version}`;
+}
+
+/**
+ * What an EventBridge rule can match, as plain JSON: serverless.yml builds its rule patterns from it
+ * through contracts/event-patterns.cjs, which osls loads with plain Node (no TypeScript).
+ */
+export function busMessagesDocument(contracts: readonly Contract[] = allContracts): JsonObject {
+  return {
+    $comment: BANNER,
+    description:
+      'Every message on the EventBridge bus, by the name rule patterns use (the detail-type, with V<n> ' +
+      'from version 2 on). Read by contracts/event-patterns.cjs.',
+    messages: contracts
+      .filter((c) => c.channel === 'bus')
+      .map((c) => ({ name: patternName(c), source: c.source, detailType: c.detailType, version: c.version })),
+  };
+}
+
 /** Every generated file with its content, in a stable order. */
 export function generateFiles(contracts: readonly Contract[] = allContracts): GeneratedFile[] {
   return [
     { path: `${GENERATED_DIR}/asyncapi.yaml`, content: asyncApiYaml(contracts) },
+    { path: BUS_MESSAGES_PATH, content: `${JSON.stringify(busMessagesDocument(contracts), null, 2)}\n` },
     ...contracts.map((c) => ({
       path: jsonSchemaPath(c),
       content: `${JSON.stringify(jsonSchemaOf(c), null, 2)}\n`,

@@ -1,6 +1,8 @@
 export { checkTemplate, formatViolations, RULES } from './check';
 export { COMPOSE_FILE, listComposeServices, listServiceFolders } from './compose';
 export type { ComposeService } from './compose';
+export { checkEventPatternSources, EVENT_PATTERNS_HELPER } from './pattern-sources';
+export type { PatternSourceViolation } from './pattern-sources';
 export { RESERVED_ENVIRONMENT_VARIABLES } from './rules/lambda';
 export { UNSCOPABLE_ACTIONS } from './rules/iam';
 export { loadResourceSpec, validateSchemas } from './schema';
