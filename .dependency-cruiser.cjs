@@ -1,6 +1,7 @@
-// Switchyard's dependency rules (DESIGN.md §1): services talk only through contracts, so no service
-// imports another's code, shared code never imports a service, and contracts depend on nothing but
-// zod. Checked by libs/cfn-policy/test/unit/dependency-rules.test.ts; by hand:
+// Switchyard's dependency rules: services talk only through contracts, so no service imports
+// another's code, shared code never imports a service, and contracts depend on nothing but zod.
+// Within a service, imports go handlers → app → domain/adapters, and domain imports only domain.
+// Checked by libs/cfn-policy/test/unit/dependency-rules.test.ts; by hand:
 //   npx depcruise contracts libs services e2e scripts
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -13,6 +14,39 @@ module.exports = {
       severity: 'error',
       from: { path: '^services/([^/]+)/' },
       to: { path: '^services/[^/]+/', pathNot: '^services/$1/' },
+    },
+    {
+      name: 'domain-imports-only-domain',
+      comment:
+        'src/domain/ is pure logic: of its own service it imports only other domain modules, never config, ' +
+        'adapters, use cases or handlers (npm packages, contracts and libs are not this rule’s concern).',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/src/domain/' },
+      to: { path: '^services/$1/', pathNot: '^services/$1/src/domain/' },
+    },
+    {
+      name: 'adapters-import-no-app-or-handlers',
+      comment:
+        'Imports go handlers → app → domain/adapters: an adapter never reaches back into a use case or handler.',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/src/adapters/' },
+      to: { path: '^services/$1/src/(app|handlers)/' },
+    },
+    {
+      name: 'app-imports-no-handlers',
+      comment: 'Use cases in src/app/ are called by handlers, never the reverse.',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/src/app/' },
+      to: { path: '^services/$1/src/handlers/' },
+    },
+    {
+      name: 'handlers-import-no-handlers',
+      comment:
+        'A handler is the wiring of one function; what two handlers share lives in src/app/, src/domain/ or ' +
+        'beside them (src/api-schemas.ts), not in another handler, which would bundle its wiring too.',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/src/handlers/' },
+      to: { path: '^services/$1/src/handlers/' },
     },
     {
       name: 'no-shared-code-imports-services',

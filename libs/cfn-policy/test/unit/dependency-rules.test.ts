@@ -75,9 +75,35 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
             from: 'contracts/src/index.ts',
             to: 'node_modules/yaml/dist/index.d.ts',
           },
+          // layers within services/c: each file also imports what its layer may, which must pass
+          {
+            rule: 'domain-imports-only-domain',
+            from: 'services/c/src/domain/rules.ts',
+            to: 'services/c/src/config.ts',
+          },
+          {
+            rule: 'adapters-import-no-app-or-handlers',
+            from: 'services/c/src/adapters/store.ts',
+            to: 'services/c/src/app/place-order.ts',
+          },
+          {
+            rule: 'adapters-import-no-app-or-handlers',
+            from: 'services/c/src/adapters/store.ts',
+            to: 'services/c/src/handlers/get-order.ts',
+          },
+          {
+            rule: 'app-imports-no-handlers',
+            from: 'services/c/src/app/place-order.ts',
+            to: 'services/c/src/handlers/get-order.ts',
+          },
+          {
+            rule: 'handlers-import-no-handlers',
+            from: 'services/c/src/handlers/post-order.ts',
+            to: 'services/c/src/handlers/get-order.ts',
+          },
         ]),
       );
-      expect(found).toHaveLength(6);
+      expect(found).toHaveLength(11);
     },
     CRUISE_TIMEOUT_MS,
   );

@@ -7,9 +7,9 @@ import type { RequestTokens } from '../adapters/oauth-client';
 import type { ProviderRegistry } from '../adapters/providers';
 import { callbackUrl } from '../adapters/providers';
 import type { TokenVault } from '../adapters/token-vault';
+import { nonceCookieName } from '../api-schemas';
 import type { Connection } from '../domain/oauth';
 import { markConnected, OAuthStateError, verifyState } from '../domain/oauth';
-import { nonceCookieName } from './start-connection';
 
 export interface CallbackDeps {
   providers: ProviderRegistry;

@@ -1,19 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createHttpHandler, jsonResponse, logger, validationFailed } from '@switchyard/runtime';
-import { z } from 'zod';
 import { requireKeyAdmin } from '../adapters/caller';
 import { identityStore } from '../adapters/identity-store';
+import { createKeyBody } from '../api-schemas';
 import { config } from '../config';
-import { environmentForStage, newApiKey, roleSchema, toApiKeySummary } from '../domain/api-keys';
-import { emailSchema } from '../domain/tenants';
-
-export const createKeyBody = z.strictObject({
-  role: roleSchema,
-  /** Whose key it is: `POST /keys/revoke-by-email` revokes every key of an e-mail. */
-  ownerEmail: emailSchema.optional(),
-  description: z.string().trim().min(1).max(200).optional(),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
-});
+import { environmentForStage, newApiKey, toApiKeySummary } from '../domain/api-keys';
 
 /** POST /keys (tenant admins): a new key for the caller's tenant; the plaintext is in this response only. */
 export const handler = createHttpHandler({

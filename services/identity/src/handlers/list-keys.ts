@@ -1,17 +1,9 @@
 import { createHttpHandler, decodeCursor, encodeCursor, jsonResponse, logger } from '@switchyard/runtime';
-import { z } from 'zod';
 import { requireKeyAdmin } from '../adapters/caller';
 import { identityStore } from '../adapters/identity-store';
+import { cursorScope, listKeysQuery } from '../api-schemas';
 import { config } from '../config';
 import { toApiKeySummary } from '../domain/api-keys';
-
-export const listKeysQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).optional(),
-});
-
-/** The MAC of a cursor covers the tenant and the query, so it cannot be replayed elsewhere. */
-export const cursorScope = (tenantId: string) => `${tenantId}:keys`;
 
 /** GET /keys (tenant admins): the caller's tenant's keys, newest first, never the secret or its hash. */
 export const handler = createHttpHandler({

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createHttpHandler, jsonResponse, validationFailed } from '@switchyard/runtime';
 import { z } from 'zod';
 import { identityStore } from '../adapters/identity-store';
+import { createKeyBody } from '../api-schemas';
+import { requireOperatorActor, requireTenant } from '../app/operator-access';
 import { config } from '../config';
 import { environmentForStage, newApiKey, toApiKeySummary } from '../domain/api-keys';
-import { createKeyBody } from './create-key';
-import { requireOperatorActor, requireTenant } from './operator-shared';
 
 /**
  * POST /operator/tenants/{tenantId}/keys (IAM-authorised): a key for any tenant, the same body and

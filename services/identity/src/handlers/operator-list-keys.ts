@@ -1,10 +1,10 @@
 import { createHttpHandler, decodeCursor, encodeCursor, jsonResponse } from '@switchyard/runtime';
 import { z } from 'zod';
 import { identityStore } from '../adapters/identity-store';
+import { cursorScope, listKeysQuery } from '../api-schemas';
+import { requireOperatorActor, requireTenant } from '../app/operator-access';
 import { config } from '../config';
 import { toApiKeySummary } from '../domain/api-keys';
-import { cursorScope, listKeysQuery } from './list-keys';
-import { requireOperatorActor, requireTenant } from './operator-shared';
 
 /**
  * GET /operator/tenants/{tenantId}/keys (IAM-authorised): any tenant's keys, the same query and answer

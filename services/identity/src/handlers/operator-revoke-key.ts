@@ -1,8 +1,8 @@
 import { createHttpHandler, jsonResponse, notFound } from '@switchyard/runtime';
 import { z } from 'zod';
 import { identityStore } from '../adapters/identity-store';
+import { requireOperatorActor } from '../app/operator-access';
 import { config } from '../config';
-import { requireOperatorActor } from './operator-shared';
 
 /**
  * DELETE /operator/keys/{keyId} (IAM-authorised): revokes any tenant's key for good, through the same

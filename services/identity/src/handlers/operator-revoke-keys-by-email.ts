@@ -1,9 +1,9 @@
 import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import { z } from 'zod';
 import { identityStore } from '../adapters/identity-store';
+import { requireOperatorActor, requireTenant } from '../app/operator-access';
 import { config } from '../config';
 import { emailSchema } from '../domain/tenants';
-import { requireOperatorActor, requireTenant } from './operator-shared';
 
 /**
  * POST /operator/keys/revoke-by-email (IAM-authorised): revokes every key owned by an e-mail in every

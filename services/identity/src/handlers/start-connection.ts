@@ -4,11 +4,9 @@ import { z } from 'zod';
 import { connectionServices } from '../adapters/connection-store';
 import { callerFromEvent, ProfileStore } from '../adapters/profile-store';
 import { callbackUrl } from '../adapters/providers';
+import { nonceCookieName } from '../api-schemas';
 import type { ProviderConfig } from '../domain/oauth';
 import { buildAuthorizeUrl, newNonce, signState, STATE_TTL_MS } from '../domain/oauth';
-
-/** Cookie holding the state's nonce, checked at the callback when the browser sends it back. */
-export const nonceCookieName = (provider: string) => `sy_oauth_${provider}`;
 
 export interface StartedConnection {
   authorizeUrl: string;

@@ -1,6 +1,6 @@
 /**
- * What identity's operator key routes share (not a handler itself): who the operator is, as the actor
- * recorded on keys and events, and the tenant a tenant-scoped operator route names.
+ * What identity's operator key routes share: who the operator is, as the actor recorded on keys and
+ * events, and the tenant a tenant-scoped operator route names.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { notFound } from '@switchyard/runtime';
