@@ -26,7 +26,8 @@ import { sqsPort } from '../dlq/sqs-port';
 import type { AwsClients, Topology } from '../dlq/topology';
 import { topologyFor } from '../dlq/topology';
 import { CliError, ExitStatus } from '../exit';
-import { findRepoRoot, resolveTarget } from '../target';
+import { findRepoRoot } from '@switchyard/local-cloud/src/repo-root';
+import { resolveTarget } from '../target';
 
 /** What tests may inject: AWS clients, a stop signal standing in for Ctrl-C, where backups go. */
 export interface DlqDeps extends AwsClients {
