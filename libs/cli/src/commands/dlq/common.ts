@@ -6,7 +6,7 @@ import { InvalidArgumentError } from 'commander';
 import type { ApiDeps } from '../../api';
 import { operatorApi } from '../../api';
 import { auditLog } from '../../dlq/audit';
-import type { AuditLog, DlqActionRecord } from '../../dlq/audit';
+import type { AuditFinish, AuditLog, AuditStart, DlqActionRecord } from '../../dlq/audit';
 import { findDeadLetterQueues, findQueue } from '../../dlq/discovery';
 import type { DlqInfo, QueueFacts } from '../../dlq/discovery';
 import { topologyFor } from '../../dlq/topology';
@@ -92,8 +92,6 @@ export async function auditFor(target: Target, ctx: DlqContext): Promise<AuditLo
   return auditLog(await operatorApi(target, ctx.deps, 'ops'));
 }
 
-type AuditStart = Parameters<AuditLog['start']>[0];
-
 export interface StartedAudit {
   audit: AuditLog;
   record: DlqActionRecord;
@@ -135,10 +133,7 @@ export async function startAudit(
 }
 
 /** Finishes the audit record with what happened; returns what went wrong when it could not. */
-export async function finishAudit(
-  started: StartedAudit,
-  outcome: Parameters<AuditLog['finish']>[1],
-): Promise<string | undefined> {
+export async function finishAudit(started: StartedAudit, outcome: AuditFinish): Promise<string | undefined> {
   try {
     await started.audit.finish(started.record.actionId, outcome);
     return undefined;
