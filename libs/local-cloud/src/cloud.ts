@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import { AlarmWatcher } from './alarms';
-import { startDynamoDb, startFauxqs, startSes } from './emulators';
+import { emulatorEndpoints, startDynamoDb, startFauxqs, startSes } from './emulators';
 import { LocalEventBridge, startEventBridgeServer } from './eventbridge';
 import { eventSourceMappingsOf, startLambdaApi } from './lambda-api';
 import { provisionServices } from './provision';
@@ -19,7 +19,7 @@ import { composeServices, packageServices } from './services';
 import type { ServiceSource } from './services';
 import type { AlarmState, DevInfo } from './dev-info';
 import { LOCAL_ACCOUNT_ID } from './types';
-import type { Endpoints, PackagedService } from './types';
+import type { PackagedService } from './types';
 
 export interface LocalCloudOptions {
   repoRoot: string;
@@ -123,15 +123,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       'Lambda API',
       await startLambdaApi({ region, log: (line) => log(`[lambda] ${line}`) }),
     );
-    const endpoints: Endpoints = {
-      dynamodb: dynamodb.endpoint,
-      sqs: fauxqs.endpoint,
-      sns: fauxqs.endpoint,
-      s3: fauxqs.endpoint,
-      ses: ses.endpoint,
-      events: events.endpoint,
-      lambda: lambdaApi.endpoint,
-    };
+    const endpoints = emulatorEndpoints({ dynamodb, fauxqs, ses, events, lambda: lambdaApi });
 
     const registry = (await provisionServices(services, {
       endpoints,

@@ -103,5 +103,5 @@ export function startLocalCloud(options: StartLocalCloudOptions = {}): Promise<R
     });
   });
 }
-export { tapBus, LOCAL_CREDENTIALS } from './testing';
-export type { BusEnvelope, BusTap } from './testing';
+export { busQueue, eventually, tapBus, LOCAL_CREDENTIALS } from './testing';
+export type { BusEnvelope, BusQueue, BusTap } from './testing';
