@@ -15,7 +15,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   GetFunctionConfigurationCommand,
@@ -29,8 +28,9 @@ import {
   SendMessageCommand,
   SetQueueAttributesCommand,
 } from '@aws-sdk/client-sqs';
-import { main } from '@switchyard/cli/src/main';
-import { LOCAL_CREDENTIALS, startLocalCloud } from '@switchyard/local-cloud';
+import type { CreatedKey } from '@switchyard/cli/src/commands/keys';
+import { createKey, runCli, runCliJson, useDevJson } from '@switchyard/cli/src/testing';
+import { eventually, LOCAL_CREDENTIALS, startLocalCloud } from '@switchyard/local-cloud';
 import type { RunningLocalCloud } from '@switchyard/local-cloud';
 
 const CONSUMER = 'ingest-local-projectState';
@@ -43,34 +43,13 @@ let cloud: RunningLocalCloud;
 let sqs: SQSClient;
 let lambda: LambdaClient;
 let dynamodb: DynamoDBClient;
-const savedDevJson = process.env.SWITCHYARD_DEV_JSON;
+let restoreDevJson: () => void = () => {};
 
 /** `npx switchyard ...args --json`, in process; throws on a non-zero exit. */
-async function switchyard<T>(...args: string[]): Promise<T> {
-  let out = '';
-  let err = '';
-  const code = await main(
-    ['node', 'switchyard', ...args, '--json'],
-    (text) => (out += text),
-    (text) => (err += text),
-  );
-  if (code !== 0) throw new Error(`switchyard ${args.join(' ')} exited ${code}: ${err}`);
-  return JSON.parse(out) as T;
-}
+const switchyard = <T>(...args: string[]) => runCliJson<T>(args);
 
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(250);
-  }
-}
+/** A step of the runbook takes up to a minute on the local cloud. */
+const STEP_MS = 60_000;
 
 /** What ingest answers a key with (GET /inbox): 200 when its projection knows the key, 401 otherwise. */
 async function ingestStatus(key: string): Promise<number> {
@@ -109,15 +88,10 @@ async function queueDepth(name: string): Promise<number> {
 /** The ApiKeyCreated envelopes peek showed, by key id, to send one again later. */
 const createdBodies = new Map<string, string>();
 
-interface CreatedKey {
-  keyId: string;
-  key: string;
-}
-
 beforeAll(async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'sy-e2e-dlq-'));
   cloud = await startLocalCloud({ services: ['identity', 'ingest', 'ops'], stateDir });
-  process.env.SWITCHYARD_DEV_JSON = join(stateDir, 'dev.json');
+  restoreDevJson = useDevJson(join(stateDir, 'dev.json'));
   const common = { region: cloud.region, credentials: LOCAL_CREDENTIALS };
   sqs = new SQSClient({ ...common, endpoint: cloud.endpoints.sqs });
   lambda = new LambdaClient({ ...common, endpoint: cloud.endpoints.lambda });
@@ -141,15 +115,15 @@ beforeAll(async () => {
     }),
   );
   // The demo tenant's admin key is projected before anything breaks.
-  await eventually('ingest knows the demo admin key', async () =>
-    (await ingestStatus(cloud.apiKey!)) === 200 ? true : undefined,
-  );
+  await eventually(async () => ((await ingestStatus(cloud.apiKey!)) === 200 ? true : undefined), {
+    what: 'ingest knows the demo admin key',
+    timeoutMs: STEP_MS,
+  });
 });
 
 afterAll(async () => {
   await cloud?.stop();
-  if (savedDevJson === undefined) delete process.env.SWITCHYARD_DEV_JSON;
-  else process.env.SWITCHYARD_DEV_JSON = savedDevJson;
+  restoreDevJson();
 });
 
 describe('runbook: a DLQ alarm fired (docs/runbooks/dlq.md)', () => {
@@ -167,28 +141,16 @@ describe('runbook: a DLQ alarm fired (docs/runbooks/dlq.md)', () => {
       }),
     );
 
-    for (let i = 0; i < 4; i++) {
-      created.push(
-        await switchyard<CreatedKey>(
-          'keys',
-          'create',
-          '--tenant',
-          cloud.tenantId!,
-          '--role',
-          'creator',
-          '--email',
-          `dlq-${i}@example.com`,
-        ),
-      );
-    }
+    for (let i = 0; i < 4; i++)
+      created.push(await createKey(cloud.tenantId!, 'creator', { email: `dlq-${i}@example.com` }));
     revokedKey = created[0]!;
-    let out = '';
-    expect(await main(['node', 'switchyard', 'keys', 'revoke', revokedKey.keyId], (t) => (out += t))).toBe(0);
+    expect((await runCli(['keys', 'revoke', revokedKey.keyId])).code).toBe(0);
 
     // 4 ApiKeyCreated + 1 ApiKeyRevoked, each refused twice, then moved by SQS.
-    await eventually('the DLQ holds the 5 key changes', async () =>
-      (await queueDepth(DLQ)) >= 5 ? true : undefined,
-    );
+    await eventually(async () => ((await queueDepth(DLQ)) >= 5 ? true : undefined), {
+      what: 'the DLQ holds the 5 key changes',
+      timeoutMs: STEP_MS,
+    });
     expect(await queueDepth(DLQ)).toBe(5);
     // The symptom customers see: their new keys are refused by ingest.
     expect(await ingestStatus(created[1]!.key)).toBe(401);
@@ -196,7 +158,6 @@ describe('runbook: a DLQ alarm fired (docs/runbooks/dlq.md)', () => {
 
   it('the alarm fires: `npx switchyard status` shows it', async () => {
     const status = await eventually(
-      'the alarm is in ALARM in dev.json',
       async () => {
         const facts = await switchyard<{ alarms: { name: string; state: string; depth: number }[] }>(
           'status',
@@ -204,7 +165,7 @@ describe('runbook: a DLQ alarm fired (docs/runbooks/dlq.md)', () => {
         const alarm = facts.alarms.find((a) => a.name === ALARM);
         return alarm?.state === 'ALARM' ? alarm : undefined;
       },
-      30_000,
+      { what: 'the alarm is in ALARM in dev.json' },
     );
     expect(status.depth).toBe(5);
     expect(cloud.output()).toContain(`ALARM ${ALARM}`);
@@ -282,13 +243,18 @@ describe('runbook: a DLQ alarm fired (docs/runbooks/dlq.md)', () => {
   });
 
   it('step 6: it is over: DLQ empty, alarm OK, keys work, and every change was applied exactly once', async () => {
-    await eventually('the projections queue is drained', async () =>
-      (await queueDepth(SOURCE)) === 0 && (await queueDepth(DLQ)) === 0 ? true : undefined,
+    await eventually(
+      async () => ((await queueDepth(SOURCE)) === 0 && (await queueDepth(DLQ)) === 0 ? true : undefined),
+      {
+        what: 'the projections queue is drained',
+        timeoutMs: STEP_MS,
+      },
     );
     for (const key of created.slice(1)) {
-      await eventually(`ingest accepts ${key.keyId}`, async () =>
-        (await ingestStatus(key.key)) === 200 ? true : undefined,
-      );
+      await eventually(async () => ((await ingestStatus(key.key)) === 200 ? true : undefined), {
+        what: `ingest accepts ${key.keyId}`,
+        timeoutMs: STEP_MS,
+      });
     }
     expect(await ingestStatus(revokedKey.key)).toBe(401);
     // Created once (revision 1); the revoked key was created and revoked (revision 2).
@@ -296,12 +262,11 @@ describe('runbook: a DLQ alarm fired (docs/runbooks/dlq.md)', () => {
     for (const key of created.slice(1)) expect(await revision(key.keyId)).toBe(1);
 
     await eventually(
-      'the alarm is OK again',
       async () => {
         const facts = await switchyard<{ alarms: { name: string; state: string }[] }>('status');
         return facts.alarms.find((a) => a.name === ALARM)?.state === 'OK' ? true : undefined;
       },
-      30_000,
+      { what: 'the alarm is OK again' },
     );
     const dlqs = await switchyard<{ name: string; depth: number }[]>('dlq', 'list');
     expect(dlqs.find((d) => d.name === DLQ)?.depth).toBe(0);
@@ -326,9 +291,10 @@ describe('runbook: a DLQ alarm fired (docs/runbooks/dlq.md)', () => {
     const before = await revision(key.keyId);
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: SOURCE }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body! }));
-    await eventually('the duplicate is consumed', async () =>
-      (await queueDepth(SOURCE)) === 0 ? true : undefined,
-    );
+    await eventually(async () => ((await queueDepth(SOURCE)) === 0 ? true : undefined), {
+      what: 'the duplicate is consumed',
+      timeoutMs: STEP_MS,
+    });
     expect(await revision(key.keyId)).toBe(before);
     expect(await queueDepth(DLQ)).toBe(0);
   });

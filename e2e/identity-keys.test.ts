@@ -10,36 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { main } from '@switchyard/cli/src/main';
-import { startLocalCloud } from '@switchyard/local-cloud';
+import type { CreatedKey } from '@switchyard/cli/src/commands/keys';
+import { createKey, runCli, runCliJson, useDevJson } from '@switchyard/cli/src/testing';
+import { busQueue, startLocalCloud } from '@switchyard/local-cloud';
 import type { RunningLocalCloud } from '@switchyard/local-cloud';
 
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** How many keys the revocation figures are measured over. */
 const SAMPLES = 20;
 /** Pause between two requests with a revoked key while waiting for the first 401. */
 const POLL_MS = 5;
-
-interface CreatedKey {
-  keyId: string;
-  key: string;
-  tenantId: string;
-  role: string;
-  status: string;
-}
 
 /** One ApiKeyRevoked seen by the tap: when the queue got it, and when our long poll returned it. */
 interface Arrival {
@@ -48,16 +27,11 @@ interface Arrival {
 }
 
 let cloud: RunningLocalCloud;
-const savedDevJson = process.env.SWITCHYARD_DEV_JSON;
+let restoreDevJson: () => void = () => {};
 
+/** `npx switchyard ...args` in process, for its text output; throws on a non-zero exit. */
 async function switchyard(...args: string[]): Promise<string> {
-  let out = '';
-  let err = '';
-  const code = await main(
-    ['node', 'switchyard', ...args],
-    (text) => (out += text),
-    (text) => (err += text),
-  );
+  const { code, out, err } = await runCli(args);
   if (code !== 0) throw new Error(`switchyard ${args.join(' ')} exited ${code}: ${err}`);
   return out;
 }
@@ -76,61 +50,25 @@ async function keysStatus(key: string): Promise<number> {
  * start, so an event is picked up as soon as it lands. Arrivals are recorded by key id.
  */
 async function tapRevocations() {
-  const common = { region: cloud.region, credentials: LOCAL_CREDENTIALS };
-  const events = new EventBridgeClient({ ...common, endpoint: cloud.endpoints.events });
-  const sqs = new SQSClient({ ...common, endpoint: cloud.endpoints.sqs });
-  const busName = `switchyard-${cloud.stage}-bus`;
-  await events.send(new CreateEventBusCommand({ Name: busName })).catch((error: Error) => {
-    if (error.name !== 'ResourceAlreadyExistsException') throw error;
-  });
-  const name = `e2e-revocations-${process.pid}-${Date.now().toString(36)}`;
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  const queue = await busQueue(
+    cloud,
+    { source: ['switchyard.identity'], 'detail-type': ['ApiKeyRevoked'] },
+    'e2e-revocations',
   );
-  await events.send(
-    new PutRuleCommand({
-      Name: name,
-      EventBusName: busName,
-      EventPattern: JSON.stringify({ source: ['switchyard.identity'], 'detail-type': ['ApiKeyRevoked'] }),
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: name,
-      EventBusName: busName,
-      Targets: [{ Id: 'queue', Arn: Attributes!.QueueArn! }],
-    }),
-  );
-
   const arrivals = new Map<string, Arrival>();
   let stopped = false;
   let failure: unknown;
   const loop = (async () => {
     while (!stopped) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-          MessageSystemAttributeNames: ['SentTimestamp'],
-        }),
-      );
+      const messages = await queue.receive(['SentTimestamp']);
       const receivedAt = Date.now();
-      for (const message of Messages) {
+      for (const message of messages) {
         const envelope = JSON.parse(message.Body ?? '{}') as { detail?: { keyId?: string } };
         const keyId = envelope.detail?.keyId;
         const sentAt = Number(message.Attributes?.SentTimestamp ?? receivedAt);
         if (keyId && !arrivals.has(keyId)) arrivals.set(keyId, { sentAt, receivedAt });
       }
-      if (Messages.length > 0) {
-        await sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl,
-            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-          }),
-        );
-      }
+      await queue.remove(messages);
     }
   })().catch((error: unknown) => {
     failure = error;
@@ -152,8 +90,7 @@ async function tapRevocations() {
     async close() {
       stopped = true;
       await loop;
-      events.destroy();
-      sqs.destroy();
+      queue.close();
     },
   };
 }
@@ -172,46 +109,36 @@ describe('e2e: API keys from the CLI, used over HTTP, revoked and refused', () =
   beforeAll(async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'sy-e2e-keys-'));
     cloud = await startLocalCloud({ services: ['identity'], stateDir });
-    process.env.SWITCHYARD_DEV_JSON = join(stateDir, 'dev.json');
+    restoreDevJson = useDevJson(join(stateDir, 'dev.json'));
     tap = await tapRevocations();
   });
 
   afterAll(async () => {
     await tap?.close();
     await cloud?.stop();
-    if (savedDevJson === undefined) delete process.env.SWITCHYARD_DEV_JSON;
-    else process.env.SWITCHYARD_DEV_JSON = savedDevJson;
+    restoreDevJson();
   });
 
   it('creates a tenant and keys with the CLI; a creator key is authenticated but not authorised; revoked, it is refused', async () => {
-    const tenant = JSON.parse(
-      await switchyard(
-        'tenants',
-        'create',
-        '--name',
-        'E2E Keys',
-        '--admin-email',
-        `e2e.${Date.now()}@example.com`,
-        '--json',
-      ),
-    ) as { tenant: { tenantId: string }; apiKey: CreatedKey };
+    const tenant = await runCliJson<{ tenant: { tenantId: string }; apiKey: CreatedKey }>([
+      'tenants',
+      'create',
+      '--name',
+      'E2E Keys',
+      '--admin-email',
+      `e2e.${Date.now()}@example.com`,
+    ]);
     tenantId = tenant.tenant.tenantId;
     expect(await keysStatus(tenant.apiKey.key)).toBe(200);
 
-    const creator = JSON.parse(
-      await switchyard('keys', 'create', '--tenant', tenantId, '--role', 'creator', '--json'),
-    ) as CreatedKey;
+    const creator = await createKey(tenantId, 'creator');
     expect(creator).toMatchObject({ tenantId, role: 'creator', status: 'active' });
     expect(await keysStatus(creator.key)).toBe(403);
 
-    const admin = JSON.parse(
-      await switchyard('keys', 'create', '--tenant', tenantId, '--role', 'admin', '--json'),
-    ) as CreatedKey;
+    const admin = await createKey(tenantId, 'admin');
     expect(await keysStatus(admin.key)).toBe(200);
 
-    const listed = JSON.parse(
-      await switchyard('keys', 'list', '--tenant', tenantId, '--json'),
-    ) as CreatedKey[];
+    const listed = await runCliJson<CreatedKey[]>(['keys', 'list', '--tenant', tenantId]);
     expect(listed.map((k) => k.keyId)).toEqual(expect.arrayContaining([creator.keyId, admin.keyId]));
 
     expect(await switchyard('keys', 'revoke', creator.keyId)).toContain(creator.keyId);
@@ -226,9 +153,7 @@ describe('e2e: API keys from the CLI, used over HTTP, revoked and refused', () =
     const onBusMs: number[] = [];
     const receivedMs: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
-      const key = JSON.parse(
-        await switchyard('keys', 'create', '--tenant', tenantId, '--role', 'creator', '--json'),
-      ) as CreatedKey;
+      const key = await createKey(tenantId, 'creator');
       expect(await keysStatus(key.key)).toBe(403);
 
       await switchyard('keys', 'revoke', key.keyId);

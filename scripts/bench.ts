@@ -7,7 +7,7 @@ import { cpus, freemem, totalmem } from 'node:os';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '../libs/local-cloud/src';
+import { repoRoot } from '../libs/local-cloud/src/repo-root';
 import { deliveryPart } from './bench/delivery';
 import { ingestPart } from './bench/ingest';
 import { localCloudPart } from './bench/local-cloud';

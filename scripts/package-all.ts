@@ -1,10 +1,10 @@
 // `npm run package [-- --stage S]`: packages every service serverless-compose.yml lists, offline and
 // two at a time (the machine has two cores), then checks each packaged template against the platform
 // policy (libs/cfn-policy). Exits non-zero with one line per violation.
-import { resolve } from 'node:path';
 import { busContracts } from '@switchyard/contracts';
 import { checkTemplate, formatViolations, listComposeServices } from '../libs/cfn-policy/src';
 import { packageService, readPackagedTemplate } from '../libs/local-cloud/src/packaging';
+import { repoRoot } from '../libs/local-cloud/src/repo-root';
 
 const CONCURRENCY = 2;
 
@@ -23,7 +23,7 @@ async function inPool<T>(items: T[], limit: number, work: (item: T) => Promise<v
 }
 
 async function main(): Promise<number> {
-  const root = resolve(__dirname, '..');
+  const root = repoRoot();
   const stage = stageFromArgs(process.argv.slice(2));
   const services = listComposeServices(root);
   if (services.length === 0) {

@@ -13,4 +13,5 @@ export * from './identity/tenant-created';
 export * from './identity/user-created';
 export * from './ingest/event-acknowledged';
 export * from './ingest/event-received';
+export * from './ops/dlq-action';
 export * from './ops/dlq-replayed';

@@ -362,7 +362,7 @@ interface WriteCost {
   gatewayMs: number[];
 }
 
-/** The gateway's line per request (libs/local-cloud/src/runner/http-gateway.ts). */
+/** The gateway's line per request (libs/local-cloud/src/runner/gateway/http-gateway.ts). */
 const GATEWAY_LINE = /\[gateway\] POST \/events 202 (\d+)ms\s*$/;
 /** The runtime's `http request` line (libs/runtime/src/http-handler.ts). */
 const HANDLER_LATENCY = /"latencyMs":(\d+)/;

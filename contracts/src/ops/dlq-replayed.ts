@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineContract } from '../contract';
 import type { MessageOf } from '../contract';
 import { identifier, timestamp } from '../fields';
+import { dlqFilterFields, dlqQueueName } from './dlq-action';
 
 export const DlqReplayed = defineContract({
   service: 'ops',
@@ -11,23 +12,9 @@ export const DlqReplayed = defineContract({
     'An operator replayed (or dry-ran a replay of) messages from a dead-letter queue: the audit ' +
     'record. Header `tenantId` is the tenant filtered on, or `_platform` when the replay spans tenants.',
   body: {
-    dlqName: z.string().min(1).max(80),
-    targetQueue: z.string().min(1).max(80),
-    filter: z
-      .object({
-        source: z.string().min(1).max(255).optional(),
-        detailType: z.string().min(1).max(255).optional(),
-        tenantId: identifier().optional(),
-        sentAfter: timestamp().optional(),
-        sentBefore: timestamp().optional(),
-        maxMessages: z.number().int().positive().optional(),
-        messageIds: z
-          .array(identifier())
-          .max(100)
-          .optional()
-          .describe('Only these messages: SQS message ids or message header ids.'),
-      })
-      .describe('Which messages were selected; empty means all.'),
+    dlqName: dlqQueueName(),
+    targetQueue: dlqQueueName(),
+    filter: z.object(dlqFilterFields).describe('Which messages were selected; empty means all.'),
     moved: z.number().int().nonnegative(),
     skipped: z.number().int().nonnegative(),
     failed: z.number().int().nonnegative(),

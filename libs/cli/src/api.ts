@@ -16,7 +16,7 @@ import type { Target } from './target';
 type SignerCredentials = NonNullable<ConstructorParameters<typeof SignatureV4>[0]['credentials']>;
 type AwsCredentialIdentity = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
-/** What the local cloud accepts for every access key id (see libs/local-cloud/src/runner/iam-auth.ts). */
+/** What the local cloud accepts for every access key id (see libs/local-cloud/src/runner/gateway/iam-auth.ts). */
 export const LOCAL_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** An error the API answered with: `{ error: { code, message, correlationId } }` or a gateway's `{ message }`. */

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { findRepoRoot } from '@switchyard/local-cloud/src/repo-root';
 
 /** Where a command acts: the running local cloud (from .switchyard/dev.json) or a stage on AWS. */
 export type Target =
@@ -21,13 +22,6 @@ export interface LocalCloudFacts {
 }
 
 export class TargetError extends Error {}
-
-export function findRepoRoot(start: string = process.cwd()): string | undefined {
-  for (let dir = resolve(start); ; dir = resolve(dir, '..')) {
-    if (existsSync(join(dir, 'serverless-compose.yml'))) return dir;
-    if (resolve(dir, '..') === dir) return undefined;
-  }
-}
 
 /**
  * With no --stage (or --stage local) the target is the local cloud, found through dev.json;

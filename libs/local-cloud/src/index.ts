@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { DevInfo } from './dev-info';
+import { repoRoot } from './repo-root';
 
 export type { DevInfo, DemoTenant, AlarmState } from './dev-info';
 export type { Endpoints } from './types';
+export { findRepoRoot, repoRoot } from './repo-root';
 
 export interface StartLocalCloudOptions {
   /** Service folders to run instead of those listed in serverless-compose.yml (tests use fixtures). */
@@ -29,16 +30,6 @@ export interface RunningLocalCloud extends DevInfo {
   stop(): Promise<void>;
   /** What the cloud process printed so far (for debugging a failed test). */
   output(): string;
-}
-
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'serverless-compose.yml'))) {
-    const parent = resolve(dir, '..');
-    if (parent === dir) throw new Error('cannot find the repository root (serverless-compose.yml)');
-    dir = parent;
-  }
-  return dir;
 }
 
 /**
@@ -112,5 +103,5 @@ export function startLocalCloud(options: StartLocalCloudOptions = {}): Promise<R
     });
   });
 }
-export { tapBus, LOCAL_CREDENTIALS } from './testing';
-export type { BusEnvelope, BusTap } from './testing';
+export { busQueue, eventually, tapBus, LOCAL_CREDENTIALS } from './testing';
+export type { BusEnvelope, BusQueue, BusTap } from './testing';

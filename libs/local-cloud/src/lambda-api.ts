@@ -15,10 +15,11 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RESERVED_ENVIRONMENT_VARIABLES } from '@switchyard/cfn-policy';
 import { LOOPBACK, endpointOf } from './emulators/ports';
 import type { EmulatorOptions, RunningEmulator } from './emulators/ports';
-import type { SqsMapping } from './runner/sqs-poller';
-import type { StreamMapping } from './runner/stream-poller';
+import type { SqsMapping } from './runner/event-sources/sqs-poller';
+import type { StreamMapping } from './runner/event-sources/stream-poller';
 import type { FunctionModel } from './runner/template';
 import { LOCAL_ACCOUNT_ID } from './types';
 
@@ -46,28 +47,6 @@ export interface EventSourceMappingConfiguration {
   BisectBatchOnFunctionError?: boolean;
   DestinationConfig?: { OnFailure: { Destination: string } };
 }
-
-/** Lambda refuses to set these (it sets them itself); the same list as libs/cfn-policy's rule. */
-export const RESERVED_VARIABLES: ReadonlySet<string> = new Set([
-  '_HANDLER',
-  '_X_AMZN_TRACE_ID',
-  'AWS_DEFAULT_REGION',
-  'AWS_REGION',
-  'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME',
-  'AWS_ACCESS_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-]);
 
 const functionArn = (region: string, name: string) =>
   `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${name}`;
@@ -216,7 +195,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
         const variables: Record<string, string> = {};
         for (const [key, value] of Object.entries(environment.Variables ?? {}))
           variables[key] = String(value);
-        const reserved = Object.keys(variables).filter((key) => RESERVED_VARIABLES.has(key));
+        const reserved = Object.keys(variables).filter((key) => RESERVED_ENVIRONMENT_VARIABLES.has(key));
         if (reserved.length > 0) {
           throw new LambdaError(
             400,

@@ -7,7 +7,7 @@ import { runLocalCloud } from './cloud';
 import type { RunningCloud } from './cloud';
 import { writeDevInfo } from './dev-info';
 import { createLineLog } from './line-log';
-import { repoRoot } from './index';
+import { repoRoot } from './repo-root';
 
 const USAGE = `Usage: npm start [-- options]
 

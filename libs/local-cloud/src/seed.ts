@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DemoTenant } from './dev-info';
-import { signLocalRequest } from './runner/iam-auth';
+import { signLocalRequest } from './runner/gateway/iam-auth';
 
 export const DEMO_TENANT_NAME = 'Demo';
 export const DEMO_ADMIN_EMAIL = 'admin@demo.switchyard.local';

@@ -12,10 +12,29 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { Message, MessageSystemAttributeName } from '@aws-sdk/client-sqs';
 import type { DevInfo } from './dev-info';
 
 /** The emulators accept any signature; these are what local tools sign with. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * Polls `probe` until it returns a value (undefined, or a throw, means not yet); throws after
+ * `timeoutMs` (default 30 s), naming `what`.
+ */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  options: { what?: string; timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const { what = 'condition', timeoutMs = 30_000, intervalMs = 250 } = options;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
 
 /** An EventBridge event as a rule's SQS target receives it. */
 export interface BusEnvelope {
@@ -33,14 +52,25 @@ export interface BusTap {
   close(): void;
 }
 
+/** An SQS queue that a rule on the stage's bus sends matching events to; close() ends the clients. */
+export interface BusQueue {
+  queueUrl: string;
+  /** Up to 10 messages (a long poll of 1 s), with these system attributes. */
+  receive(systemAttributes?: MessageSystemAttributeName[]): Promise<Message[]>;
+  /** Deletes received messages. */
+  remove(messages: Message[]): Promise<void>;
+  close(): void;
+}
+
 /**
- * An SQS queue receiving every event `source` publishes on the stage's bus (the bus is created when
- * no running service declares it), through a rule made with the unchanged AWS SDK.
+ * Puts a rule with `eventPattern` and an SQS queue as its target on the stage's bus (the bus is
+ * created when no running service declares it), with the unchanged AWS SDK.
  */
-export async function tapBus(
+export async function busQueue(
   cloud: Pick<DevInfo, 'region' | 'stage' | 'endpoints'>,
-  source: string,
-): Promise<BusTap> {
+  eventPattern: Record<string, unknown>,
+  namePrefix = 'test-tap',
+): Promise<BusQueue> {
   const common = { region: cloud.region, credentials: LOCAL_CREDENTIALS };
   const events = new EventBridgeClient({ ...common, endpoint: cloud.endpoints.events });
   const sqs = new SQSClient({ ...common, endpoint: cloud.endpoints.sqs });
@@ -48,17 +78,13 @@ export async function tapBus(
   await events.send(new CreateEventBusCommand({ Name: busName })).catch((error: Error) => {
     if (error.name !== 'ResourceAlreadyExistsException') throw error;
   });
-  const name = `test-tap-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const name = `${namePrefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
   );
   await events.send(
-    new PutRuleCommand({
-      Name: name,
-      EventBusName: busName,
-      EventPattern: JSON.stringify({ source: [source] }),
-    }),
+    new PutRuleCommand({ Name: name, EventBusName: busName, EventPattern: JSON.stringify(eventPattern) }),
   );
   await events.send(
     new PutTargetsCommand({
@@ -67,6 +93,41 @@ export async function tapBus(
       Targets: [{ Id: 'queue', Arn: Attributes!.QueueArn! }],
     }),
   );
+  return {
+    queueUrl: QueueUrl!,
+    receive: async (systemAttributes = []) => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          ...(systemAttributes.length ? { MessageSystemAttributeNames: systemAttributes } : {}),
+        }),
+      );
+      return Messages;
+    },
+    remove: async (messages) => {
+      if (messages.length === 0) return;
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl,
+          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
+    },
+    close: () => {
+      events.destroy();
+      sqs.destroy();
+    },
+  };
+}
+
+/** Every event `source` publishes on the stage's bus, through a busQueue. */
+export async function tapBus(
+  cloud: Pick<DevInfo, 'region' | 'stage' | 'endpoints'>,
+  source: string,
+): Promise<BusTap> {
+  const queue = await busQueue(cloud, { source: [source] });
   const seen: BusEnvelope[] = [];
 
   const take = async (
@@ -80,28 +141,12 @@ export async function tapBus(
           `bus tap: condition not met; saw ${seen.map((e) => e['detail-type']).join(', ') || 'nothing'}`,
         );
       }
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      for (const message of Messages) seen.push(JSON.parse(message.Body ?? '{}') as BusEnvelope);
-      if (Messages.length > 0) {
-        await sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl,
-            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-          }),
-        );
-      }
+      const messages = await queue.receive();
+      for (const message of messages) seen.push(JSON.parse(message.Body ?? '{}') as BusEnvelope);
+      await queue.remove(messages);
     }
     return seen;
   };
 
-  return {
-    seen,
-    take,
-    close: () => {
-      events.destroy();
-      sqs.destroy();
-    },
-  };
+  return { seen, take, close: queue.close };
 }

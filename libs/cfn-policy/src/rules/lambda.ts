@@ -3,7 +3,8 @@ import type { Rule, Violation } from '../types';
 
 /**
  * Variables Lambda sets itself and refuses in a function's configuration (deploys fail with them);
- * from "Defined runtime environment variables" in the Lambda developer guide.
+ * from "Defined runtime environment variables" in the Lambda developer guide. The one list: the
+ * local cloud's Lambda API refuses the same names in UpdateFunctionConfiguration.
  */
 export const RESERVED_ENVIRONMENT_VARIABLES: ReadonlySet<string> = new Set([
   '_HANDLER',

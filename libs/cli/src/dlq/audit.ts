@@ -4,51 +4,23 @@
  * and finishes it with the counts; ops takes the actor from the verified signature and publishes
  * DlqReplayed for a finished replay.
  */
+import type { DlqActionRecord } from '@switchyard/contracts';
 import type { OperatorApi } from '../api';
-import type { ReplayFilter } from './filter';
 
-export interface AuditFilter extends ReplayFilter {
-  maxMessages?: number;
-}
+export type { DlqActionRecord } from '@switchyard/contracts';
 
-export interface DlqActionRecord {
-  actionId: string;
-  action: 'replay' | 'purge';
-  dlqName: string;
-  targetQueue?: string;
-  filter: AuditFilter;
-  dryRun: boolean;
-  actor: string;
-  status: 'started' | 'finished';
-  startedAt: string;
-  finishedAt?: string;
-  moved?: number;
-  skipped?: number;
-  failed?: number;
-  interrupted?: boolean;
-  messageIds?: string[];
-  backupFile?: string;
-}
+/** What starting an action records (the filter: `--filter`, and `--max` as maxMessages). */
+export type AuditStart = Pick<DlqActionRecord, 'action' | 'dlqName' | 'targetQueue' | 'filter' | 'dryRun'>;
+
+/** What finishing it adds: the counts, what moved, and a purge's backup file. */
+export type AuditFinish = Required<
+  Pick<DlqActionRecord, 'moved' | 'skipped' | 'failed' | 'interrupted' | 'messageIds'>
+> &
+  Pick<DlqActionRecord, 'backupFile'>;
 
 export interface AuditLog {
-  start(input: {
-    action: 'replay' | 'purge';
-    dlqName: string;
-    targetQueue?: string;
-    filter: AuditFilter;
-    dryRun: boolean;
-  }): Promise<DlqActionRecord>;
-  finish(
-    actionId: string,
-    input: {
-      moved: number;
-      skipped: number;
-      failed: number;
-      interrupted: boolean;
-      messageIds: string[];
-      backupFile?: string;
-    },
-  ): Promise<DlqActionRecord>;
+  start(input: AuditStart): Promise<DlqActionRecord>;
+  finish(actionId: string, input: AuditFinish): Promise<DlqActionRecord>;
   list(dlqName: string, limit: number): Promise<DlqActionRecord[]>;
 }
 

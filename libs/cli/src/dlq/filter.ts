@@ -9,17 +9,11 @@
  * Times compare with when the message was first sent to its source queue (SQS's SentTimestamp, kept
  * through the redrive): `after` is inclusive, `before` exclusive.
  */
+import type { DlqFilter } from '@switchyard/contracts';
 import type { DecodedMessage } from './decode';
 
 /** The same fields as DlqReplayed's `filter` (without maxMessages, which is `--max`). */
-export interface ReplayFilter {
-  source?: string;
-  detailType?: string;
-  tenantId?: string;
-  sentAfter?: string;
-  sentBefore?: string;
-  messageIds?: string[];
-}
+export type ReplayFilter = Omit<DlqFilter, 'maxMessages'>;
 
 export class FilterError extends Error {}
 

@@ -13,9 +13,9 @@ import {
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, repoRoot, startLocalCloud, tapBus } from '../../../local-cloud/src';
+import { eventually, LOCAL_CREDENTIALS, repoRoot, startLocalCloud, tapBus } from '../../../local-cloud/src';
 import type { BusTap, RunningLocalCloud } from '../../../local-cloud/src';
-import { main } from '../../src/main';
+import { runCli, runCliJson, useDevJson } from '../../src/testing';
 
 const fixture = join(__dirname, '..', 'fixtures', 'dlq-service');
 const WORK = 'dlqfix-local-work';
@@ -28,34 +28,10 @@ let stateDir: string;
 let sqs: SQSClient;
 let bus: BusTap;
 const urls: Record<string, string> = {};
-const savedDevJson = process.env.SWITCHYARD_DEV_JSON;
+let restoreDevJson: () => void = () => {};
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(
-    ['node', 'switchyard', ...args],
-    (text) => (out += text),
-    (text) => (err += text),
-  );
-  return { code, out, err };
-}
-
-async function json<T>(...args: string[]): Promise<T> {
-  const { code, out, err } = await run(...args, '--json');
-  if (code !== 0) throw new Error(`switchyard ${args.join(' ')} exited ${code}: ${err}`);
-  return JSON.parse(out) as T;
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const run = (...args: string[]) => runCli(args);
+const json = <T>(...args: string[]) => runCliJson<T>(args);
 
 async function depth(queue: string): Promise<{ visible: number; inFlight: number }> {
   const { Attributes = {} } = await sqs.send(
@@ -139,16 +115,19 @@ async function sendWork(events: ReturnType<typeof keyEvent>[]) {
 }
 
 async function waitForDlq(count: number) {
-  await eventually(async () => {
-    const d = await depth(DLQ);
-    return d.visible + d.inFlight >= count ? true : undefined;
-  }, 60_000);
+  await eventually(
+    async () => {
+      const d = await depth(DLQ);
+      return d.visible + d.inFlight >= count ? true : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'sy-cli-dlq-'));
   cloud = await startLocalCloud({ serviceDirs: [fixture, join(repoRoot(), 'services', 'ops')], stateDir });
-  process.env.SWITCHYARD_DEV_JSON = join(stateDir, 'dev.json');
+  restoreDevJson = useDevJson(join(stateDir, 'dev.json'));
   sqs = new SQSClient({
     endpoint: cloud.endpoints.sqs,
     region: cloud.region,
@@ -162,8 +141,7 @@ beforeAll(async () => {
 afterAll(async () => {
   bus?.close();
   await cloud?.stop();
-  if (savedDevJson === undefined) delete process.env.SWITCHYARD_DEV_JSON;
-  else process.env.SWITCHYARD_DEV_JSON = savedDevJson;
+  restoreDevJson();
 });
 
 interface Listed {
@@ -194,7 +172,9 @@ describe('switchyard dlq against the local cloud', () => {
     await dynamodb.send(
       new PutItemCommand({ TableName: 'dlqfix-local-state', Item: { pk: { S: 'x' }, sk: { S: 'y' } } }),
     );
-    await eventually(async () => ((await depth(STREAM_FAILURES)).visible > 0 ? true : undefined), 60_000);
+    await eventually(async () => ((await depth(STREAM_FAILURES)).visible > 0 ? true : undefined), {
+      timeoutMs: 60_000,
+    });
   });
 
   it('list: every DLQ with its source, consumer, depth and oldest age, the stream failure queue too', async () => {
@@ -374,10 +354,7 @@ describe('switchyard dlq against the local cloud', () => {
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const parkedBefore = (await eventIds(PARKING)).length;
-    await eventually(
-      async () => ((await eventIds(PARKING)).length >= parkedBefore + 3 ? true : undefined),
-      30_000,
-    );
+    await eventually(async () => ((await eventIds(PARKING)).length >= parkedBefore + 3 ? true : undefined));
     child.kill('SIGINT');
     const code = await exited;
 

@@ -6,33 +6,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCloud } from '../../../local-cloud/src';
 import type { RunningLocalCloud } from '../../../local-cloud/src';
-import { main } from '../../src/main';
+import { createKey, runCli, useDevJson } from '../../src/testing';
 
 let cloud: RunningLocalCloud | undefined;
-const savedDevJson = process.env.SWITCHYARD_DEV_JSON;
+let restoreDevJson: () => void = () => {};
 
 beforeAll(async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'sy-cli-it-'));
   cloud = await startLocalCloud({ services: ['identity'], stateDir });
-  process.env.SWITCHYARD_DEV_JSON = join(stateDir, 'dev.json');
+  restoreDevJson = useDevJson(join(stateDir, 'dev.json'));
 });
 
 afterAll(async () => {
   await cloud?.stop();
-  if (savedDevJson === undefined) delete process.env.SWITCHYARD_DEV_JSON;
-  else process.env.SWITCHYARD_DEV_JSON = savedDevJson;
+  restoreDevJson();
 });
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(
-    ['node', 'switchyard', ...args],
-    (text) => (out += text),
-    (text) => (err += text),
-  );
-  return { code, out, err };
-}
+const run = (...args: string[]) => runCli(args);
 
 const keysStatus = async (key: string) =>
   (await fetch(`${cloud!.apiUrl}/keys`, { headers: { authorization: `Bearer ${key}` } })).status;
@@ -94,20 +84,8 @@ describe('switchyard against the local cloud (no flags)', () => {
 
   it('keys revoke-by-email: every key of the e-mail is refused afterwards', async () => {
     const keys: string[] = [];
-    for (const role of ['admin', 'admin']) {
-      const { out } = await run(
-        'keys',
-        'create',
-        '--tenant',
-        tenantId,
-        '--role',
-        role,
-        '--email',
-        'leaver@acme.test',
-        '--json',
-      );
-      keys.push(JSON.parse(out).key);
-    }
+    for (const role of ['admin', 'admin'])
+      keys.push((await createKey(tenantId, role, { email: 'leaver@acme.test' })).key);
     const { code, out } = await run('keys', 'revoke-by-email', 'leaver@acme.test', '--json');
     expect(code).toBe(0);
     expect(JSON.parse(out).revoked).toHaveLength(2);

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { KEY_SHOWN_ONCE } from '../../src/commands/keys';
-import { main } from '../../src/main';
+import { createKey, runCli as run, runCliJson, useDevJson } from '../../src/testing';
 import { FakeOperatorApi } from './fake-operator-api';
 
 const region = 'eu-west-1';
 const api = new FakeOperatorApi(region);
 let apiUrl: string;
-const savedDevJson = process.env.SWITCHYARD_DEV_JSON;
+let restoreDevJson: () => void = () => {};
 
 beforeAll(async () => {
   apiUrl = await api.start();
@@ -29,56 +29,25 @@ beforeAll(async () => {
       alarms: [],
     }),
   );
-  process.env.SWITCHYARD_DEV_JSON = devJson;
+  restoreDevJson = useDevJson(devJson);
 });
 
 afterAll(async () => {
   await api.stop();
-  if (savedDevJson === undefined) delete process.env.SWITCHYARD_DEV_JSON;
-  else process.env.SWITCHYARD_DEV_JSON = savedDevJson;
+  restoreDevJson();
 });
 
-/** Runs `switchyard ...args` in process; returns exit code, stdout and stderr. */
-async function run(
-  args: string[],
-  deps: Parameters<typeof main>[3] = {},
-): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(
-    ['node', 'switchyard', ...args],
-    (text) => (out += text),
-    (text) => (err += text),
-    deps,
-  );
-  return { code, out, err };
-}
+/** `tenants create` for the same tenant every time (the fake API gives each a new id). */
+const CREATE_ACME = ['tenants', 'create', '--name', 'Acme', '--admin-email', 'ops@acme.test'];
 
 async function createTenant(): Promise<{ tenantId: string; key: string }> {
-  const { code, out } = await run([
-    'tenants',
-    'create',
-    '--name',
-    'Acme',
-    '--admin-email',
-    'ops@acme.test',
-    '--json',
-  ]);
-  expect(code).toBe(0);
-  const created = JSON.parse(out);
+  const created = await runCliJson<{ tenant: { tenantId: string }; apiKey: { key: string } }>(CREATE_ACME);
   return { tenantId: created.tenant.tenantId, key: created.apiKey.key };
 }
 
 describe('switchyard tenants create', () => {
   it('creates a tenant through the signed operator route and prints its admin key once, with a warning', async () => {
-    const { code, out, err } = await run([
-      'tenants',
-      'create',
-      '--name',
-      'Acme',
-      '--admin-email',
-      'ops@acme.test',
-    ]);
+    const { code, out, err } = await run(CREATE_ACME);
     expect({ code, err }).toEqual({ code: 0, err: '' });
     const request = api.requests.at(-1)!;
     expect(request).toMatchObject({
@@ -96,15 +65,7 @@ describe('switchyard tenants create', () => {
   });
 
   it('prints only JSON with --json', async () => {
-    const { code, out } = await run([
-      'tenants',
-      'create',
-      '--name',
-      'Acme',
-      '--admin-email',
-      'ops@acme.test',
-      '--json',
-    ]);
+    const { code, out } = await run([...CREATE_ACME, '--json']);
     expect(code).toBe(0);
     const parsed = JSON.parse(out);
     expect(parsed.tenant.name).toBe('Acme');
@@ -166,8 +127,7 @@ describe('switchyard keys', () => {
 
   it('list: follows every page and prints a table without secrets; --json prints the array', async () => {
     const { tenantId } = await createTenant();
-    for (const role of ['viewer', 'creator', 'admin'])
-      expect((await run(['keys', 'create', '--tenant', tenantId, '--role', role, '--json'])).code).toBe(0);
+    for (const role of ['viewer', 'creator', 'admin']) await createKey(tenantId, role);
     const table = await run(['keys', 'list', '--tenant', tenantId]);
     expect(table.code).toBe(0);
     const lines = table.out.trimEnd().split('\n');
@@ -187,9 +147,7 @@ describe('switchyard keys', () => {
 
   it('revoke: deletes the key through the operator route', async () => {
     const { tenantId } = await createTenant();
-    const created = JSON.parse(
-      (await run(['keys', 'create', '--tenant', tenantId, '--role', 'viewer', '--json'])).out,
-    );
+    const created = await createKey(tenantId, 'viewer');
     const { code, out } = await run(['keys', 'revoke', created.keyId]);
     expect(code).toBe(0);
     expect(out).toBe(`Revoked API key ${created.keyId}.\n`);
@@ -200,22 +158,8 @@ describe('switchyard keys', () => {
   it('revoke-by-email: revokes every key of the e-mail and lists them', async () => {
     const { tenantId } = await createTenant();
     const ids: string[] = [];
-    for (const role of ['viewer', 'creator']) {
-      const out = (
-        await run([
-          'keys',
-          'create',
-          '--tenant',
-          tenantId,
-          '--role',
-          role,
-          '--email',
-          'leaver@acme.test',
-          '--json',
-        ])
-      ).out;
-      ids.push(JSON.parse(out).keyId);
-    }
+    for (const role of ['viewer', 'creator'])
+      ids.push((await createKey(tenantId, role, { email: 'leaver@acme.test' })).keyId);
     const { code, out } = await run(['keys', 'revoke-by-email', 'leaver@acme.test']);
     expect(code).toBe(0);
     expect(out).toBe(`Revoked 2 API key(s) owned by leaver@acme.test: ${ids.join(', ')}\n`);

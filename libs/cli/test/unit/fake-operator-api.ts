@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifyIamRequest } from '../../../local-cloud/src/runner/iam-auth';
+import { verifyIamRequest } from '../../../local-cloud/src/runner/gateway/iam-auth';
 
 export interface FakeKey {
   keyId: string;

@@ -1,4 +1,5 @@
 export { startDynamoDb, dynamoDbLocalDir } from './dynamodb';
+export { emulatorEndpoints } from './endpoints';
 export type { DynamoDbOptions, RunningDynamoDb } from './dynamodb';
 export { startFauxqs } from './fauxqs';
 export type { FauxqsOptions } from './fauxqs';

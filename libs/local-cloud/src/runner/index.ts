@@ -1,19 +1,24 @@
-/** The local cloud's runner: hosts functions and drives them from HTTP, SQS and DynamoDB streams. */
-export { FunctionHost, findRepoRoot, resolveHandlerEntry } from './function-host';
-export type { FunctionHostOptions, FunctionStats } from './function-host';
-export { HttpGateway, routesFromServices } from './http-gateway';
+/**
+ * The local cloud's runner: hosts functions (host/) and drives them from HTTP (gateway/), SQS and
+ * DynamoDB streams (event-sources/), all read from the packaged templates (template.ts).
+ */
+export { FunctionHost } from './host/function-host';
+export type { FunctionHostOptions, FunctionStats } from './host/function-host';
+export { resolveHandlerEntry } from './host/bundler';
+export type { FunctionGroupStats } from './host/worker-pool';
+export { HttpGateway, routesFromServices } from './gateway/http-gateway';
 export type {
   BuiltinHandler,
   BuiltinRequest,
   BuiltinResponse,
   GatewayRoute,
   HttpGatewayOptions,
-} from './http-gateway';
-export { JwtAuthorizer } from './jwt';
-export type { JwksLocator, JwtAuthorizerConfig } from './jwt';
-export { SqsPoller, sqsMappingsFromServices } from './sqs-poller';
-export type { SqsMapping, SqsPollerOptions } from './sqs-poller';
-export { StreamPoller, streamMappingsFromServices } from './stream-poller';
-export type { StreamMapping, StreamPollerOptions } from './stream-poller';
+} from './gateway/http-gateway';
+export { JwtAuthorizer } from './gateway/jwt';
+export type { JwksLocator, JwtAuthorizerConfig } from './gateway/jwt';
+export { SqsPoller, sqsMappingsFromServices } from './event-sources/sqs-poller';
+export type { SqsMapping, SqsPollerOptions } from './event-sources/sqs-poller';
+export { StreamPoller, streamMappingsFromServices } from './event-sources/stream-poller';
+export type { StreamMapping, StreamPollerOptions } from './event-sources/stream-poller';
 export { readServiceModel } from './template';
 export type { EventSourceMappingModel, FunctionModel, HttpRouteModel, ServiceModel } from './template';

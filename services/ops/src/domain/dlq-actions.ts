@@ -6,40 +6,26 @@
  * counts. Finishing a replay announces it as DlqReplayed; a purge is kept in the table only (no
  * consumer needs to hear about it, and DlqReplayed would misname it).
  */
-import { PLATFORM_TENANT_ID } from '@switchyard/contracts';
-import type { DlqReplayed } from '@switchyard/contracts';
+import { DLQ_ACTIONS, PLATFORM_TENANT_ID, dlqFilterFields, dlqQueueName } from '@switchyard/contracts';
+import type { DlqActionRecord, DlqReplayed } from '@switchyard/contracts';
 import { z } from 'zod';
 
-export const ACTIONS = ['replay', 'purge'] as const;
-export type DlqActionKind = (typeof ACTIONS)[number];
+export type { DlqActionRecord } from '@switchyard/contracts';
 
 /** At most this many moved message ids are kept on a record (the counts are always exact). */
 export const MAX_RECORDED_IDS = 1000;
 
-const queueName = () => z.string().min(1).max(80);
 const id = () => z.string().min(1).max(128);
-const timestamp = () => z.iso.datetime({ offset: true });
 
 /** Which messages an action selects; empty means all. The fields of DlqReplayed's `filter`. */
-export const dlqFilterSchema = z
-  .object({
-    source: z.string().min(1).max(255).optional(),
-    detailType: z.string().min(1).max(255).optional(),
-    tenantId: id().optional(),
-    sentAfter: timestamp().optional(),
-    sentBefore: timestamp().optional(),
-    maxMessages: z.number().int().positive().optional(),
-    messageIds: z.array(id()).max(100).optional(),
-  })
-  .strict();
-export type DlqFilter = z.infer<typeof dlqFilterSchema>;
+export const dlqFilterSchema = z.object(dlqFilterFields).strict();
 
 export const startBody = z
   .object({
-    action: z.enum(ACTIONS),
-    dlqName: queueName(),
+    action: z.enum(DLQ_ACTIONS),
+    dlqName: dlqQueueName(),
     /** Where a replay sends messages (required for a replay, absent for a purge). */
-    targetQueue: queueName().optional(),
+    targetQueue: dlqQueueName().optional(),
     filter: dlqFilterSchema.default({}),
     dryRun: z.boolean().default(false),
   })
@@ -65,26 +51,6 @@ export const finishBody = z
   })
   .strict();
 export type FinishInput = z.infer<typeof finishBody>;
-
-export interface DlqActionRecord {
-  actionId: string;
-  action: DlqActionKind;
-  dlqName: string;
-  targetQueue?: string;
-  filter: DlqFilter;
-  dryRun: boolean;
-  actor: string;
-  status: 'started' | 'finished';
-  startedAt: string;
-  finishedAt?: string;
-  moved?: number;
-  skipped?: number;
-  failed?: number;
-  interrupted?: boolean;
-  messageIds?: string[];
-  messageIdsTruncated?: boolean;
-  backupFile?: string;
-}
 
 export function startRecord(input: StartInput, actor: string, actionId: string, now: Date): DlqActionRecord {
   return {

@@ -18,7 +18,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { main } from '../../../src/main';
+import { runCli } from '../../../src/testing';
 
 const region = 'eu-west-1';
 const account = '123456789012';
@@ -49,26 +49,36 @@ const fakeFetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit
   return Response.json({ message: 'Not Found' }, { status: 404 });
 }) as typeof fetch;
 
-async function run(args: string[], interrupt?: AbortSignal) {
-  let out = '';
-  let err = '';
-  const code = await main(
-    ['node', 'switchyard', ...args],
-    (text) => (out += text),
-    (text) => (err += text),
-    {
-      fetch: fakeFetch,
-      credentials,
-      cloudFormation: new CloudFormationClient({ region, credentials }),
-      sqs: new SQSClient({ region, credentials }),
-      lambda: new LambdaClient({ region, credentials }),
-      cloudWatch: new CloudWatchClient({ region, credentials }),
-      dynamodb: new DynamoDBClient({ region, credentials }),
-      ...(interrupt ? { interrupt } : {}),
-    },
-  );
-  return { code, out, err };
+/** `switchyard ...args` against the mocked AWS clients and the stubbed ops API. */
+function run(args: string[], interrupt?: AbortSignal) {
+  return runCli(args, {
+    fetch: fakeFetch,
+    credentials,
+    cloudFormation: new CloudFormationClient({ region, credentials }),
+    sqs: new SQSClient({ region, credentials }),
+    lambda: new LambdaClient({ region, credentials }),
+    cloudWatch: new CloudWatchClient({ region, credentials }),
+    dynamodb: new DynamoDBClient({ region, credentials }),
+    ...(interrupt ? { interrupt } : {}),
+  });
 }
+
+/** `switchyard dlq replay` of ingest's projections DLQ on the prod stage, printing JSON. */
+const replayProd = (extra: string[], interrupt?: AbortSignal) =>
+  run(
+    [
+      'dlq',
+      'replay',
+      'ingest-prod-projections-dlq',
+      '--stage',
+      'prod',
+      '--region',
+      region,
+      '--json',
+      ...extra,
+    ],
+    interrupt,
+  );
 
 beforeEach(() => {
   for (const mock of [cloudFormation, sqs, lambda, cloudWatch]) mock.reset();
@@ -257,18 +267,7 @@ describe('switchyard dlq on AWS (--stage)', () => {
           },
         ],
       });
-    const { code, out, err } = await run([
-      'dlq',
-      'replay',
-      'ingest-prod-projections-dlq',
-      '--stage',
-      'prod',
-      '--region',
-      region,
-      '--rate',
-      '25',
-      '--json',
-    ]);
+    const { code, out, err } = await replayProd(['--rate', '25']);
     expect({ code, err }).toEqual({ code: 0, err: '' });
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0]!.args[0].input).toEqual({
       SourceArn: queueArn('ingest-prod-projections-dlq'),
@@ -328,10 +327,7 @@ describe('switchyard dlq on AWS (--stage)', () => {
           },
         ],
       });
-    const { code, out } = await run(
-      ['dlq', 'replay', 'ingest-prod-projections-dlq', '--stage', 'prod', '--region', region, '--json'],
-      stop.signal,
-    );
+    const { code, out } = await replayProd([], stop.signal);
     expect(code).toBe(130);
     expect(sqs.commandCalls(CancelMessageMoveTaskCommand)[0]!.args[0].input).toEqual({
       TaskHandle: 'task-2',
@@ -347,17 +343,7 @@ describe('switchyard dlq on AWS (--stage)', () => {
     [['--no-move-task']],
   ])('goes message by message, never by move task, with %j', async (extra) => {
     sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
-    const { code, out } = await run([
-      'dlq',
-      'replay',
-      'ingest-prod-projections-dlq',
-      '--stage',
-      'prod',
-      '--region',
-      region,
-      '--json',
-      ...extra,
-    ]);
+    const { code, out } = await replayProd(extra);
     expect(code).toBe(0);
     expect(JSON.parse(out).mode).toBe('per-message');
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);

@@ -1,4 +1,5 @@
 import { peekMessages, purgeMessages, replayMessages } from '../../../src/dlq/engine';
+import type { QueuePort, ReplayOptions } from '../../../src/dlq/engine';
 import { RateLimiter } from '../../../src/dlq/rate';
 import { MemoryQueues } from './memory-queue';
 
@@ -14,6 +15,19 @@ const event = (detailType: string, tenantId: string, id: string) => ({
 });
 
 const noWait = () => new RateLimiter(1e9);
+
+/** Replays everything from DLQ to SOURCE without waiting for the rate, unless `options` say otherwise. */
+const replay = (port: QueuePort, options: Partial<ReplayOptions> = {}) =>
+  replayMessages({
+    port,
+    dlqUrl: DLQ,
+    targetUrl: SOURCE,
+    filter: {},
+    dryRun: false,
+    rate: 10,
+    limiter: noWait(),
+    ...options,
+  });
 
 function fill(queues: MemoryQueues, n: number, detailType = 'ApiKeyCreated', tenant = 'ten_1'): string[] {
   return Array.from({ length: n }, (_, i) =>
@@ -37,14 +51,8 @@ describe('replayMessages', () => {
     const queues = new MemoryQueues();
     const created = fill(queues, 4, 'ApiKeyCreated');
     const revoked = fill(queues, 3, 'ApiKeyRevoked');
-    const result = await replayMessages({
-      port: queues,
-      dlqUrl: DLQ,
-      targetUrl: SOURCE,
+    const result = await replay(queues, {
       filter: { detailType: 'ApiKeyCreated' },
-      dryRun: false,
-      rate: 10,
-      limiter: noWait(),
     });
     expect(result).toMatchObject({ moved: 4, skipped: 3, failed: 0, interrupted: false, sentNotDeleted: [] });
     expect(result.movedIds).toEqual(created);
@@ -62,15 +70,7 @@ describe('replayMessages', () => {
   it('keeps the original body and attributes', async () => {
     const queues = new MemoryQueues();
     queues.add(DLQ, '{"raw":true}', { attributes: { detailType: { StringValue: 'X', DataType: 'String' } } });
-    await replayMessages({
-      port: queues,
-      dlqUrl: DLQ,
-      targetUrl: SOURCE,
-      filter: {},
-      dryRun: false,
-      rate: 10,
-      limiter: noWait(),
-    });
+    await replay(queues);
     expect(queues.queue(SOURCE)[0]).toMatchObject({
       body: '{"raw":true}',
       attributes: { detailType: { StringValue: 'X' } },
@@ -80,13 +80,9 @@ describe('replayMessages', () => {
   it('moves nothing in a dry run and lists what would move', async () => {
     const queues = new MemoryQueues();
     const ids = fill(queues, 5);
-    const result = await replayMessages({
-      port: queues,
-      dlqUrl: DLQ,
-      targetUrl: SOURCE,
+    const result = await replay(queues, {
       filter: { messageIds: [ids[1]!, 'ApiKeyCreated-ten_1-3'] },
       dryRun: true,
-      rate: 10,
     });
     expect(result).toMatchObject({ moved: 0, selected: 2, skipped: 3 });
     expect(result.selectedMessages.map((m) => m.messageId)).toEqual([ids[1], ids[3]]);
@@ -98,15 +94,8 @@ describe('replayMessages', () => {
   it('stops at --max and leaves the rest visible', async () => {
     const queues = new MemoryQueues();
     fill(queues, 25);
-    const result = await replayMessages({
-      port: queues,
-      dlqUrl: DLQ,
-      targetUrl: SOURCE,
-      filter: {},
-      dryRun: false,
-      rate: 10,
+    const result = await replay(queues, {
       max: 12,
-      limiter: noWait(),
     });
     expect(result.moved).toBe(12);
     expect(queues.queue(SOURCE)).toHaveLength(12);
@@ -117,14 +106,7 @@ describe('replayMessages', () => {
     const queues = new MemoryQueues();
     const ids = fill(queues, 30);
     const stop = new AbortController();
-    const result = await replayMessages({
-      port: queues,
-      dlqUrl: DLQ,
-      targetUrl: SOURCE,
-      filter: {},
-      dryRun: false,
-      rate: 10,
-      limiter: noWait(),
+    const result = await replay(queues, {
       stopSignal: stop.signal,
       onProgress: (p) => {
         if (p.moved === 7) stop.abort();
@@ -143,29 +125,13 @@ describe('replayMessages', () => {
     const queues = new MemoryQueues();
     fill(queues, 2);
     queues.failSendsTo.add(SOURCE);
-    const failed = await replayMessages({
-      port: queues,
-      dlqUrl: DLQ,
-      targetUrl: SOURCE,
-      filter: {},
-      dryRun: false,
-      rate: 10,
-      limiter: noWait(),
-    });
+    const failed = await replay(queues);
     expect(failed).toMatchObject({ moved: 0, failed: 2 });
     expect(queues.visible(DLQ)).toBe(2);
 
     queues.failSendsTo.clear();
     queues.failDeletes = true;
-    const doubled = await replayMessages({
-      port: queues,
-      dlqUrl: DLQ,
-      targetUrl: SOURCE,
-      filter: {},
-      dryRun: false,
-      rate: 10,
-      limiter: noWait(),
-    });
+    const doubled = await replay(queues);
     expect(doubled.sentNotDeleted).toHaveLength(2);
     expect(doubled.failures[0]!.error).toMatch(/^sent, but not deleted/);
   });
@@ -173,28 +139,15 @@ describe('replayMessages', () => {
   it('does not send again a copy that failed again and came back while the replay runs', async () => {
     const queues = new MemoryQueues();
     fill(queues, 2);
-    const port = {
-      ...queues,
-      receive: queues.receive.bind(queues),
-      delete: queues.delete.bind(queues),
-      deleteBatch: queues.deleteBatch.bind(queues),
-      release: queues.release.bind(queues),
+    const port = queues.portWith({
       // The consumer refuses at once: SQS redrives the copy straight back to the DLQ.
-      send: async (url: string, m: Parameters<typeof queues.send>[1]) => {
+      send: async (url, m) => {
         const id = await queues.send(url, m);
         queues.redrive(url, DLQ, id);
         return id;
       },
-    };
-    const result = await replayMessages({
-      port,
-      dlqUrl: DLQ,
-      targetUrl: SOURCE,
-      filter: {},
-      dryRun: false,
-      rate: 10,
-      limiter: noWait(),
     });
+    const result = await replay(port);
     expect(result).toMatchObject({ moved: 2, returned: 2 });
     expect(queues.queue(DLQ)).toHaveLength(2);
     expect(queues.visible(DLQ)).toBe(2);
@@ -205,23 +158,13 @@ describe('replayMessages', () => {
     fill(queues, 5);
     let time = 0;
     const sendTimes: number[] = [];
-    const port = {
-      ...queues,
-      receive: queues.receive.bind(queues),
-      delete: queues.delete.bind(queues),
-      deleteBatch: queues.deleteBatch.bind(queues),
-      release: queues.release.bind(queues),
-      send: async (url: string, m: Parameters<typeof queues.send>[1]) => {
+    const port = queues.portWith({
+      send: async (url, m) => {
         sendTimes.push(time);
         return queues.send(url, m);
       },
-    };
-    await replayMessages({
-      port,
-      dlqUrl: DLQ,
-      targetUrl: SOURCE,
-      filter: {},
-      dryRun: false,
+    });
+    await replay(port, {
       rate: 2,
       limiter: new RateLimiter(2, { now: () => time, sleep: async (ms) => void (time += ms) }),
     });
@@ -235,17 +178,12 @@ describe('purgeMessages', () => {
     const ids = fill(queues, 14);
     const order: string[] = [];
     const backedUp: string[] = [];
-    const port = {
-      ...queues,
-      receive: queues.receive.bind(queues),
-      release: queues.release.bind(queues),
-      send: queues.send.bind(queues),
-      delete: queues.delete.bind(queues),
-      deleteBatch: async (url: string, handles: string[]) => {
+    const port = queues.portWith({
+      deleteBatch: async (url, handles) => {
         order.push(`delete ${handles.length}`);
         return queues.deleteBatch(url, handles);
       },
-    };
+    });
     const result = await purgeMessages({
       port,
       dlqUrl: DLQ,

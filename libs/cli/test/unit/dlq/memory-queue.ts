@@ -112,4 +112,16 @@ export class MemoryQueues implements QueuePort {
     this.calls.push(`release ${url} ${handles.length}`);
     for (const m of this.queue(url)) if (m.handle && handles.includes(m.handle)) m.invisibleUntil = 0;
   }
+
+  /** This queue as a port with some of its operations replaced (to watch or break them). */
+  portWith(overrides: Partial<QueuePort>): QueuePort {
+    return {
+      receive: this.receive.bind(this),
+      send: this.send.bind(this),
+      delete: this.delete.bind(this),
+      deleteBatch: this.deleteBatch.bind(this),
+      release: this.release.bind(this),
+      ...overrides,
+    };
+  }
 }

@@ -21,21 +21,11 @@ import {
   SQSClient,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { startLocalCloud } from '../../../src';
+import { eventually, LOCAL_CREDENTIALS, startLocalCloud } from '../../../src';
 import type { RunningLocalCloud } from '../../../src';
 
 const fixture = join(__dirname, '..', '..', 'fixtures', 'sample-service');
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+const credentials = LOCAL_CREDENTIALS;
 
 function processTree(root: number): number[] {
   const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
@@ -235,12 +225,15 @@ describe('local cloud started with startLocalCloud', () => {
     );
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'sample-local-work' }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ fail: true }) }));
-    const alarm = await eventually(async () => {
-      const facts = JSON.parse(readFileSync(join(stateDir, 'dev.json'), 'utf8'));
-      return (facts.alarms as { name: string; state: string; depth: number }[]).find(
-        (a) => a.name === 'sample-local-work-dlq-not-empty' && a.state === 'ALARM',
-      );
-    }, 45_000);
+    const alarm = await eventually(
+      async () => {
+        const facts = JSON.parse(readFileSync(join(stateDir, 'dev.json'), 'utf8'));
+        return (facts.alarms as { name: string; state: string; depth: number }[]).find(
+          (a) => a.name === 'sample-local-work-dlq-not-empty' && a.state === 'ALARM',
+        );
+      },
+      { timeoutMs: 45_000 },
+    );
     expect(alarm.depth).toBe(1);
     expect(cloud.output()).toContain('ALARM sample-local-work-dlq-not-empty');
     expect(cloud.output()).toContain('DLQ alarms   sample-local-work-dlq (1)');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCloud } from '../../../src';
 import type { RunningLocalCloud } from '../../../src';
-import { signLocalRequest } from '../../../src/runner/iam-auth';
+import { signLocalRequest } from '../../../src/runner/gateway/iam-auth';
 
 async function operatorGet(cloud: RunningLocalCloud, path: string): Promise<Response> {
   const url = new URL(path, cloud.apiUrl);

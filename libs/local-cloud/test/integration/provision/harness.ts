@@ -3,12 +3,12 @@
 // Protocol: prints one JSON line {"ready": {...}} on stdout; a small control server answers
 // GET /deliveries, GET /invocations, POST /provision (body: PackagedService[]), POST /trigger?rule=.
 import { createServer } from 'node:http';
-import { startDynamoDb, startFauxqs, startSes } from '../../../src/emulators';
+import { emulatorEndpoints, startDynamoDb, startFauxqs, startSes } from '../../../src/emulators';
 import { LocalEventBridge, startEventBridgeServer } from '../../../src/eventbridge';
 import type { DeliveryRecord } from '../../../src/eventbridge';
 import { provisionServices } from '../../../src/provision';
 import type { ProvisionedRegistry } from '../../../src/provision';
-import type { Endpoints, Invoker, PackagedService } from '../../../src/types';
+import type { Invoker, PackagedService } from '../../../src/types';
 
 async function main(): Promise<void> {
   const [dynamodb, fauxqs, ses] = await Promise.all([
@@ -35,14 +35,7 @@ async function main(): Promise<void> {
   bus.start();
   const deliveries: DeliveryRecord[] = [];
   bus.onDelivered((record) => deliveries.push(record));
-  const endpoints: Endpoints = {
-    dynamodb: dynamodb.endpoint,
-    sqs: fauxqs.endpoint,
-    sns: fauxqs.endpoint,
-    s3: fauxqs.endpoint,
-    ses: ses.endpoint,
-    events: events.endpoint,
-  };
+  const endpoints = emulatorEndpoints({ dynamodb, fauxqs, ses, events });
   let registry: ProvisionedRegistry | undefined;
 
   const control = createServer((request, response) => {

@@ -1,7 +1,8 @@
 // Starts harness.ts in a child Node process (see there for why) and waits for its ready line.
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { repoRoot } from '../../../src/repo-root';
 import type { Endpoints } from '../../../src/types';
 
 export interface Harness {
@@ -16,18 +17,14 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-const repoRoot = resolve(__dirname, '../../../../..');
+const root = repoRoot();
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const child = spawn(
-    process.execPath,
-    [join(repoRoot, 'scripts/run-ts.mjs'), join(__dirname, 'harness.ts')],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [join(root, 'scripts/run-ts.mjs'), join(__dirname, 'harness.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));

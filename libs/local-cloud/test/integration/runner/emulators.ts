@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { findRepoRoot } from '../../../src/runner/function-host';
+import { repoRoot } from '../../../src/repo-root';
 
 export interface RunningEmulator {
   endpoint: string;
@@ -20,7 +20,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export async function startFauxqs(): Promise<RunningEmulator> {
-  const repo = findRepoRoot(__dirname);
+  const repo = repoRoot();
   const child = spawn(
     process.execPath,
     [join(repo, 'scripts', 'run-ts.mjs'), join(__dirname, 'fauxqs-server.ts')],

@@ -6,7 +6,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudFormationTemplate } from '../../../src/packaging';
-import { environmentGroupKey, FunctionHost } from '../../../src/runner/function-host';
+import { environmentGroupKey } from '../../../src/runner/host/environment';
+import { FunctionHost } from '../../../src/runner/host/function-host';
 import type { InvocationResult } from '../../../src/types';
 import { copyFixture, fixtureResources, fixtureService, MapRegistry } from './helpers';
 

@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jose from 'jose';
-import { FunctionHost } from '../../../src/runner/function-host';
-import { HttpGateway, routesFromServices } from '../../../src/runner/http-gateway';
+import { FunctionHost } from '../../../src/runner/host/function-host';
+import { HttpGateway, routesFromServices } from '../../../src/runner/gateway/http-gateway';
 import { copyFixture, fixtureResources, fixtureService, MapRegistry } from './helpers';
 
 const ISSUER = 'https://issuer.switchyard.test';

@@ -14,7 +14,7 @@ import type {
   ResourceRegistry,
 } from '../../../src/types';
 import { LOCAL_ACCOUNT_ID } from '../../../src/types';
-import { findRepoRoot } from '../../../src/runner/function-host';
+import { repoRoot } from '../../../src/repo-root';
 
 export const FIXTURE_DIR = resolve(__dirname, '../../fixtures/sample-service');
 export const REGION = 'us-east-1';
@@ -33,7 +33,7 @@ export async function fixtureService(dir: string = FIXTURE_DIR): Promise<Package
 
 /** A copy of the fixture's sources under the repo's .switchyard dir (so bundling still finds node_modules). */
 export function copyFixture(): string {
-  const base = join(findRepoRoot(__dirname), '.switchyard', 'tmp');
+  const base = join(repoRoot(), '.switchyard', 'tmp');
   mkdirSync(base, { recursive: true });
   const dir = mkdtempSync(join(base, 'sample-'));
   cpSync(join(FIXTURE_DIR, 'src'), join(dir, 'src'), { recursive: true });

@@ -9,9 +9,9 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { FunctionHost } from '../../../src/runner/function-host';
-import { SqsPoller, sqsMappingsFromServices } from '../../../src/runner/sqs-poller';
-import type { SqsRecord } from '../../../src/runner/sqs-poller';
+import { FunctionHost } from '../../../src/runner/host/function-host';
+import { SqsPoller, sqsMappingsFromServices } from '../../../src/runner/event-sources/sqs-poller';
+import type { SqsRecord } from '../../../src/runner/event-sources/sqs-poller';
 import { startFauxqs } from './emulators';
 import type { RunningEmulator } from './emulators';
 import { fixtureResources, fixtureService, MapRegistry, RecordingInvoker, REGION, waitFor } from './helpers';

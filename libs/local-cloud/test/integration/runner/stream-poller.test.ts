@@ -4,9 +4,9 @@
  */
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { FunctionHost } from '../../../src/runner/function-host';
-import { StreamPoller, streamMappingsFromServices } from '../../../src/runner/stream-poller';
-import type { DynamoDbStreamRecord } from '../../../src/runner/stream-poller';
+import { FunctionHost } from '../../../src/runner/host/function-host';
+import { StreamPoller, streamMappingsFromServices } from '../../../src/runner/event-sources/stream-poller';
+import type { DynamoDbStreamRecord } from '../../../src/runner/event-sources/stream-poller';
 import { startDynamoDbLocal, startFauxqs } from './emulators';
 import type { RunningEmulator } from './emulators';
 import { fixtureResources, fixtureService, MapRegistry, RecordingInvoker, REGION, waitFor } from './helpers';

@@ -1,7 +1,7 @@
-import { messagesToDelete, toSqsRecord } from '../../../src/runner/sqs-poller';
-import type { SqsRecord } from '../../../src/runner/sqs-poller';
-import { firstFailedIndex, toStreamRecord } from '../../../src/runner/stream-poller';
-import type { DynamoDbStreamRecord } from '../../../src/runner/stream-poller';
+import { messagesToDelete, toSqsRecord } from '../../../src/runner/event-sources/sqs-poller';
+import type { SqsRecord } from '../../../src/runner/event-sources/sqs-poller';
+import { firstFailedIndex, toStreamRecord } from '../../../src/runner/event-sources/stream-poller';
+import type { DynamoDbStreamRecord } from '../../../src/runner/event-sources/stream-poller';
 
 const sqsRecord = (messageId: string) => ({ messageId }) as SqsRecord;
 

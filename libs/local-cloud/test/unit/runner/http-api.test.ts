@@ -7,7 +7,7 @@ import {
   matchRoute,
   requestTime,
   toHttpResponse,
-} from '../../../src/runner/http-api';
+} from '../../../src/runner/gateway/http-api';
 
 const route = (routeKey: string) => {
   if (routeKey === '$default') return { routeKey, method: 'ANY' };

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { HttpGateway } from '../../../src/runner/http-gateway';
+import { HttpGateway } from '../../../src/runner/gateway/http-gateway';
 import {
   LOCAL_OPERATOR_ARN,
   MESSAGES,
@@ -9,8 +9,8 @@ import {
   parseAuthorization,
   signLocalRequest,
   verifyIamRequest,
-} from '../../../src/runner/iam-auth';
-import type { IamRequest } from '../../../src/runner/iam-auth';
+} from '../../../src/runner/gateway/iam-auth';
+import type { IamRequest } from '../../../src/runner/gateway/iam-auth';
 import type { InvocationResult, Invoker } from '../../../src/types';
 
 const region = 'eu-west-1';

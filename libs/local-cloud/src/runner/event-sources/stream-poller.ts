@@ -20,9 +20,10 @@ import {
 import type { _Record as StreamRecord, AttributeValue, Shard } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
-import type { Invoker, PackagedService, ResourceRegistry } from '../types';
-import { LOCAL_ACCOUNT_ID } from '../types';
-import { mappingFunction, readServiceModel, referencedLogicalId } from './template';
+import type { Invoker, PackagedService, ResourceRegistry } from '../../types';
+import { LOCAL_ACCOUNT_ID } from '../../types';
+import { referencedLogicalId } from '../template';
+import { mappingsOfKind, queueNameFromArn, sleep } from './polling';
 
 export interface StreamMapping {
   service: string;
@@ -68,43 +69,34 @@ export interface DynamoDbStreamRecord {
   userIdentity?: unknown;
 }
 
+/** The DynamoDB stream mappings of the given services, resolved against what was provisioned. */
 export function streamMappingsFromServices(
   services: PackagedService[],
   registry: ResourceRegistry,
 ): StreamMapping[] {
-  const mappings: StreamMapping[] = [];
-  for (const service of services) {
-    const model = readServiceModel(service);
-    for (const mapping of model.eventSourceMappings) {
-      if (mapping.kind !== 'dynamodb') continue;
-      const fn = mappingFunction(model, mapping);
-      const name = fn
-        ? registry.resolve(service.name, fn.functionName)
-        : registry.resolve(service.name, mapping.functionName);
-      let onFailure: StreamMapping['onFailure'];
-      if (mapping.onFailureDestination !== undefined) {
-        const arn = String(registry.resolve(service.name, mapping.onFailureDestination));
-        const id = referencedLogicalId(mapping.onFailureDestination);
-        const resource = id ? registry.get(service.name, id) : undefined;
-        onFailure = { arn, queueUrl: resource?.type === 'AWS::SQS::Queue' ? resource.ref : undefined };
-      }
-      mappings.push({
-        service: service.name,
-        logicalId: mapping.logicalId,
-        functionName: String(name),
-        streamArn: String(registry.resolve(service.name, mapping.eventSourceArn)),
-        batchSize: mapping.batchSize ?? 100,
-        maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds ?? 0,
-        startingPosition: mapping.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
-        maximumRetryAttempts: mapping.maximumRetryAttempts ?? -1,
-        bisectBatchOnFunctionError: mapping.bisectBatchOnFunctionError,
-        reportBatchItemFailures: mapping.functionResponseTypes.includes('ReportBatchItemFailures'),
-        onFailure,
-        enabled: mapping.enabled,
-      });
+  return mappingsOfKind(services, registry, 'dynamodb').map(({ service, mapping, functionName }) => {
+    let onFailure: StreamMapping['onFailure'];
+    if (mapping.onFailureDestination !== undefined) {
+      const arn = String(registry.resolve(service, mapping.onFailureDestination));
+      const id = referencedLogicalId(mapping.onFailureDestination);
+      const resource = id ? registry.get(service, id) : undefined;
+      onFailure = { arn, queueUrl: resource?.type === 'AWS::SQS::Queue' ? resource.ref : undefined };
     }
-  }
-  return mappings;
+    return {
+      service,
+      logicalId: mapping.logicalId,
+      functionName,
+      streamArn: String(registry.resolve(service, mapping.eventSourceArn)),
+      batchSize: mapping.batchSize ?? 100,
+      maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds ?? 0,
+      startingPosition: mapping.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+      maximumRetryAttempts: mapping.maximumRetryAttempts ?? -1,
+      bisectBatchOnFunctionError: mapping.bisectBatchOnFunctionError,
+      reportBatchItemFailures: mapping.functionResponseTypes.includes('ReportBatchItemFailures'),
+      onFailure,
+      enabled: mapping.enabled,
+    };
+  });
 }
 
 /** Binary attribute values travel as base64 in Lambda's JSON events. */
@@ -432,7 +424,7 @@ export class StreamPoller {
     try {
       let queueUrl = mapping.onFailure.queueUrl;
       if (!queueUrl) {
-        const name = mapping.onFailure.arn.split(':').pop() ?? '';
+        const name = queueNameFromArn(mapping.onFailure.arn);
         queueUrl = (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
       }
       await this.sqs.send(
@@ -444,17 +436,4 @@ export class StreamPoller {
       );
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolveSleep) => {
-    if (signal.aborted) return resolveSleep();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolveSleep();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -3,7 +3,7 @@
  * how a Lambda result becomes an HTTP response.
  */
 import { randomUUID } from 'node:crypto';
-import { LOCAL_ACCOUNT_ID } from '../types';
+import { LOCAL_ACCOUNT_ID } from '../../types';
 
 export interface RouteSpec {
   /** Upper-case method or ANY. */

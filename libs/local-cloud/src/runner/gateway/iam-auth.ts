@@ -12,7 +12,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Hash as NodeHash, Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { LOCAL_ACCOUNT_ID } from '../types';
+import { LOCAL_ACCOUNT_ID } from '../../types';
 
 /** The secret of every access key on the local cloud. */
 export const LOCAL_SECRET_ACCESS_KEY = 'local';

@@ -11,8 +11,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import type { Invoker, PackagedService, ResourceRegistry } from '../types';
-import { mappingFunction, readServiceModel } from './template';
+import type { Invoker, PackagedService, ResourceRegistry } from '../../types';
+import { mappingsOfKind, queueNameFromArn, sleep } from './polling';
 
 export interface SqsMapping {
   service: string;
@@ -74,34 +74,18 @@ export function sqsMappingsFromServices(
   services: PackagedService[],
   registry: ResourceRegistry,
 ): SqsMapping[] {
-  const mappings: SqsMapping[] = [];
-  for (const service of services) {
-    const model = readServiceModel(service);
-    for (const mapping of model.eventSourceMappings) {
-      if (mapping.kind !== 'sqs') continue;
-      const fn = mappingFunction(model, mapping);
-      const name = fn
-        ? registry.resolve(service.name, fn.functionName)
-        : registry.resolve(service.name, mapping.functionName);
-      const queueArn = String(registry.resolve(service.name, mapping.eventSourceArn));
-      const queueUrl = mapping.sourceLogicalId
-        ? registry.get(service.name, mapping.sourceLogicalId)?.ref
-        : undefined;
-      mappings.push({
-        service: service.name,
-        logicalId: mapping.logicalId,
-        functionName: String(name),
-        queueArn,
-        queueUrl,
-        batchSize: mapping.batchSize ?? 10,
-        maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds ?? 0,
-        concurrency: Math.max(1, Math.min(MAX_POLLERS_PER_QUEUE, mapping.maximumConcurrency ?? 1)),
-        reportBatchItemFailures: mapping.functionResponseTypes.includes('ReportBatchItemFailures'),
-        enabled: mapping.enabled,
-      });
-    }
-  }
-  return mappings;
+  return mappingsOfKind(services, registry, 'sqs').map(({ service, mapping, functionName }) => ({
+    service,
+    logicalId: mapping.logicalId,
+    functionName,
+    queueArn: String(registry.resolve(service, mapping.eventSourceArn)),
+    queueUrl: mapping.sourceLogicalId ? registry.get(service, mapping.sourceLogicalId)?.ref : undefined,
+    batchSize: mapping.batchSize ?? 10,
+    maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds ?? 0,
+    concurrency: Math.max(1, Math.min(MAX_POLLERS_PER_QUEUE, mapping.maximumConcurrency ?? 1)),
+    reportBatchItemFailures: mapping.functionResponseTypes.includes('ReportBatchItemFailures'),
+    enabled: mapping.enabled,
+  }));
 }
 
 function base64(value: Uint8Array | undefined): string | undefined {
@@ -203,7 +187,7 @@ export class SqsPoller {
 
   private async queueUrl(mapping: SqsMapping): Promise<string> {
     if (mapping.queueUrl) return mapping.queueUrl;
-    const name = mapping.queueArn.split(':').pop() ?? mapping.queueArn;
+    const name = queueNameFromArn(mapping.queueArn);
     const out = await this.client.send(new GetQueueUrlCommand({ QueueName: name }), {
       abortSignal: this.abort.signal,
     });
@@ -288,17 +272,4 @@ export class SqsPoller {
         this.log(`sqs delete failed for ${mapping.queueArn}: ${failed.Message ?? failed.Code}`);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolveSleep) => {
-    if (signal.aborted) return resolveSleep();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolveSleep();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Invoker, PackagedService, ResourceRegistry } from '../types';
+import type { Invoker, PackagedService, ResourceRegistry } from '../../types';
 import {
   buildHttpApiEvent,
   compileRoute,
@@ -22,7 +22,7 @@ import { verifyIamRequest } from './iam-auth';
 import type { IamAuthorizerContext } from './iam-auth';
 import { JwtAuthorizer } from './jwt';
 import type { JwksLocator, JwtAuthorizerConfig } from './jwt';
-import { readServiceModel } from './template';
+import { readServiceModel } from '../template';
 
 export interface GatewayRoute extends RouteSpec {
   service: string;

@@ -1,0 +1,168 @@
+/**
+ * CloudWatch alarms, locally: the SQS depth metric only (the alarm the platform's policy requires of
+ * every DLQ), evaluated on a timer by the local cloud (cloud.ts).
+ */
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { AlarmState } from './dev-info';
+import type { AlarmDefinition } from './provision';
+import { LOCAL_ACCOUNT_ID } from './types';
+
+/**
+ * Evaluates the templates' SQS depth alarms (every DLQ has one) against the local queues, so a
+ * message reaching a DLQ is as visible locally as the CloudWatch alarm makes it on AWS: a log line,
+ * dev.json's `alarms`, and CloudWatch's notification published to the alarm's SNS actions.
+ */
+export class AlarmWatcher {
+  private readonly sqs: SQSClient;
+  private readonly sns: SNSClient;
+  private readonly region: string;
+  private readonly current = new Map<string, AlarmState>();
+
+  constructor(
+    private readonly definitions: AlarmDefinition[],
+    endpoint: string,
+    region: string,
+    private readonly log: (line: string) => void,
+  ) {
+    const config = { endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    this.sqs = new SQSClient(config);
+    this.sns = new SNSClient(config);
+    this.region = region;
+  }
+
+  states(): AlarmState[] {
+    return [...this.current.values()];
+  }
+
+  /** Returns whether any alarm changed state. */
+  async evaluate(): Promise<boolean> {
+    let changed = false;
+    for (const alarm of this.definitions) {
+      const p = alarm.properties;
+      if (p.Namespace !== 'AWS/SQS' || p.MetricName !== 'ApproximateNumberOfMessagesVisible') continue;
+      const dimensions = (p.Dimensions as { Name: string; Value: unknown }[] | undefined) ?? [];
+      const queue = dimensions.find((d) => d.Name === 'QueueName')?.Value;
+      if (typeof queue !== 'string') continue;
+      const depth = await this.depth(queue);
+      if (depth === undefined) continue;
+      const threshold = Number(p.Threshold ?? 0);
+      const firing = compare(String(p.ComparisonOperator ?? 'GreaterThanThreshold'), depth, threshold);
+      const state: AlarmState = { name: alarm.alarmName, queue, depth, state: firing ? 'ALARM' : 'OK' };
+      const before = this.current.get(alarm.alarmName);
+      if (!before || before.state !== state.state) {
+        changed = true;
+        await this.notify(alarm, state, before?.state ?? 'INSUFFICIENT_DATA');
+        if (state.state === 'ALARM') {
+          this.log(`ALARM ${alarm.alarmName}: ${queue} holds ${depth} message(s); see docs/runbooks/dlq.md`);
+        } else if (before) {
+          this.log(`OK ${alarm.alarmName}: ${queue} is empty again`);
+        }
+      }
+      if (before?.depth !== depth) changed = true;
+      this.current.set(alarm.alarmName, state);
+    }
+    return changed;
+  }
+
+  /** What CloudWatch sends to an alarm's AlarmActions (OKActions) topics when its state changes. */
+  private async notify(alarm: AlarmDefinition, state: AlarmState, oldState: string): Promise<void> {
+    const p = alarm.properties;
+    const actions = (state.state === 'ALARM' ? p.AlarmActions : p.OKActions) as unknown[] | undefined;
+    const topics = (actions ?? []).filter((a): a is string => typeof a === 'string' && a.includes(':sns:'));
+    if (topics.length === 0) return;
+    const message = alarmNotification(alarm, state, oldState, this.region);
+    for (const topic of topics) {
+      try {
+        await this.sns.send(
+          new PublishCommand({
+            TopicArn: topic,
+            Subject: `${state.state}: "${alarm.alarmName}" in ${this.region}`.slice(0, 100),
+            Message: JSON.stringify(message),
+          }),
+        );
+      } catch (error) {
+        this.log(`alarm ${alarm.alarmName}: notifying ${topic} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async depth(queueName: string): Promise<number | undefined> {
+    try {
+      const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+      const { Attributes } = await this.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      );
+      return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The JSON CloudWatch publishes to SNS when an alarm changes state (the fields we know locally). */
+export function alarmNotification(
+  alarm: AlarmDefinition,
+  state: AlarmState,
+  oldState: string,
+  region: string,
+  now = new Date(),
+): Record<string, unknown> {
+  const p = alarm.properties;
+  const threshold = Number(p.Threshold ?? 0);
+  return {
+    AlarmName: alarm.alarmName,
+    AlarmDescription: p.AlarmDescription ?? null,
+    AWSAccountId: LOCAL_ACCOUNT_ID,
+    NewStateValue: state.state,
+    NewStateReason:
+      state.state === 'ALARM'
+        ? `Threshold Crossed: 1 datapoint [${state.depth.toFixed(1)}] was ${describeOperator(String(p.ComparisonOperator ?? 'GreaterThanThreshold'))} the threshold (${threshold.toFixed(1)}).`
+        : `Threshold Crossed: 1 datapoint [${state.depth.toFixed(1)}] was not ${describeOperator(String(p.ComparisonOperator ?? 'GreaterThanThreshold'))} the threshold (${threshold.toFixed(1)}).`,
+    StateChangeTime: now.toISOString().replace('Z', '+0000'),
+    Region: region,
+    AlarmArn: `arn:aws:cloudwatch:${region}:${LOCAL_ACCOUNT_ID}:alarm:${alarm.alarmName}`,
+    OldStateValue: oldState,
+    Trigger: {
+      MetricName: p.MetricName,
+      Namespace: p.Namespace,
+      StatisticType: 'Statistic',
+      Statistic: String(p.Statistic ?? 'Maximum').toUpperCase(),
+      Dimensions: ((p.Dimensions as { Name: string; Value: unknown }[] | undefined) ?? []).map((d) => ({
+        value: d.Value,
+        name: d.Name,
+      })),
+      Period: p.Period,
+      EvaluationPeriods: p.EvaluationPeriods,
+      ComparisonOperator: p.ComparisonOperator,
+      Threshold: threshold,
+      TreatMissingData: p.TreatMissingData ?? 'missing',
+    },
+  };
+}
+
+function describeOperator(operator: string): string {
+  switch (operator) {
+    case 'GreaterThanOrEqualToThreshold':
+      return 'greater than or equal to';
+    case 'LessThanThreshold':
+      return 'less than';
+    case 'LessThanOrEqualToThreshold':
+      return 'less than or equal to';
+    default:
+      return 'greater than';
+  }
+}
+
+function compare(operator: string, value: number, threshold: number): boolean {
+  switch (operator) {
+    case 'GreaterThanOrEqualToThreshold':
+      return value >= threshold;
+    case 'LessThanThreshold':
+      return value < threshold;
+    case 'LessThanOrEqualToThreshold':
+      return value <= threshold;
+    default:
+      return value > threshold;
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * Hosts every service's functions the way Lambda does, on one machine: code is bundled from source
+ * on demand and bundled again when a source file changes (./bundler.ts); functions run in worker
+ * threads, one invocation at a time per worker, and a handler that outlives its Timeout has its
+ * worker terminated (./worker-pool.ts).
+ *
+ * Functions of a service whose template declares the same environment form a group and share its
+ * workers (at most `maxConcurrency` per group): a worker loads each function's own bundle as its own
+ * module (module-level state stays per function) and shares only what bundles leave external (the
+ * AWS SDK), once per worker. Before each invocation the worker puts the function's own environment
+ * (its declared variables plus Lambda's, such as AWS_LAMBDA_FUNCTION_NAME: ./environment.ts) in
+ * process.env. Functions whose declared environments differ never share a worker.
+ */
+import { join } from 'node:path';
+import { findRepoRoot } from '../../repo-root';
+import type { Endpoints, InvocationResult, Invoker, PackagedService, ResourceRegistry } from '../../types';
+import { LOCAL_ACCOUNT_ID } from '../../types';
+import { functionNameFromArn, readServiceModel } from '../template';
+import type { FunctionModel } from '../template';
+import { Bundler, resolveHandlerEntry } from './bundler';
+import type { Bundle } from './bundler';
+import { declaredVariables, lambdaEnvironment } from './environment';
+import { invocationFailure, WorkerPool } from './worker-pool';
+import type { FunctionGroupStats, PooledFunction } from './worker-pool';
+
+export interface FunctionHostOptions {
+  services: PackagedService[];
+  registry: ResourceRegistry;
+  /** Local emulator endpoints, given to functions as AWS_ENDPOINT_URL_* variables. */
+  endpoints?: Partial<Endpoints>;
+  region?: string;
+  /** Where bundles go; default `<repo root>/.switchyard/build`. */
+  buildDir?: string;
+  /**
+   * Warm workers per environment group (functions of a service with the same declared environment;
+   * Lambda's concurrency); further invocations queue. Default 4.
+   */
+  maxConcurrency?: number;
+  /** Workers idle this long are stopped. Default 10 minutes. */
+  idleTimeoutMs?: number;
+  /**
+   * Packages left out of bundles and loaded from node_modules at run time. Default: the AWS SDK, as
+   * in the deployed bundles (serverless.common.yml excludes `@aws-sdk/*`; Lambda's runtime provides
+   * it). Bundling the SDK into every function made esbuild hold gigabytes and every worker parse its
+   * own copy.
+   */
+  external?: string[];
+  /** Receives each line a function writes to stdout/stderr. Default: process.stdout with a `[function]` prefix. */
+  log?: (functionName: string, line: string) => void;
+  /** Cap V8's heap at the function's MemorySize, as Lambda caps the sandbox. Default true. */
+  enforceMemoryLimit?: boolean;
+}
+
+export interface FunctionStats {
+  functionName: string;
+  service: string;
+  /** The environment group whose workers run this function (see FunctionGroupStats). */
+  group: string;
+  /** Workers (of its group) that have this function loaded. */
+  workers: number;
+  /** Workers running an invocation of this function. */
+  busy: number;
+  queued: number;
+  invocations: number;
+}
+
+interface HostedFunction extends PooledFunction {
+  /** The variables its configuration declares (the template's, or UpdateFunctionConfiguration's). */
+  declared: Record<string, string>;
+  entry: string;
+}
+
+export class FunctionHost implements Invoker {
+  private readonly functions = new Map<string, HostedFunction>();
+  /** What addLocalEnvironment gave every function (kept across UpdateFunctionConfiguration). */
+  private readonly localEnvironment: Record<string, string> = {};
+  private readonly region: string;
+  private readonly bundler: Bundler;
+  private readonly pool: WorkerPool;
+  private stopped = false;
+
+  constructor(private readonly options: FunctionHostOptions) {
+    this.region = options.region ?? 'us-east-1';
+    this.bundler = new Bundler({
+      buildDir: options.buildDir ?? join(findRepoRoot() ?? process.cwd(), '.switchyard', 'build'),
+      ...(options.external ? { external: options.external } : {}),
+    });
+    this.pool = new WorkerPool({
+      maxWorkersPerGroup: Math.max(1, options.maxConcurrency ?? 4),
+      idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+      ...(options.enforceMemoryLimit !== undefined ? { enforceMemoryLimit: options.enforceMemoryLimit } : {}),
+      functionArn: (name) => this.functionArn(name),
+      log: options.log ?? ((name, line) => process.stdout.write(`[${name}] ${line}\n`)),
+    });
+    for (const service of options.services) {
+      for (const model of readServiceModel(service).functions) this.register(service, model);
+    }
+  }
+
+  private register(service: PackagedService, model: FunctionModel): void {
+    const resolvedName = this.options.registry.resolve(service.name, model.functionName);
+    const functionName = typeof resolvedName === 'string' ? resolvedName : model.functionName;
+    const resolvedEnv = this.options.registry.resolve(service.name, model.environment) as
+      Record<string, unknown> | undefined;
+    const { entry, exportName } = resolveHandlerEntry(service.dir, model.handler);
+    const declared = declaredVariables(resolvedEnv);
+    const hosted = { ...model, functionName };
+    if (this.functions.has(functionName)) {
+      throw new Error(
+        `function name ${functionName} is defined twice (services ${service.name} and ${this.functions.get(functionName)?.model.service})`,
+      );
+    }
+    const group = this.pool.groupFor(service.name, declared);
+    const fn: HostedFunction = {
+      model: hosted,
+      declared,
+      env: { ...declared, ...this.lambdaEnv(hosted) },
+      entry,
+      exportName,
+      group,
+      invocations: 0,
+    };
+    this.pool.join(fn, group);
+    this.functions.set(functionName, fn);
+  }
+
+  /** The variables a function's configuration declares (without Lambda's own), by name or ARN. */
+  declaredEnvironment(functionNameOrArn: string): Record<string, string> | undefined {
+    const fn = this.functions.get(functionNameFromArn(functionNameOrArn));
+    return fn ? { ...fn.declared } : undefined;
+  }
+
+  /**
+   * Lambda's UpdateFunctionConfiguration for the environment: `variables` replace the declared ones.
+   * As on Lambda, later invocations run in fresh sandboxes: no warm worker keeps the function's old
+   * module instance, and the function moves to the group of its new environment (decision 19).
+   */
+  updateEnvironment(functionNameOrArn: string, variables: Record<string, string>): void {
+    const fn = this.functions.get(functionNameFromArn(functionNameOrArn));
+    if (!fn) throw new Error(`Function not found: ${functionNameOrArn}`);
+    this.pool.leave(fn);
+    fn.declared = { ...variables };
+    fn.env = { ...fn.declared, ...this.lambdaEnv(fn.model), ...this.localEnvironment };
+    this.pool.join(fn, this.pool.groupFor(fn.model.service, fn.declared));
+  }
+
+  private lambdaEnv(model: FunctionModel): Record<string, string> {
+    return lambdaEnvironment(model, this.region, this.options.endpoints);
+  }
+
+  /** Physical names of all hosted functions. */
+  functionNames(): string[] {
+    return [...this.functions.keys()];
+  }
+
+  /** The model of a hosted function, by name or ARN. */
+  describe(functionNameOrArn: string): FunctionModel | undefined {
+    return this.functions.get(functionNameFromArn(functionNameOrArn))?.model;
+  }
+
+  /**
+   * Adds variables the local cloud itself provides to every function (such as
+   * SWITCHYARD_LOCAL_API_URL, known only once the gateway listens). Call before invocations start;
+   * they never change environment groups.
+   */
+  addLocalEnvironment(variables: Record<string, string>): void {
+    Object.assign(this.localEnvironment, variables);
+    for (const fn of this.functions.values()) Object.assign(fn.env, variables);
+  }
+
+  /** The environment a function sees (resolved template variables + Lambda's). */
+  environmentOf(functionNameOrArn: string): Record<string, string> | undefined {
+    const fn = this.functions.get(functionNameFromArn(functionNameOrArn));
+    return fn ? { ...fn.env } : undefined;
+  }
+
+  functionArn(functionName: string): string {
+    return `arn:aws:lambda:${this.region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`;
+  }
+
+  stats(): FunctionStats[] {
+    return [...this.functions.values()].map((fn) => ({
+      functionName: fn.model.functionName,
+      service: fn.model.service,
+      group: fn.group.id,
+      ...this.pool.functionStats(fn),
+      invocations: fn.invocations,
+    }));
+  }
+
+  groupStats(): FunctionGroupStats[] {
+    return this.pool.groupStats();
+  }
+
+  async invoke(functionNameOrArn: string, event: unknown): Promise<InvocationResult> {
+    if (this.stopped) return invocationFailure('ServiceException', 'the function host is stopped');
+    const fn = this.functions.get(functionNameFromArn(functionNameOrArn));
+    if (!fn)
+      return invocationFailure('ResourceNotFoundException', `Function not found: ${functionNameOrArn}`);
+    let eventText: string;
+    try {
+      eventText = JSON.stringify(event ?? null);
+    } catch (err) {
+      return invocationFailure(
+        'InvalidRequestContentException',
+        `event is not JSON: ${(err as Error).message}`,
+      );
+    }
+    let bundle: Bundle;
+    try {
+      bundle = await this.bundler.current({
+        entry: fn.entry,
+        service: fn.model.service,
+        serviceDir: fn.model.serviceDir,
+      });
+    } catch (err) {
+      return invocationFailure(
+        'Runtime.ImportModuleError',
+        `bundling ${fn.entry} failed: ${(err as Error).message}`,
+      );
+    }
+    return this.pool.invoke(fn, bundle, eventText);
+  }
+
+  /** Terminates every worker. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.pool.stop();
+  }
+}

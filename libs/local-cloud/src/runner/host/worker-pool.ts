@@ -1,0 +1,441 @@
+/**
+ * The worker threads functions run in. Functions of a service whose declared environment is the same
+ * form a group and share its workers (at most `maxWorkersPerGroup`; further invocations queue): a
+ * worker loads each function's own bundle as its own module and runs one invocation at a time. A
+ * handler that outlives its Timeout has its worker terminated, as Lambda ends the sandbox; workers
+ * idle for `idleTimeoutMs` are stopped.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { InvocationError, InvocationResult } from '../../types';
+import type { FunctionModel } from '../template';
+import { environmentGroupKey, functionContext } from './environment';
+import { WORKER_BOOTSTRAP } from './worker-bootstrap';
+
+/**
+ * A warm function's young generation: V8's default (up to 16 MB per semi-space) is sized for
+ * throughput; a local function handles one request at a time, and dozens of them idle side by side.
+ * Measured (decision 26): 16 MB gives ingest's write path about 30% more events/s under load, but
+ * workers keep the semi-spaces module loading grows, and the local cloud with every route invoked
+ * once took 800 → 856 MB with the four compose services, past the 800 MB goal.
+ */
+const YOUNG_GENERATION_MB = 4;
+
+/** What the pool needs to know of a function it runs. */
+export interface PooledFunction {
+  model: FunctionModel;
+  /** Its whole environment: declared variables, Lambda's own and the local cloud's. */
+  env: Record<string, string>;
+  exportName: string;
+  /** The group whose workers run it (see WorkerPool.groupFor). */
+  group: FunctionGroup;
+  invocations: number;
+}
+
+/** The bundle a worker loads for a function. */
+export interface LoadableBundle {
+  path: string;
+  version: string;
+}
+
+/**
+ * Functions of one service whose declared environment is identical share a pool of workers: each
+ * worker can load several of their bundles and runs one invocation at a time.
+ */
+export interface FunctionGroupStats {
+  group: string;
+  service: string;
+  functions: string[];
+  workers: number;
+  busy: number;
+  queued: number;
+  /** The workers' heap limit: the largest MemorySize of the group's functions. */
+  memorySize: number;
+}
+
+export interface FunctionGroup {
+  id: string;
+  service: string;
+  functions: PooledFunction[];
+  slots: WorkerSlot[];
+  waiters: { functionName: string; wake: () => void }[];
+  /** The heap limit of the group's workers: its functions' largest MemorySize. */
+  memorySize: number;
+}
+
+interface WorkerSlot {
+  worker: Worker;
+  group: FunctionGroup;
+  /** Functions whose bundle this worker has loaded (or is loading), with the bundle's version. */
+  loaded: Map<string, string>;
+  busy: boolean;
+  retired: boolean;
+  lastUsed: number;
+  /** The function that ran last here: output that comes outside any invocation is attributed to it. */
+  lastFunction: string;
+  pending?: { id: string; fn: PooledFunction; resolve: (result: InvocationResult) => void };
+  /** Partial output lines per function and stream, until their newline comes. */
+  partial: Map<string, string>;
+}
+
+interface WorkerMessage {
+  type: 'result' | 'log' | 'fatal';
+  id?: string;
+  ok?: boolean;
+  payload?: string;
+  error: InvocationError & { stackTrace?: string[] };
+  fatal?: boolean;
+  initError?: boolean;
+  fn?: string;
+  stream?: string;
+  text?: string;
+}
+
+export interface WorkerPoolOptions {
+  maxWorkersPerGroup: number;
+  idleTimeoutMs: number;
+  /** Cap V8's heap at the group's MemorySize, as Lambda caps the sandbox. Default true. */
+  enforceMemoryLimit?: boolean;
+  /** The ARN a function's invocation context names. */
+  functionArn: (functionName: string) => string;
+  /** Receives each complete line a function writes to stdout/stderr. */
+  log: (functionName: string, line: string) => void;
+}
+
+export function invocationFailure(errorType: string, errorMessage: string): InvocationResult {
+  return { ok: false, error: { errorType, errorMessage } };
+}
+
+export class WorkerPool {
+  private readonly groups = new Map<string, FunctionGroup>();
+  private readonly reaper: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.reaper = setInterval(
+      () => this.reapIdle(),
+      Math.min(30_000, Math.max(1_000, options.idleTimeoutMs / 2)),
+    );
+    this.reaper.unref();
+  }
+
+  /** The group of a service's functions that declare exactly this environment, made on first use. */
+  groupFor(service: string, declared: Record<string, string>): FunctionGroup {
+    const key = environmentGroupKey(service, declared);
+    let group = this.groups.get(key);
+    if (!group) {
+      const ordinal = [...this.groups.values()].filter((g) => g.service === service).length + 1;
+      group = { id: `${service}#${ordinal}`, service, functions: [], slots: [], waiters: [], memorySize: 0 };
+      this.groups.set(key, group);
+    }
+    return group;
+  }
+
+  /** Puts a function in a group; the group's workers may use up to its MemorySize. */
+  join(fn: PooledFunction, group: FunctionGroup): void {
+    fn.group = group;
+    group.functions.push(fn);
+    group.memorySize = Math.max(group.memorySize, fn.model.memorySize);
+  }
+
+  /**
+   * Takes a function out of its group, as when its configuration changes: no warm worker keeps its
+   * module instance, so its next invocation runs in a fresh sandbox.
+   */
+  leave(fn: PooledFunction): void {
+    for (const slot of fn.group.slots) slot.loaded.delete(fn.model.functionName);
+    fn.group.functions = fn.group.functions.filter((other) => other !== fn);
+  }
+
+  /** Runs one invocation in a worker of the function's group, waiting for one when all are busy. */
+  async invoke(fn: PooledFunction, bundle: LoadableBundle, eventText: string): Promise<InvocationResult> {
+    const slot = await this.acquire(fn, bundle);
+    if (!slot) return invocationFailure('ServiceException', 'the function host stopped');
+    fn.invocations++;
+    try {
+      return await this.run(fn, slot, bundle, eventText);
+    } finally {
+      this.release(slot);
+    }
+  }
+
+  /** How many of its group's workers have a function loaded, run it, and wait to run it. */
+  functionStats(fn: PooledFunction): { workers: number; busy: number; queued: number } {
+    const name = fn.model.functionName;
+    const { slots, waiters } = fn.group;
+    return {
+      workers: slots.filter((s) => s.loaded.has(name)).length,
+      busy: slots.filter((s) => s.pending?.fn === fn).length,
+      queued: waiters.filter((w) => w.functionName === name).length,
+    };
+  }
+
+  groupStats(): FunctionGroupStats[] {
+    return [...this.groups.values()].map((group) => ({
+      group: group.id,
+      service: group.service,
+      functions: group.functions.map((fn) => fn.model.functionName),
+      workers: group.slots.length,
+      busy: group.slots.filter((s) => s.busy).length,
+      queued: group.waiters.length,
+      memorySize: group.memorySize,
+    }));
+  }
+
+  private async acquire(fn: PooledFunction, bundle: LoadableBundle): Promise<WorkerSlot | undefined> {
+    const name = fn.model.functionName;
+    for (;;) {
+      if (this.stopped) return undefined;
+      // Read each turn: UpdateFunctionConfiguration may have moved the function to another group.
+      const { group } = fn;
+      // Workers holding an older bundle of this function retire, so the next invocation sees the edit.
+      let warm: WorkerSlot | undefined;
+      let other: WorkerSlot | undefined;
+      let retiredIdle = false;
+      for (const slot of group.slots) {
+        const version = slot.loaded.get(name);
+        if (version !== undefined && version !== bundle.version) slot.retired = true;
+        if (slot.busy) continue;
+        if (slot.retired) retiredIdle = true;
+        else if (version !== undefined) warm ??= slot;
+        else other ??= slot;
+      }
+      if (retiredIdle) {
+        for (const slot of [...group.slots]) if (slot.retired && !slot.busy) this.discard(slot);
+      }
+      // A worker that already runs this function, else an idle one of the group (which loads it).
+      const idle = warm ?? other;
+      if (idle) {
+        idle.busy = true;
+        return idle;
+      }
+      if (group.slots.length < this.options.maxWorkersPerGroup) {
+        const slot = this.spawn(group);
+        slot.busy = true;
+        return slot;
+      }
+      await new Promise<void>((wake) => group.waiters.push({ functionName: name, wake }));
+    }
+  }
+
+  private release(slot: WorkerSlot): void {
+    slot.busy = false;
+    slot.lastUsed = Date.now();
+    if (slot.retired) this.discard(slot);
+    slot.group.waiters.shift()?.wake();
+  }
+
+  private spawn(group: FunctionGroup): WorkerSlot {
+    // Each function's own variables come with its first invocation; the worker starts with those
+    // of the group's first function (the declared part is the same for all of them).
+    const first = group.functions[0];
+    const worker = new Worker(WORKER_BOOTSTRAP, {
+      eval: true,
+      env: { ...(first?.env ?? {}) },
+      stdout: true,
+      stderr: true,
+      resourceLimits:
+        this.options.enforceMemoryLimit === false
+          ? undefined
+          : {
+              maxOldGenerationSizeMb: Math.max(64, group.memorySize),
+              maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+            },
+      name: group.functions.length === 1 && first ? first.model.functionName : group.id,
+    });
+    const slot: WorkerSlot = {
+      worker,
+      group,
+      loaded: new Map(),
+      busy: false,
+      retired: false,
+      lastUsed: Date.now(),
+      lastFunction: first?.model.functionName ?? group.id,
+      partial: new Map(),
+    };
+    this.pipeOutput(slot);
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'log') {
+        this.output(slot, message.fn ?? slot.lastFunction, message.stream ?? 'stdout', message.text ?? '');
+      } else if (message.type === 'result' && slot.pending && slot.pending.id === message.id) {
+        const pending = slot.pending;
+        slot.pending = undefined;
+        if (message.fatal) slot.retired = true;
+        // A function whose module failed to load is loaded again on its next invocation.
+        if (message.initError) slot.loaded.delete(pending.fn.model.functionName);
+        if (message.ok) {
+          pending.resolve({ ok: true, result: JSON.parse(message.payload ?? 'null') as unknown });
+        } else {
+          pending.resolve({ ok: false, error: cleanError(message.error) });
+        }
+      } else if (message.type === 'fatal') {
+        slot.retired = true;
+        const error = message.error;
+        this.output(
+          slot,
+          message.fn ?? slot.lastFunction,
+          'stderr',
+          `${error.errorType}: ${error.errorMessage} (outside any invocation; the sandbox restarts)\n`,
+        );
+      }
+    });
+    const onGone = (error?: Error) => {
+      slot.retired = true;
+      const pending = slot.pending;
+      slot.pending = undefined;
+      if (pending) {
+        const { model } = pending.fn;
+        const crash: InvocationError =
+          error &&
+          /ERR_WORKER_OUT_OF_MEMORY/.test(String((error as NodeJS.ErrnoException).code ?? error.message))
+            ? {
+                errorType: 'Runtime.OutOfMemory',
+                errorMessage: `${model.functionName} ran out of memory (MemorySize ${group.memorySize} MB)`,
+              }
+            : {
+                errorType: 'Runtime.ExitError',
+                errorMessage: `${model.functionName} exited${error ? `: ${error.message}` : ''}`,
+              };
+        pending.resolve({ ok: false, error: crash });
+      }
+      this.flushOutput(slot);
+      this.discard(slot);
+    };
+    worker.on('error', onGone);
+    worker.on('exit', () => onGone());
+    group.slots.push(slot);
+    return slot;
+  }
+
+  private async run(
+    fn: PooledFunction,
+    slot: WorkerSlot,
+    bundle: LoadableBundle,
+    eventText: string,
+  ): Promise<InvocationResult> {
+    const { model } = fn;
+    const name = model.functionName;
+    const started = Date.now();
+    const deadlineMs = started + model.timeoutSeconds * 1000;
+    const id = randomUUID();
+    // The function's bundle, environment and context go with its first invocation in this worker.
+    const load =
+      slot.loaded.get(name) === bundle.version
+        ? undefined
+        : {
+            bundlePath: bundle.path,
+            exportName: fn.exportName,
+            handler: model.handler,
+            env: fn.env,
+            context: functionContext(model, this.options.functionArn(name)),
+          };
+    slot.loaded.set(name, bundle.version);
+    slot.lastFunction = name;
+    return new Promise<InvocationResult>((resolveRun) => {
+      let done = false;
+      const finish = (result: InvocationResult) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        resolveRun(result);
+      };
+      // Lambda's timeout covers the whole invocation; past it the sandbox is killed, not asked to
+      // stop. Only this invocation fails: the worker's other functions start again on their next one.
+      const timer = setTimeout(() => {
+        slot.retired = true;
+        slot.pending = undefined;
+        void slot.worker.terminate();
+        finish(
+          invocationFailure(
+            'Sandbox.Timedout',
+            `Task timed out after ${model.timeoutSeconds.toFixed(2)} seconds`,
+          ),
+        );
+      }, deadlineMs - started);
+      slot.pending = { id, fn, resolve: finish };
+      // Posted at once: a starting worker receives it when its bootstrap listens.
+      slot.worker.postMessage({ type: 'invoke', id, fn: name, event: eventText, deadlineMs, load });
+    });
+  }
+
+  private discard(slot: WorkerSlot): void {
+    const { group } = slot;
+    const index = group.slots.indexOf(slot);
+    if (index >= 0) group.slots.splice(index, 1);
+    slot.retired = true;
+    void slot.worker.terminate();
+    // A freed capacity slot may let a queued invocation start a new worker.
+    group.waiters.shift()?.wake();
+  }
+
+  /** Complete lines of a function's output go to the log; a partial one waits for its newline. */
+  private output(slot: WorkerSlot, functionName: string, stream: string, text: string): void {
+    const key = `${stream}\0${functionName}`;
+    let buffered = (slot.partial.get(key) ?? '') + text;
+    let newline = buffered.indexOf('\n');
+    while (newline >= 0) {
+      this.options.log(functionName, buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+      newline = buffered.indexOf('\n');
+    }
+    if (buffered) slot.partial.set(key, buffered);
+    else slot.partial.delete(key);
+  }
+
+  private flushOutput(slot: WorkerSlot): void {
+    for (const [key, rest] of slot.partial) this.options.log(key.slice(key.indexOf('\0') + 1), rest);
+    slot.partial.clear();
+  }
+
+  /** What reaches the worker's own stdout/stderr (not through the bootstrap's messages). */
+  private pipeOutput(slot: WorkerSlot): void {
+    for (const [name, stream] of [
+      ['stdout', slot.worker.stdout],
+      ['stderr', slot.worker.stderr],
+    ] as const) {
+      stream.setEncoding('utf8');
+      const label = `raw-${name}`;
+      stream.on('data', (chunk: string) =>
+        this.output(slot, slot.pending?.fn.model.functionName ?? slot.lastFunction, label, chunk),
+      );
+    }
+  }
+
+  private reapIdle(): void {
+    const now = Date.now();
+    for (const group of this.groups.values()) {
+      for (const slot of [...group.slots]) {
+        if (!slot.busy && now - slot.lastUsed > this.options.idleTimeoutMs) this.discard(slot);
+      }
+    }
+  }
+
+  /** Terminates every worker; invocations in flight or waiting fail. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.reaper);
+    const terminations: Promise<number>[] = [];
+    for (const group of this.groups.values()) {
+      for (const slot of group.slots) {
+        slot.retired = true;
+        const pending = slot.pending;
+        slot.pending = undefined;
+        pending?.resolve(invocationFailure('ServiceException', 'the function host stopped'));
+        terminations.push(slot.worker.terminate());
+      }
+      group.slots = [];
+      for (const waiter of group.waiters.splice(0)) waiter.wake();
+    }
+    await Promise.allSettled(terminations);
+  }
+}
+
+function cleanError(
+  error: InvocationError & { stackTrace?: string[] },
+): InvocationError & { stackTrace?: string[] } {
+  return {
+    errorType: error.errorType,
+    errorMessage: error.errorMessage,
+    ...(error.stackTrace ? { stackTrace: error.stackTrace } : {}),
+  };
+}

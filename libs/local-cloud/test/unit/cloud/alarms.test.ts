@@ -1,0 +1,139 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AlarmWatcher, alarmNotification } from '../../../src/alarms';
+import type { AlarmDefinition } from '../../../src/provision';
+
+const region = 'eu-west-1';
+const topic = `arn:aws:sns:${region}:000000000000:svc-local-alerts`;
+
+const dlqAlarm = (overrides: Record<string, unknown> = {}): AlarmDefinition => ({
+  service: 'svc',
+  logicalId: 'WorkDlqAlarm',
+  alarmName: 'svc-local-work-dlq-not-empty',
+  properties: {
+    Namespace: 'AWS/SQS',
+    MetricName: 'ApproximateNumberOfMessagesVisible',
+    Dimensions: [{ Name: 'QueueName', Value: 'svc-local-work-dlq' }],
+    Statistic: 'Maximum',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+    AlarmActions: [topic],
+    OKActions: [topic],
+    ...overrides,
+  },
+});
+
+const sqs = mockClient(SQSClient);
+const sns = mockClient(SNSClient);
+let depth = 0;
+
+beforeEach(() => {
+  sqs.reset();
+  sns.reset();
+  depth = 0;
+  sqs.on(GetQueueUrlCommand).callsFake(async ({ QueueName }: { QueueName: string }) => ({
+    QueueUrl: `http://sqs.local/${QueueName}`,
+  }));
+  sqs.on(GetQueueAttributesCommand).callsFake(async () => ({
+    Attributes: { ApproximateNumberOfMessages: String(depth) },
+  }));
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+});
+
+describe('AlarmWatcher (CloudWatch SQS depth alarms against the local queues)', () => {
+  it('fires when the DLQ holds a message, logs it, and publishes CloudWatch’s notification to AlarmActions', async () => {
+    const log: string[] = [];
+    const watcher = new AlarmWatcher([dlqAlarm()], 'http://sqs.local', region, (line) => log.push(line));
+    expect(await watcher.evaluate()).toBe(true);
+    expect(watcher.states()).toEqual([
+      { name: 'svc-local-work-dlq-not-empty', queue: 'svc-local-work-dlq', depth: 0, state: 'OK' },
+    ]);
+    expect(log).toEqual([]);
+
+    depth = 3;
+    expect(await watcher.evaluate()).toBe(true);
+    expect(watcher.states()[0]).toMatchObject({ depth: 3, state: 'ALARM' });
+    expect(log).toEqual([
+      'ALARM svc-local-work-dlq-not-empty: svc-local-work-dlq holds 3 message(s); see docs/runbooks/dlq.md',
+    ]);
+    const published = sns.commandCalls(PublishCommand).at(-1)!.args[0].input;
+    expect(published.TopicArn).toBe(topic);
+    expect(published.Subject).toBe(`ALARM: "svc-local-work-dlq-not-empty" in ${region}`);
+    expect(JSON.parse(published.Message!)).toMatchObject({
+      AlarmName: 'svc-local-work-dlq-not-empty',
+      NewStateValue: 'ALARM',
+      OldStateValue: 'OK',
+    });
+  });
+
+  it('reports a depth change without notifying again, and clears to OK through OKActions', async () => {
+    const log: string[] = [];
+    const watcher = new AlarmWatcher([dlqAlarm()], 'http://sqs.local', region, (line) => log.push(line));
+    depth = 1;
+    await watcher.evaluate();
+    const notified = sns.commandCalls(PublishCommand).length;
+    expect(await watcher.evaluate()).toBe(false);
+    depth = 2;
+    expect(await watcher.evaluate()).toBe(true);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(notified);
+
+    depth = 0;
+    expect(await watcher.evaluate()).toBe(true);
+    expect(watcher.states()[0]).toMatchObject({ depth: 0, state: 'OK' });
+    expect(log.at(-1)).toBe('OK svc-local-work-dlq-not-empty: svc-local-work-dlq is empty again');
+    expect(JSON.parse(sns.commandCalls(PublishCommand).at(-1)!.args[0].input.Message!)).toMatchObject({
+      NewStateValue: 'OK',
+      OldStateValue: 'ALARM',
+    });
+  });
+
+  it('leaves alone alarms on other metrics and queues it cannot find', async () => {
+    sqs.on(GetQueueUrlCommand, { QueueName: 'missing-dlq' }).rejects(new Error('no such queue'));
+    const watcher = new AlarmWatcher(
+      [
+        dlqAlarm({ Namespace: 'AWS/Lambda', MetricName: 'Errors' }),
+        dlqAlarm({ Dimensions: [{ Name: 'QueueName', Value: 'missing-dlq' }] }),
+      ],
+      'http://sqs.local',
+      region,
+      () => {},
+    );
+    expect(await watcher.evaluate()).toBe(false);
+    expect(watcher.states()).toEqual([]);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+});
+
+describe('alarmNotification', () => {
+  it('is the JSON CloudWatch publishes to SNS, with the threshold crossed and the metric', () => {
+    const state = { name: 'a', queue: 'svc-local-work-dlq', depth: 2, state: 'ALARM' as const };
+    const message = alarmNotification(
+      dlqAlarm({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1 }),
+      state,
+      'OK',
+      region,
+      new Date('2025-03-14T10:00:00.000Z'),
+    );
+    expect(message).toMatchObject({
+      AlarmName: 'svc-local-work-dlq-not-empty',
+      AWSAccountId: '000000000000',
+      NewStateValue: 'ALARM',
+      OldStateValue: 'OK',
+      NewStateReason:
+        'Threshold Crossed: 1 datapoint [2.0] was greater than or equal to the threshold (1.0).',
+      StateChangeTime: '2025-03-14T10:00:00.000+0000',
+      AlarmArn: `arn:aws:cloudwatch:${region}:000000000000:alarm:svc-local-work-dlq-not-empty`,
+      Trigger: {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Statistic: 'MAXIMUM',
+        Dimensions: [{ name: 'QueueName', value: 'svc-local-work-dlq' }],
+        Threshold: 1,
+        TreatMissingData: 'missing',
+      },
+    });
+  });
+});
