@@ -4,7 +4,6 @@
  * sparse index the refresh job reads by expiry; needing reauthorisation removes it from there.
  * Tokens are never here: they are behind the TokenVault.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
@@ -14,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConnectionNeedsReauth } from '@switchyard/contracts';
-import { dynamoDbDocumentClient, outboxPut } from '@switchyard/runtime';
+import { conditionalWrite, dynamoDbDocumentClient, outboxPut } from '@switchyard/runtime';
 import type { Connection, ConnectionStatus } from '../domain/oauth';
 import { connectionsConfig, createProviderRegistry } from './providers';
 import type { ConnectionsConfig, ProviderRegistry } from './providers';
@@ -59,14 +58,6 @@ function toConnection(item: Record<string, unknown>): Connection {
     connectedAt: String(item.connectedAt),
     updatedAt: String(item.updatedAt),
   };
-}
-
-function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
-  );
 }
 
 export class DynamoConnectionStore implements ConnectionStore {
@@ -142,8 +133,8 @@ export class DynamoConnectionStore implements ConnectionStore {
   }
 
   async acquireRefreshLease(connection: Connection, now: Date, leaseMs: number): Promise<boolean> {
-    try {
-      await this.ddb.send(
+    return conditionalWrite(
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: connectionKey(connection.userId, connection.provider),
@@ -156,18 +147,14 @@ export class DynamoConnectionStore implements ConnectionStore {
             ':connected': 'connected',
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async saveRefreshed(connection: Connection): Promise<boolean> {
     const withExpiry = connection.expiresAt !== undefined;
-    try {
-      await this.ddb.send(
+    return conditionalWrite(
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: connectionKey(connection.userId, connection.provider),
@@ -191,17 +178,13 @@ export class DynamoConnectionStore implements ConnectionStore {
               : {}),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async markNeedsReauth(connection: Connection, reason: ReauthReason, now: Date): Promise<boolean> {
-    try {
-      await this.ddb.send(
+    return conditionalWrite(
+      this.ddb.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -236,12 +219,8 @@ export class DynamoConnectionStore implements ConnectionStore {
             }),
           ],
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 
