@@ -1,10 +1,11 @@
 /**
  * Builders of the events Lambda hands our functions, for tests: SQS records and events (raw queue
- * messages or EventBridge envelopes), DynamoDB stream records and events, and a Lambda context.
- * Shaped like the real ones, with fixed defaults any test can override. Imported from
- * `@switchyard/runtime/testing`; never from function code.
+ * messages or EventBridge envelopes), DynamoDB stream records and events, and a Lambda context;
+ * and a reader of generated OpenAPI documents. Shaped like the real ones, with fixed defaults any
+ * test can override. Imported from `@switchyard/runtime/testing`; never from function code.
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
+import type { OpenApiDocument } from './openapi';
 import type {
   Context,
   DynamoDBRecord,
@@ -139,4 +140,24 @@ export function lambdaContext(overrides: Partial<Context> = {}): Context {
     succeed: () => undefined,
     ...overrides,
   };
+}
+
+/** One operation of a generated OpenAPI document (./openapi.ts), as tests read it. */
+export interface OpenApiOperation {
+  security: unknown[];
+  parameters?: { name: string; in: string; required: boolean }[];
+  requestBody?: { content: Record<string, { schema: unknown }> };
+  responses: Record<string, { $ref?: string; content?: Record<string, { schema: unknown }> }>;
+}
+
+/** The operation of `method` (lower case) on `path`; a test fails on reading a missing one. */
+export function openApiOperation(document: OpenApiDocument, path: string, method: string): OpenApiOperation {
+  return document.paths[path]?.[method] as OpenApiOperation;
+}
+
+/** Every operation of a generated OpenAPI document as `METHOD /path`. */
+export function documentedRoutes(document: OpenApiDocument): string[] {
+  return Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+  );
 }

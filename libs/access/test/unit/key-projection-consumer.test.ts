@@ -5,18 +5,10 @@ import { eventBridgeEnvelope, sqsEvent, sqsRecord } from '@switchyard/runtime/te
 import { z } from 'zod';
 import type { ApiKeyEvent, ProjectionResult } from '../../src/api-keys';
 import { createApiKeyProjectionConsumer } from '../../src/key-projection-consumer';
-import { header, makeKey, NOW, TENANT } from './fixtures';
+import { created, header, KEY, NOW, revoked, TENANT } from './fixtures';
 
-const key = makeKey();
-const created = {
-  ...header('m1', NOW.toISOString()),
-  keyId: key.keyId,
-  role: 'creator' as const,
-  status: 'active' as const,
-  secretHash: key.secretHash,
-  createdAt: NOW.toISOString(),
-};
-const revoked = { ...header('m2', NOW.toISOString()), keyId: key.keyId, revokedAt: NOW.toISOString() };
+const createdEvent = created(NOW.toISOString());
+const revokedEvent = revoked(NOW.toISOString());
 
 const PlanChanged = defineContract({
   service: 'billing',
@@ -34,7 +26,7 @@ function fakeStore() {
       return {
         outcome: 'applied',
         record: {
-          keyId: key.keyId,
+          keyId: KEY.keyId,
           tenantId: TENANT,
           status: 'active',
           stamp: { time: '', messageId: '' },
@@ -59,19 +51,16 @@ describe('createApiKeyProjectionConsumer', () => {
 
     const response = await handler(
       sqsEvent(
-        sqsRecord(eventBridgeEnvelope('switchyard.identity', 'ApiKeyCreated', created)),
-        sqsRecord(eventBridgeEnvelope('switchyard.identity', 'ApiKeyRevoked', revoked)),
+        sqsRecord(eventBridgeEnvelope('switchyard.identity', 'ApiKeyCreated', createdEvent.message)),
+        sqsRecord(eventBridgeEnvelope('switchyard.identity', 'ApiKeyRevoked', revokedEvent.message)),
       ),
     );
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(applied.map((e) => [e.detailType, e.message.id])).toEqual([
-      ['ApiKeyCreated', 'm1'],
-      ['ApiKeyRevoked', 'm2'],
-    ]);
+    expect(applied).toEqual([createdEvent, revokedEvent]);
     expect(logger.info).toHaveBeenCalledWith(
       'api_key_projected',
-      expect.objectContaining({ keyId: key.keyId, detailType: 'ApiKeyCreated', outcome: 'applied' }),
+      expect.objectContaining({ keyId: KEY.keyId, detailType: 'ApiKeyCreated', outcome: 'applied' }),
     );
   });
 

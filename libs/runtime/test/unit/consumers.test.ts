@@ -3,6 +3,7 @@ import { defineContract, type MessageOf } from '@switchyard/contracts';
 import { z } from 'zod';
 import { createSqsConsumer } from '../../src/consumers';
 import { logger } from '../../src/logger';
+import { captureFailureLines } from '../support/failure-lines';
 import { CORRELATION_ID_LOG_KEY } from '../../src/middleware';
 import { currentCorrelationId } from '../../src/correlation';
 import { eventBridgeEnvelope as envelope, sqsEvent, sqsRecord, stringAttribute } from '../../src/testing';
@@ -37,14 +38,7 @@ const order = (id: string, amount = 10): MessageOf<typeof OrderPlaced> => ({
   amount,
 });
 
-let errorLog: jest.SpyInstance;
-beforeEach(() => {
-  errorLog = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
-});
-afterEach(() => jest.restoreAllMocks());
-
-const failureLines = () =>
-  errorLog.mock.calls.map((c) => c[0]).filter((line) => line?.message === 'consumer_failure');
+const { errorLog, failureLines } = captureFailureLines();
 
 describe('createSqsConsumer', () => {
   it('reports exactly the poison and the throwing record as batch item failures', async () => {
@@ -251,6 +245,6 @@ describe('createSqsConsumer', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: bad.messageId }]);
     // Shared log keys would be wrong for concurrent records, so none are set.
     expect(appendKeys).not.toHaveBeenCalledWith({ [CORRELATION_ID_LOG_KEY]: 'corr-slow' });
-    expect(errorLog).toHaveBeenCalledWith(expect.objectContaining({ correlationId: 'corr-bad' }));
+    expect(errorLog()).toHaveBeenCalledWith(expect.objectContaining({ correlationId: 'corr-bad' }));
   });
 });

@@ -3,18 +3,27 @@ import { CORRELATION_ID_LOG_KEY } from '../../src/middleware';
 import { createStreamConsumer, FullStreamBatchFailureError } from '../../src/stream-consumer';
 import type { StreamChange } from '../../src/stream-consumer';
 import { lambdaContext, streamEvent, streamRecord } from '../../src/testing';
+import { captureFailureLines } from '../support/failure-lines';
 
-let errorLog: jest.SpyInstance;
-beforeEach(() => {
-  errorLog = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
-});
-afterEach(() => jest.restoreAllMocks());
-
-const failureLines = () =>
-  errorLog.mock.calls.map((c) => c[0]).filter((line) => line?.message === 'consumer_failure');
+const { failureLines } = captureFailureLines();
 
 const key = { pk: 'tenant#1', sk: 'order#1' };
 const item = { ...key, amount: 12, tags: ['a'], nested: { ok: true } };
+const changed = { ...item, amount: 13 };
+
+/** A stream record of `item`, and the change a handler should be given for it. */
+const inserted = (sequenceNumber: string) => ({
+  record: streamRecord('INSERT', { sequenceNumber, keys: key, newImage: item }),
+  change: { eventName: 'INSERT', keys: key, newImage: item, sequenceNumber },
+});
+const modified = (sequenceNumber: string) => ({
+  record: streamRecord('MODIFY', { sequenceNumber, keys: key, newImage: changed, oldImage: item }),
+  change: { eventName: 'MODIFY', keys: key, newImage: changed, oldImage: item, sequenceNumber },
+});
+const removed = (sequenceNumber: string) => ({
+  record: streamRecord('REMOVE', { sequenceNumber, keys: key, oldImage: item }),
+  change: { eventName: 'REMOVE', keys: key, oldImage: item, sequenceNumber },
+});
 
 describe('createStreamConsumer with handleRecord', () => {
   it('hands over unmarshalled images and reports only the failed sequence numbers', async () => {
@@ -25,33 +34,19 @@ describe('createStreamConsumer with handleRecord', () => {
         changes.push(change);
       },
     });
+    const [first, third, fourth] = [inserted('100'), modified('300'), removed('400')];
 
     const response = await handler(
       streamEvent(
-        streamRecord('INSERT', { sequenceNumber: '100', keys: key, newImage: item }),
+        first.record,
         streamRecord('MODIFY', { sequenceNumber: '200', newImage: { pk: 'bad', sk: 'x' } }),
-        streamRecord('MODIFY', {
-          sequenceNumber: '300',
-          keys: key,
-          newImage: { ...item, amount: 13 },
-          oldImage: item,
-        }),
-        streamRecord('REMOVE', { sequenceNumber: '400', keys: key, oldImage: item }),
+        third.record,
+        fourth.record,
       ),
     );
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '200' }]);
-    expect(changes).toEqual([
-      { eventName: 'INSERT', keys: key, newImage: item, sequenceNumber: '100' },
-      {
-        eventName: 'MODIFY',
-        keys: key,
-        newImage: { ...item, amount: 13 },
-        oldImage: item,
-        sequenceNumber: '300',
-      },
-      { eventName: 'REMOVE', keys: key, oldImage: item, sequenceNumber: '400' },
-    ]);
+    expect(changes).toEqual([first.change, third.change, fourth.change]);
     expect(failureLines()).toEqual([
       expect.objectContaining({ kind: 'handler_error', sequenceNumber: '200', reason: 'cannot project' }),
     ]);
@@ -59,7 +54,6 @@ describe('createStreamConsumer with handleRecord', () => {
 
   it('hands each record its raw record and the Lambda context, one after another', async () => {
     const seen: string[] = [];
-    const context = lambdaContext({ awsRequestId: 'req-7' });
     const handler = createStreamConsumer({
       handleRecord: async (change, ctx) => {
         await new Promise((resolve) => setImmediate(resolve));
@@ -67,11 +61,8 @@ describe('createStreamConsumer with handleRecord', () => {
       },
     });
     await handler(
-      streamEvent(
-        streamRecord('INSERT', { sequenceNumber: '1', newImage: item }),
-        streamRecord('INSERT', { sequenceNumber: '2', newImage: item }),
-      ),
-      context,
+      streamEvent(inserted('1').record, inserted('2').record),
+      lambdaContext({ awsRequestId: 'req-7' }),
     );
     expect(seen).toEqual(['1:ev-1:req-7', '2:ev-2:req-7']);
   });
@@ -80,14 +71,13 @@ describe('createStreamConsumer with handleRecord', () => {
     const handleRecord = async (): Promise<never> => {
       throw new Error('down');
     };
-    const event = streamEvent(
-      streamRecord('INSERT', { sequenceNumber: '1', newImage: item }),
-      streamRecord('INSERT', { sequenceNumber: '2', newImage: item }),
-    );
+    const event = streamEvent(inserted('1').record, inserted('2').record);
     await expect(createStreamConsumer({ handleRecord })(event)).rejects.toThrow(FullStreamBatchFailureError);
     await expect(
       createStreamConsumer({ handleRecord, throwOnFullBatchFailure: false })(event),
-    ).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: '1' }, { itemIdentifier: '2' }] });
+    ).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: '1' }, { itemIdentifier: '2' }],
+    });
   });
 });
 
@@ -101,33 +91,11 @@ describe('createStreamConsumer with handleBatch', () => {
       },
     });
     const appendKeys = jest.spyOn(logger, 'appendKeys');
+    const records = [inserted('100'), modified('200'), removed('300')];
 
-    const response = await handler(
-      streamEvent(
-        streamRecord('INSERT', { sequenceNumber: '100', keys: key, newImage: item }),
-        streamRecord('MODIFY', {
-          sequenceNumber: '200',
-          keys: key,
-          newImage: { ...item, amount: 13 },
-          oldImage: item,
-        }),
-        streamRecord('REMOVE', { sequenceNumber: '300', keys: key, oldImage: item }),
-      ),
-    );
+    const response = await handler(streamEvent(...records.map((r) => r.record)));
 
-    expect(batches).toEqual([
-      [
-        { eventName: 'INSERT', keys: key, newImage: item, sequenceNumber: '100' },
-        {
-          eventName: 'MODIFY',
-          keys: key,
-          newImage: { ...item, amount: 13 },
-          oldImage: item,
-          sequenceNumber: '200',
-        },
-        { eventName: 'REMOVE', keys: key, oldImage: item, sequenceNumber: '300' },
-      ],
-    ]);
+    expect(batches).toEqual([records.map((r) => r.change)]);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '200' }]);
     expect(failureLines()).toEqual([
       expect.objectContaining({
@@ -143,9 +111,7 @@ describe('createStreamConsumer with handleBatch', () => {
 
   it('answers an empty failure list when everything succeeded', async () => {
     const handler = createStreamConsumer({ handleBatch: async () => [] });
-    await expect(
-      handler(streamEvent(streamRecord('INSERT', { sequenceNumber: '1', keys: key, newImage: item }))),
-    ).resolves.toEqual({ batchItemFailures: [] });
+    await expect(handler(streamEvent(inserted('1').record))).resolves.toEqual({ batchItemFailures: [] });
     expect(failureLines()).toEqual([]);
   });
 
@@ -157,20 +123,15 @@ describe('createStreamConsumer with handleBatch', () => {
         return [];
       },
     });
-    const broken = streamRecord('INSERT', { sequenceNumber: '2', keys: key, newImage: item });
+    const broken = inserted('2').record;
     delete (broken.dynamodb as { Keys?: unknown }).Keys;
-    const response = await handler(
-      streamEvent(streamRecord('INSERT', { sequenceNumber: '1', keys: key, newImage: item }), broken),
-    );
+    const response = await handler(streamEvent(inserted('1').record, broken));
     expect(seen).toEqual(['1']);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
   });
 
   it('fails every record when the batch handler throws, and the invocation unless told otherwise', async () => {
-    const event = streamEvent(
-      streamRecord('INSERT', { sequenceNumber: '1', keys: key, newImage: item }),
-      streamRecord('INSERT', { sequenceNumber: '2', keys: key, newImage: item }),
-    );
+    const event = streamEvent(inserted('1').record, inserted('2').record);
     const throwing = async (): Promise<never> => {
       throw new Error('bus unreachable');
     };
