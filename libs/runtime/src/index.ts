@@ -15,6 +15,7 @@ export * from './middleware';
 export * from './pagination';
 export * from './payload';
 export * from './publish';
+export * from './queries';
 export * from './scheduled-handler';
 export * from './stream-consumer';
 export * from './outbox';

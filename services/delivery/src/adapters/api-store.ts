@@ -26,6 +26,7 @@ import {
   encodeCursor,
   InvalidCursorError,
   isConditionFailure,
+  queryAll,
   tableCursorSecret,
 } from '@switchyard/runtime';
 import { apiConfig } from '../api-config';
@@ -287,25 +288,18 @@ export class ApiStore {
       messages: [],
       attempts: [],
     };
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table(),
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-          ExpressionAttributeValues: { ':pk': eventPk(tenantId, eventId) },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const sk = String(item.sk);
-        if (sk === 'EVENT') result.event = stripStorage<StoredEvent>(item);
-        else if (/^MSG#[^#]+#ATT#/.test(sk)) result.attempts.push(stripStorage<DeliveryAttempt>(item));
-        else if (/^MSG#[^#]+$/.test(sk)) result.messages.push(stripStorage<WebhookMessage>(item));
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.client, {
+      TableName: this.table(),
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'pk' },
+      ExpressionAttributeValues: { ':pk': eventPk(tenantId, eventId) },
+    });
+    for (const item of items) {
+      const sk = String(item.sk);
+      if (sk === 'EVENT') result.event = stripStorage<StoredEvent>(item);
+      else if (/^MSG#[^#]+#ATT#/.test(sk)) result.attempts.push(stripStorage<DeliveryAttempt>(item));
+      else if (/^MSG#[^#]+$/.test(sk)) result.messages.push(stripStorage<WebhookMessage>(item));
+    }
     return result;
   }
 

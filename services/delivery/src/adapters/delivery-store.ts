@@ -34,6 +34,7 @@ import {
   isCancelledByCondition,
   isConditionFailure,
   outboxPut,
+  queryAll,
 } from '@switchyard/runtime';
 import { config } from '../config';
 import type { AttemptRecord, MessageState } from '../domain/engine';
@@ -133,23 +134,14 @@ export class DeliveryStore {
 
   /** Every subscription of the tenant (a tenant has few; all pages are read). */
   async listSubscriptions(tenantId: string): Promise<Subscription[]> {
-    const found: Subscription[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table(),
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sub)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sub': 'SUB#' },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) found.push(strip<Subscription>(item)!);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return found;
+    const items = await queryAll(this.client, {
+      TableName: this.table(),
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sub)',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sub': 'SUB#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => strip<Subscription>(item)!);
   }
 
   /** Stores the event copy once (a repeat is a no-op). */

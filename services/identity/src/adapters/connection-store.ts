@@ -4,16 +4,10 @@
  * sparse index the refresh job reads by expiry; needing reauthorisation removes it from there.
  * Tokens are never here: they are behind the TokenVault.
  */
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConnectionNeedsReauth } from '@switchyard/contracts';
-import { conditionalWrite, dynamoDbDocumentClient, outboxPut } from '@switchyard/runtime';
+import { conditionalWrite, dynamoDbDocumentClient, outboxPut, queryAll } from '@switchyard/runtime';
 import type { Connection, ConnectionStatus } from '../domain/oauth';
 import { connectionsConfig, createProviderRegistry } from './providers';
 import type { ConnectionsConfig, ProviderRegistry } from './providers';
@@ -78,22 +72,13 @@ export class DynamoConnectionStore implements ConnectionStore {
   }
 
   async listForUser(userId: string): Promise<Connection[]> {
-    const connections: Connection[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': 'CONNECTION#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      connections.push(...(page.Items ?? []).map(toConnection));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return connections;
+    const items = await queryAll(this.ddb, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': 'CONNECTION#' },
+    });
+    return items.map(toConnection);
   }
 
   async saveConnected(connection: Connection): Promise<void> {
@@ -112,24 +97,15 @@ export class DynamoConnectionStore implements ConnectionStore {
   }
 
   async dueBefore(before: Date): Promise<Connection[]> {
-    const due: Connection[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi2',
-          KeyConditionExpression: '#gpk = :gpk AND #gsk < :before',
-          ExpressionAttributeNames: { '#gpk': 'gsi2pk', '#gsk': 'gsi2sk' },
-          // `#` sorts after every character of an ISO timestamp, so an expiry equal to `before` counts.
-          ExpressionAttributeValues: { ':gpk': CONNECTIONS_GSI_PK, ':before': `${before.toISOString()}#~` },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      due.push(...(page.Items ?? []).map(toConnection));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return due;
+    const items = await queryAll(this.ddb, {
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: '#gpk = :gpk AND #gsk < :before',
+      ExpressionAttributeNames: { '#gpk': 'gsi2pk', '#gsk': 'gsi2sk' },
+      // `#` sorts after every character of an ISO timestamp, so an expiry equal to `before` counts.
+      ExpressionAttributeValues: { ':gpk': CONNECTIONS_GSI_PK, ':before': `${before.toISOString()}#~` },
+    });
+    return items.map(toConnection);
   }
 
   async acquireRefreshLease(connection: Connection, now: Date, leaseMs: number): Promise<boolean> {

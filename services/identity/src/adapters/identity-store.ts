@@ -20,6 +20,7 @@ import {
   dynamoDbDocumentClient,
   isCancelledByCondition,
   outboxPut,
+  queryAll,
   tableCursorSecret,
 } from '@switchyard/runtime';
 import type { ApiKeyRecord, KeyStatus } from '../domain/api-keys';
@@ -267,23 +268,14 @@ export class IdentityStore {
 
   /** Every key with this owner e-mail (gsi2), across tenants: callers filter by tenant. */
   async apiKeysByOwnerEmail(email: string): Promise<ApiKeyRecord[]> {
-    const found: ApiKeyRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi2',
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'gsi2pk' },
-          ExpressionAttributeValues: { ':pk': `KEYOWNER#${email}` },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      found.push(...(result.Items ?? []).map(apiKeyFromItem));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'gsi2pk' },
+      ExpressionAttributeValues: { ':pk': `KEYOWNER#${email}` },
+    });
+    return items.map(apiKeyFromItem);
   }
 
   /**
