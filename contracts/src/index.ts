@@ -1,4 +1,5 @@
 export * from './contract';
+export * from './eventbridge-entry';
 export * from './registry';
 export * from './billing/subscription-changed';
 export * from './delivery/delivery-requested';

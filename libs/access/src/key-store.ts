@@ -8,6 +8,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from '@switchyard/runtime';
 import type { ApiKeyEvent, ApiKeyProjection, ProjectionResult } from './api-keys';
 import { applyApiKeyEvent } from './api-keys';
 
@@ -20,11 +21,6 @@ export const keyItemKey = (keyId: string): ItemKey => ({ pk: `KEY#${keyId}`, sk:
 
 /** Attempts before giving up on a contended record (the message is then retried by its queue). */
 const MAX_ATTEMPTS = 5;
-
-/** A failed condition of a single write. */
-export function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 function stripKeys<T>(item: Record<string, unknown> | undefined): T | undefined {
   if (!item) return undefined;

@@ -1,34 +1,25 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Contract, MessageOf } from '@switchyard/contracts';
-import type {
-  Context,
-  DynamoDBBatchResponse,
-  DynamoDBRecord,
-  DynamoDBStreamEvent,
-  SQSBatchResponse,
-  SQSEvent,
-  SQSRecord,
-} from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dynamoDbDocumentClient } from './aws-clients';
 import { CONSUMER_FAILURES_TABLE_VARIABLE, consumerFailureUpdate } from './consumer-failures';
 import type { ConsumerFailureInput } from './consumer-failures';
+import { errorMessage, logConsumerFailure } from './consumer-log';
 import { logger } from './logger';
 import { withCorrelationId } from './middleware';
 import { runWithCorrelationId } from './correlation';
 
 /**
- * Lambda handlers for SQS and DynamoDB stream batches, on Powertools BatchProcessor with partial
- * batch responses: the function's event source mapping must enable `ReportBatchItemFailures`,
- * otherwise Lambda ignores the response and one bad record retries the whole batch.
+ * The Lambda handler for SQS batches, on Powertools BatchProcessor with partial batch responses:
+ * the function's event source mapping must enable `ReportBatchItemFailures`, otherwise Lambda
+ * ignores the response and one bad record retries the whole batch. (DynamoDB streams: see
+ * ./stream-consumer.ts.)
  *
- * Why a record failed is written as one structured log line, `{ message: 'consumer_failure', kind,
- * messageId, reason, ... }`. It cannot travel with the message: SQS message attributes are fixed at
- * send time and a redrive to the DLQ copies the message unchanged. When the function's environment
- * names a table in `CONSUMER_FAILURES_TABLE`, the SQS consumer also records the last failure of each
- * message there by message id (see ./consumer-failures.ts), which `npx switchyard dlq peek` shows.
+ * Why a record failed is written as one structured log line, `consumer_failure` (./consumer-log.ts).
+ * When the function's environment names a table in `CONSUMER_FAILURES_TABLE`, the consumer also
+ * records the last failure of each message there by message id (see ./consumer-failures.ts), which
+ * `npx switchyard dlq peek` shows.
  */
 
 /** What to do with a record that does not match any of the consumer's contracts. */
@@ -98,8 +89,7 @@ export function createSqsConsumer<C extends Contract>(
   const handleRecord = async (record: SQSRecord, lambdaContext?: Context): Promise<void> => {
     const parsed = parseSqsRecord(record, contracts);
     if (!parsed.ok) {
-      logger.error({
-        message: 'consumer_failure',
+      logConsumerFailure({
         kind: 'poison',
         action: onPoison,
         messageId: record.messageId,
@@ -124,16 +114,15 @@ export function createSqsConsumer<C extends Contract>(
           ...(lambdaContext ? { lambdaContext } : {}),
         });
       } catch (error) {
-        logger.error({
-          message: 'consumer_failure',
+        logConsumerFailure({
           kind: 'handler_error',
           messageId: record.messageId,
           correlationId: message.correlationId,
           receiveCount: record.attributes?.ApproximateReceiveCount,
           eventSourceARN: record.eventSourceARN,
           detailType: contract.detailType,
-          reason: error instanceof Error ? error.message : String(error),
-          error: error as Error,
+          reason: errorMessage(error),
+          error,
         });
         await recordFailure(record, {
           kind: 'handler_error',
@@ -190,7 +179,7 @@ async function recordFailure(
       message: 'consumer_failure_not_recorded',
       messageId: record.messageId,
       tableName,
-      reason: error instanceof Error ? error.message : String(error),
+      reason: errorMessage(error),
     });
   }
 }
@@ -282,81 +271,6 @@ function isEnvelope(body: object): body is EventBridgeEnvelope {
 
 function describe(contracts: readonly Contract[]): string {
   return contracts.map((c) => `${c.source}/${c.detailType} v${c.version}`).join(', ');
-}
-
-/** One DynamoDB stream record, images unmarshalled to plain objects. */
-export interface StreamChange<T = Record<string, unknown>> {
-  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
-  keys: Record<string, unknown>;
-  newImage?: T;
-  oldImage?: T;
-  sequenceNumber: string;
-}
-
-export interface StreamRecordContext {
-  record: DynamoDBRecord;
-  lambdaContext?: Context;
-}
-
-export interface StreamConsumerOptions<T> {
-  handleRecord: (change: StreamChange<T>, ctx: StreamRecordContext) => Promise<void>;
-  throwOnFullBatchFailure?: boolean;
-}
-
-/**
- * DynamoDB stream handler with partial batch responses. Lambda resumes the shard from the first
- * failed sequence number, so records after it are delivered again: handlers must be idempotent.
- * Configure the event source's `maximumRetryAttempts` and an on-failure destination, which play the
- * part of SQS's maxReceiveCount and DLQ.
- */
-export function createStreamConsumer<T = Record<string, unknown>>(
-  options: StreamConsumerOptions<T>,
-): (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse> {
-  const handleRecord = async (record: DynamoDBRecord, lambdaContext?: Context): Promise<void> => {
-    const sequenceNumber = record.dynamodb?.SequenceNumber ?? '';
-    try {
-      const change = toStreamChange<T>(record);
-      await options.handleRecord(change, { record, ...(lambdaContext ? { lambdaContext } : {}) });
-    } catch (error) {
-      logger.error({
-        message: 'consumer_failure',
-        kind: 'handler_error',
-        messageId: record.eventID,
-        sequenceNumber,
-        eventSourceARN: record.eventSourceARN,
-        reason: error instanceof Error ? error.message : String(error),
-        error: error as Error,
-      });
-      throw error;
-    }
-  };
-
-  return async (event, context) => {
-    if (context) logger.addContext(context);
-    const processor = new BatchProcessor(EventType.DynamoDBStreams, { logger });
-    return (await processPartialResponse(event, handleRecord, processor, {
-      ...(context ? { context } : {}),
-      // Stream order matters within a shard: process one record after another.
-      processInParallel: false,
-      throwOnFullBatchFailure: options.throwOnFullBatchFailure ?? true,
-    })) as DynamoDBBatchResponse;
-  };
-}
-
-function toStreamChange<T>(record: DynamoDBRecord): StreamChange<T> {
-  const data = record.dynamodb;
-  if (!record.eventName || !data?.Keys || !data.SequenceNumber) {
-    throw new Error('stream record lacks eventName, Keys or SequenceNumber');
-  }
-  // aws-lambda's AttributeValue type and the SDK's describe the same wire shape.
-  const plain = (image: unknown) => unmarshall(image as Record<string, AttributeValue>);
-  return {
-    eventName: record.eventName,
-    keys: plain(data.Keys),
-    ...(data.NewImage ? { newImage: plain(data.NewImage) as T } : {}),
-    ...(data.OldImage ? { oldImage: plain(data.OldImage) as T } : {}),
-    sequenceNumber: data.SequenceNumber,
-  };
 }
 
 /**

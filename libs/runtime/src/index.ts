@@ -1,9 +1,12 @@
 // The shared runtime every Switchyard function is built from. See README.md.
 export * from './aws-clients';
+export * from './conditional-writes';
 export * from './config';
 export * from './consumers';
 export * from './consumer-failures';
+export * from './consumer-log';
 export * from './correlation';
+export * from './cursor-secret';
 export * from './errors';
 export * from './http-handler';
 export * from './idempotency';
@@ -12,6 +15,8 @@ export * from './middleware';
 export * from './pagination';
 export * from './payload';
 export * from './publish';
-export * from './stream-batch';
+export * from './queries';
+export * from './scheduled-handler';
+export * from './stream-consumer';
 export * from './outbox';
 export * from './openapi';

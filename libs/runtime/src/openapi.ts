@@ -77,6 +77,32 @@ export interface OpenApiBuildOptions<TErrorStatus extends number = number> {
   serverUrl?: string;
 }
 
+/**
+ * The zod schemas of the platform's one error body, `{ "error": { code, message, details?,
+ * correlationId } }`, and of one entry of its `details`: a service puts them in `namedSchemas` as
+ * `ErrorResponse` and `FieldError`. The examples are the field paths and codes the service's own
+ * API answers with, named in the schemas' descriptions.
+ */
+export function errorResponseSchemas(examples: { fieldPaths: readonly string[]; codes: readonly string[] }) {
+  const quoted = (items: readonly string[]) => items.map((item) => `\`${item}\``).join(', ');
+  const fieldErrorSchema = z
+    .object({ path: z.string(), message: z.string() })
+    .describe(`One field-level problem: where (e.g. ${quoted(examples.fieldPaths)}) and what.`);
+  const errorResponseSchema = z
+    .object({
+      error: z.object({
+        code: z.string().describe(`Stable machine-readable code, e.g. ${quoted(examples.codes)}.`),
+        message: z.string().describe('Human-readable; never echoes submitted values.'),
+        details: z.union([z.array(fieldErrorSchema), z.record(z.string(), z.unknown())]).optional(),
+        correlationId: z
+          .string()
+          .describe('Also in the `X-Request-ID` response header; quote it in support requests.'),
+      }),
+    })
+    .describe('Every error answer of every Switchyard API.');
+  return { fieldErrorSchema, errorResponseSchema };
+}
+
 const REF_PREFIX = '#/components/schemas/';
 const ERROR_SCHEMA = 'ErrorResponse';
 

@@ -1,7 +1,7 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { findContract } from '@switchyard/contracts';
 import type { Contract, MessageOf } from '@switchyard/contracts';
-import { createStreamConsumer } from './consumers';
+import { createStreamConsumer } from './stream-consumer';
 import { buildMessages, publish } from './publish';
 import type { PublishInput, PublishOptions } from './publish';
 

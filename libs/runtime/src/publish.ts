@@ -2,6 +2,7 @@ import { currentCorrelationId } from './correlation';
 import { randomUUID } from 'node:crypto';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { eventBridgeEntrySize } from '@switchyard/contracts';
 import type { BodyOf, Contract, MessageOf } from '@switchyard/contracts';
 import { eventBridgeClient, sqsClient } from './aws-clients';
 import { logger } from './logger';
@@ -104,8 +105,7 @@ export async function publish<C extends Contract>(
       Detail: JSON.stringify(message),
       Time: new Date(message.time),
     };
-    // Size as EventBridge counts it: 14 bytes for Time plus the UTF-8 of Source, DetailType, Detail.
-    const size = 14 + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail);
+    const size = eventBridgeEntrySize(entry);
     assertFits(contract, index, size);
     return { id: message.id, entry, size };
   });

@@ -7,6 +7,7 @@
  * views) are the domain's (src/domain/subscriptions.ts); this file turns them into request schemas
  * with field-level errors and describes the answers.
  */
+import { errorResponseSchemas } from '@switchyard/runtime';
 import type { RouteSpec as BaseRouteSpec } from '@switchyard/runtime';
 import { z } from 'zod';
 import type {
@@ -26,27 +27,11 @@ import {
 // ---------------------------------------------------------------------------------------------------
 // Shared
 
-export const fieldErrorSchema = z
-  .object({ path: z.string(), message: z.string() })
-  .describe('One field-level problem: where (e.g. `event_types.0`, `query.limit`) and what.');
-
-/** The platform's one error shape (DESIGN §4). */
-export const errorResponseSchema = z
-  .object({
-    error: z.object({
-      code: z
-        .string()
-        .describe(
-          'Stable machine-readable code, e.g. `validation_failed`, `not_found`, `endpoint_disabled`.',
-        ),
-      message: z.string().describe('Human-readable; never echoes submitted values.'),
-      details: z.union([z.array(fieldErrorSchema), z.record(z.string(), z.unknown())]).optional(),
-      correlationId: z
-        .string()
-        .describe('Also in the `X-Request-ID` response header; quote it in support requests.'),
-    }),
-  })
-  .describe('Every error answer of every Switchyard API.');
+/** The platform's one error shape. */
+export const { fieldErrorSchema, errorResponseSchema } = errorResponseSchemas({
+  fieldPaths: ['event_types.0', 'query.limit'],
+  codes: ['validation_failed', 'not_found', 'endpoint_disabled'],
+});
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
 export const DEFAULT_PAGE_LIMIT = 50;

@@ -6,6 +6,7 @@
  * Request schemas come from the domain where the domain owns the rule (publish bodies, CloudEvents,
  * the inbox query); this file adds the response shapes and the plain route inputs.
  */
+import { errorResponseSchemas } from '@switchyard/runtime';
 import type { RouteSpec as BaseRouteSpec } from '@switchyard/runtime';
 import { z } from 'zod';
 import type { AcceptedEventBody, BatchItemResult } from './domain/events';
@@ -22,23 +23,11 @@ import { inboxQuerySchema } from './domain/inbox';
 // ---------------------------------------------------------------------------------------------------
 // Shared
 
-export const fieldErrorSchema = z
-  .object({ path: z.string(), message: z.string() })
-  .describe('One field-level problem: where (e.g. `payload`, `query.limit`) and what.');
-
-/** The platform's one error shape (DESIGN §4). */
-export const errorResponseSchema = z
-  .object({
-    error: z.object({
-      code: z.string().describe('Stable machine-readable code, e.g. `validation_failed`, `invalid_cursor`.'),
-      message: z.string().describe('Human-readable; never echoes submitted values.'),
-      details: z.union([z.array(fieldErrorSchema), z.record(z.string(), z.unknown())]).optional(),
-      correlationId: z
-        .string()
-        .describe('Also in the `X-Request-ID` response header; quote it in support requests.'),
-    }),
-  })
-  .describe('Every error answer of every Switchyard API.');
+/** The platform's one error shape. */
+export const { fieldErrorSchema, errorResponseSchema } = errorResponseSchemas({
+  fieldPaths: ['payload', 'query.limit'],
+  codes: ['validation_failed', 'invalid_cursor'],
+});
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
 export const eventIdPathSchema = z.object({

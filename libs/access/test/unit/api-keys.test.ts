@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiKeyCreated, ApiKeyRevoked, ApiKeyUpdated } from '@switchyard/contracts';
 import {
   KEY_CACHE_TTL_MS,
   UNAUTHENTICATED_MESSAGE,
@@ -11,52 +10,7 @@ import {
   verifyPresentedKey,
 } from '../../src/api-keys';
 import type { ApiKeyEvent, ApiKeyProjection } from '../../src/api-keys';
-import { NOW, OTHER_TENANT, TENANT, at, header, makeKey, seconds } from './fixtures';
-
-const KEY = makeKey();
-
-// Messages are parsed with the real contracts, so the tests fail if the projection drifts from them.
-function created(time: string, overrides: Record<string, unknown> = {}): ApiKeyEvent {
-  return {
-    detailType: 'ApiKeyCreated',
-    message: ApiKeyCreated.schema.parse({
-      ...header(`msg-created-${time}`, time),
-      keyId: KEY.keyId,
-      role: 'creator',
-      status: 'active',
-      secretHash: KEY.secretHash,
-      createdAt: time,
-      ...overrides,
-    }),
-  };
-}
-
-function updated(
-  time: string,
-  next: { status: 'active' | 'inactive'; role: 'viewer' | 'creator' | 'admin'; expiresAt?: string },
-): ApiKeyEvent {
-  return {
-    detailType: 'ApiKeyUpdated',
-    message: ApiKeyUpdated.schema.parse({
-      ...header(`msg-updated-${time}`, time),
-      keyId: KEY.keyId,
-      old: { status: 'active', role: 'creator' },
-      new: next,
-      updatedAt: time,
-    }),
-  };
-}
-
-function revoked(time: string): ApiKeyEvent {
-  return {
-    detailType: 'ApiKeyRevoked',
-    message: ApiKeyRevoked.schema.parse({
-      ...header(`msg-revoked-${time}`, time),
-      keyId: KEY.keyId,
-      revokedAt: time,
-    }),
-  };
-}
+import { NOW, OTHER_TENANT, TENANT, at, created, KEY, makeKey, revoked, seconds, updated } from './fixtures';
 
 const T1 = '2025-06-01T10:00:00.000Z';
 const T2 = '2025-06-01T10:05:00.000Z';

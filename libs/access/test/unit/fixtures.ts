@@ -1,3 +1,5 @@
+import { ApiKeyCreated, ApiKeyRevoked, ApiKeyUpdated } from '@switchyard/contracts';
+import type { ApiKeyEvent } from '../../src/api-keys';
 import { handMadeApiKey } from '../../src/testing';
 
 export const NOW = new Date('2025-06-01T12:00:00.000Z');
@@ -14,3 +16,49 @@ export function header(id: string, time: string, tenantId: string = TENANT) {
 
 /** A key in identity's published format, built by hand so tests pin the format. */
 export const makeKey = handMadeApiKey;
+
+/** The key the event builders below are about. */
+export const KEY = handMadeApiKey();
+
+// Messages are parsed with the real contracts, so the tests fail if the projection drifts from them.
+export function created(time: string, overrides: Record<string, unknown> = {}): ApiKeyEvent {
+  return {
+    detailType: 'ApiKeyCreated',
+    message: ApiKeyCreated.schema.parse({
+      ...header(`msg-created-${time}`, time),
+      keyId: KEY.keyId,
+      role: 'creator',
+      status: 'active',
+      secretHash: KEY.secretHash,
+      createdAt: time,
+      ...overrides,
+    }),
+  };
+}
+
+export function updated(
+  time: string,
+  next: { status: 'active' | 'inactive'; role: 'viewer' | 'creator' | 'admin'; expiresAt?: string },
+): ApiKeyEvent {
+  return {
+    detailType: 'ApiKeyUpdated',
+    message: ApiKeyUpdated.schema.parse({
+      ...header(`msg-updated-${time}`, time),
+      keyId: KEY.keyId,
+      old: { status: 'active', role: 'creator' },
+      new: next,
+      updatedAt: time,
+    }),
+  };
+}
+
+export function revoked(time: string): ApiKeyEvent {
+  return {
+    detailType: 'ApiKeyRevoked',
+    message: ApiKeyRevoked.schema.parse({
+      ...header(`msg-revoked-${time}`, time),
+      keyId: KEY.keyId,
+      revokedAt: time,
+    }),
+  };
+}

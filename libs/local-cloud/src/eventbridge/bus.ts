@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { eventBridgeEntrySize as entrySize } from '@switchyard/contracts';
 import { compilePattern, UnsupportedPatternError } from '../event-pattern';
 import type { EventMatcher } from '../event-pattern';
 import { LOCAL_ACCOUNT_ID } from '../types';
@@ -738,16 +739,6 @@ export class LocalEventBridge {
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
-/** EventBridge's entry-size formula (PutEvents quota documentation). */
-function entrySize(entry: PutEventsEntry): number {
-  let size = entry.Time !== undefined ? 14 : 0;
-  size += Buffer.byteLength(entry.Source ?? '');
-  size += Buffer.byteLength(entry.DetailType ?? '');
-  size += Buffer.byteLength(entry.Detail ?? '');
-  for (const resource of entry.Resources ?? []) size += Buffer.byteLength(resource);
-  return size;
-}
 
 /** EventBridge times have second precision: 2024-01-01T00:00:00Z. */
 function isoSeconds(date: Date): string {

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 export interface HttpEventInput {
   method?: string;
@@ -51,24 +51,6 @@ export function httpEvent(input: HttpEventInput = {}): APIGatewayProxyEventV2 {
     },
     ...(body === undefined ? {} : { body }),
     isBase64Encoded: input.isBase64Encoded ?? false,
-  };
-}
-
-export function lambdaContext(overrides: Partial<Context> = {}): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'switchyard-test-fn',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:switchyard-test-fn',
-    memoryLimitInMB: '256',
-    awsRequestId: 'lambda-request-id',
-    logGroupName: '/aws/lambda/switchyard-test-fn',
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => 30000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-    ...overrides,
   };
 }
 

@@ -1,6 +1,5 @@
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { defineContract } from '@switchyard/contracts';
-import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { z } from 'zod';
 import { resetAwsClients } from '../../src/aws-clients';
@@ -12,6 +11,7 @@ import {
 } from '../../src/consumer-failures';
 import { createSqsConsumer } from '../../src/consumers';
 import { logger } from '../../src/logger';
+import { sqsEvent, sqsRecord, stringAttribute } from '../../src/testing';
 
 const ThingHappened = defineContract({
   service: 'billing',
@@ -24,27 +24,17 @@ const ThingHappened = defineContract({
 const dynamo = mockClient(DynamoDBDocumentClient);
 const saved = { ...process.env };
 
-function record(messageId: string, body: unknown): SQSRecord {
-  return {
+/** A raw queue message from sendToQueue, delivered for the third time. */
+const record = (messageId: string, body: unknown) =>
+  sqsRecord(body, {
     messageId,
-    receiptHandle: `rh-${messageId}`,
-    body: JSON.stringify(body),
-    attributes: {
-      ApproximateReceiveCount: '3',
-      SentTimestamp: '1735787045000',
-      SenderId: 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: '1735787045001',
-    },
+    attributes: { ApproximateReceiveCount: '3' },
     messageAttributes: {
-      source: { stringValue: 'switchyard.billing', dataType: 'String' },
-      detailType: { stringValue: 'ThingHappened', dataType: 'String' },
+      source: stringAttribute('switchyard.billing'),
+      detailType: stringAttribute('ThingHappened'),
     },
-    md5OfBody: 'ignored',
-    eventSource: 'aws:sqs',
     eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:things',
-    awsRegion: 'eu-west-1',
-  };
-}
+  });
 
 const thing = (id: string) => ({
   version: 1,
@@ -119,9 +109,7 @@ describe('createSqsConsumer with CONSUMER_FAILURES_TABLE', () => {
   it('records a handler error with the header id, tenant, function and receive count', async () => {
     process.env.CONSUMER_FAILURES_TABLE = 'things-table';
     dynamo.on(UpdateCommand).resolves({});
-    const response = await consumer()({
-      Records: [record('ok-1', thing('ok')), record('m-bad', thing('bad'))],
-    });
+    const response = await consumer()(sqsEvent(record('ok-1', thing('ok')), record('m-bad', thing('bad'))));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-bad' }]);
     const calls = dynamo.commandCalls(UpdateCommand);
     expect(calls).toHaveLength(1);
@@ -146,16 +134,14 @@ describe('createSqsConsumer with CONSUMER_FAILURES_TABLE', () => {
   it('records a poison message too', async () => {
     process.env.CONSUMER_FAILURES_TABLE = 'things-table';
     dynamo.on(UpdateCommand).resolves({});
-    await consumer()({ Records: [record('m-poison', { ...thing('p'), thingId: '' })] }).catch(
-      () => undefined,
-    );
+    await consumer()(sqsEvent(record('m-poison', { ...thing('p'), thingId: '' }))).catch(() => undefined);
     const input = dynamo.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.Key).toEqual(consumerFailureKey('m-poison'));
     expect(Object.values(input.ExpressionAttributeValues!)).toContain('poison');
   });
 
   it('records nothing without the variable', async () => {
-    await consumer()({ Records: [record('ok-2', thing('ok')), record('m-bad2', thing('bad'))] });
+    await consumer()(sqsEvent(record('ok-2', thing('ok')), record('m-bad2', thing('bad'))));
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 
@@ -163,9 +149,7 @@ describe('createSqsConsumer with CONSUMER_FAILURES_TABLE', () => {
     process.env.CONSUMER_FAILURES_TABLE = 'things-table';
     dynamo.on(UpdateCommand).rejects(new Error('table is gone'));
     const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    const response = await consumer()({
-      Records: [record('ok-3', thing('ok')), record('m-bad3', thing('bad'))],
-    });
+    const response = await consumer()(sqsEvent(record('ok-3', thing('ok')), record('m-bad3', thing('bad'))));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-bad3' }]);
     expect(warn).toHaveBeenCalledWith(
       expect.objectContaining({ message: 'consumer_failure_not_recorded', messageId: 'm-bad3' }),

@@ -1,12 +1,12 @@
 import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { defineContract, type MessageOf } from '@switchyard/contracts';
-import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { createSqsConsumer, createStreamConsumer, type StreamChange } from '../../src/consumers';
+import { createSqsConsumer } from '../../src/consumers';
 import { logger } from '../../src/logger';
+import { captureFailureLines } from '../support/failure-lines';
 import { CORRELATION_ID_LOG_KEY } from '../../src/middleware';
 import { currentCorrelationId } from '../../src/correlation';
+import { eventBridgeEnvelope as envelope, sqsEvent, sqsRecord, stringAttribute } from '../../src/testing';
 
 const OrderPlaced = defineContract({
   service: 'billing',
@@ -38,50 +38,7 @@ const order = (id: string, amount = 10): MessageOf<typeof OrderPlaced> => ({
   amount,
 });
 
-/** The body an EventBridge rule with an SQS target delivers. */
-const envelope = (source: string, detailType: string, detail: unknown) => ({
-  version: '0',
-  id: 'eb-event-id',
-  'detail-type': detailType,
-  source,
-  account: '123456789012',
-  time: '2025-01-02T03:04:05Z',
-  region: 'eu-west-1',
-  resources: [],
-  detail,
-});
-
-let seq = 0;
-function sqsRecord(body: unknown, messageAttributes: SQSRecord['messageAttributes'] = {}): SQSRecord {
-  seq += 1;
-  return {
-    messageId: `msg-${seq}`,
-    receiptHandle: `rh-${seq}`,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1735787045000',
-      SenderId: 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: '1735787045001',
-    },
-    messageAttributes,
-    md5OfBody: 'ignored',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:switchyard-test-queue',
-    awsRegion: 'eu-west-1',
-  };
-}
-
-const stringAttr = (value: string) => ({ stringValue: value, dataType: 'String' as const });
-
-let errorLog: jest.SpyInstance;
-beforeEach(() => {
-  errorLog = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
-});
-afterEach(() => jest.restoreAllMocks());
-
-const failureLines = () =>
-  errorLog.mock.calls.map((c) => c[0]).filter((line) => line?.message === 'consumer_failure');
+const { errorLog, failureLines } = captureFailureLines();
 
 describe('createSqsConsumer', () => {
   it('reports exactly the poison and the throwing record as batch item failures', async () => {
@@ -97,7 +54,7 @@ describe('createSqsConsumer', () => {
     const poison = sqsRecord({ ...order('poison'), amount: -5 });
     const throwing = sqsRecord(order('boom'));
 
-    const response = await handler({ Records: [good, poison, throwing] });
+    const response = await handler(sqsEvent(good, poison, throwing));
 
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
       [poison.messageId, throwing.messageId].sort(),
@@ -137,7 +94,7 @@ describe('createSqsConsumer', () => {
     const raw = sqsRecord({ ...order('raw', 7), extra: 'ignored' });
     const viaBus = sqsRecord(envelope('switchyard.billing', 'OrderPlaced', order('bus', 8)));
 
-    const response = await handler({ Records: [raw, viaBus] });
+    const response = await handler(sqsEvent(raw, viaBus));
 
     expect(response.batchItemFailures).toEqual([]);
     expect(seen).toEqual([
@@ -156,17 +113,19 @@ describe('createSqsConsumer', () => {
     });
     const cancelled = { ...header('c'), orderId: 'o-c', reason: 'changed mind' };
 
-    const response = await handler({
-      Records: [
+    const response = await handler(
+      sqsEvent(
         sqsRecord(envelope('switchyard.billing', 'OrderCancelled', cancelled)),
         sqsRecord(order('p'), {
-          detailType: stringAttr('OrderPlaced'),
-          source: stringAttr('switchyard.billing'),
+          messageAttributes: {
+            detailType: stringAttribute('OrderPlaced'),
+            source: stringAttribute('switchyard.billing'),
+          },
         }),
         // No attribute: the one contract the body satisfies wins.
         sqsRecord(cancelled),
-      ],
-    });
+      ),
+    );
 
     expect(response.batchItemFailures).toEqual([]);
     expect(seen).toEqual(['OrderCancelled:o-c', 'OrderPlaced:o-p', 'OrderCancelled:o-c']);
@@ -196,7 +155,7 @@ describe('createSqsConsumer', () => {
     });
     const record = sqsRecord(body);
 
-    const response = await handler({ Records: [record] });
+    const response = await handler(sqsEvent(record));
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
     expect(handleMessage).not.toHaveBeenCalled();
@@ -216,7 +175,7 @@ describe('createSqsConsumer', () => {
     const poison = sqsRecord('{"broken":');
     const throwing = sqsRecord(order('x'));
 
-    const response = await handler({ Records: [poison, throwing] });
+    const response = await handler(sqsEvent(poison, throwing));
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: throwing.messageId }]);
     expect(failureLines()[0]).toMatchObject({ kind: 'poison', action: 'drop', messageId: poison.messageId });
@@ -229,13 +188,13 @@ describe('createSqsConsumer', () => {
     const records = [sqsRecord(order('a')), sqsRecord(order('b'))];
 
     await expect(
-      createSqsConsumer({ contract: OrderPlaced, handleMessage })({ Records: records }),
+      createSqsConsumer({ contract: OrderPlaced, handleMessage })(sqsEvent(...records)),
     ).rejects.toThrow(FullBatchFailureError);
     const response = await createSqsConsumer({
       contract: OrderPlaced,
       handleMessage,
       throwOnFullBatchFailure: false,
-    })({ Records: records });
+    })(sqsEvent(...records));
     expect(response.batchItemFailures).toHaveLength(2);
   });
 
@@ -250,7 +209,7 @@ describe('createSqsConsumer', () => {
       },
     });
 
-    await handler({ Records: [sqsRecord(order('1')), sqsRecord(order('2'))] });
+    await handler(sqsEvent(sqsRecord(order('1')), sqsRecord(order('2'))));
 
     expect(seen).toEqual(['corr-1', 'corr-2']);
     // ...and on every log line written meanwhile, under the runtime's log key.
@@ -279,78 +238,13 @@ describe('createSqsConsumer', () => {
 
     const slow = sqsRecord(order('slow'));
     const bad = sqsRecord(order('bad'));
-    const response = await handler({ Records: [slow, bad] });
+    const response = await handler(sqsEvent(slow, bad));
 
     expect(started).toEqual(['slow', 'bad']);
     expect(seen).toEqual([['slow', 'corr-slow']]);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: bad.messageId }]);
     // Shared log keys would be wrong for concurrent records, so none are set.
     expect(appendKeys).not.toHaveBeenCalledWith({ [CORRELATION_ID_LOG_KEY]: 'corr-slow' });
-    expect(errorLog).toHaveBeenCalledWith(expect.objectContaining({ correlationId: 'corr-bad' }));
-  });
-});
-
-describe('createStreamConsumer', () => {
-  function streamRecord(
-    eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
-    sequenceNumber: string,
-    keys: Record<string, unknown>,
-    newImage?: Record<string, unknown>,
-    oldImage?: Record<string, unknown>,
-  ): DynamoDBRecord {
-    return {
-      eventID: `ev-${sequenceNumber}`,
-      eventName,
-      eventVersion: '1.1',
-      eventSource: 'aws:dynamodb',
-      awsRegion: 'eu-west-1',
-      eventSourceARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/2025-01-01T00:00:00.000',
-      dynamodb: {
-        ApproximateCreationDateTime: 1735787045,
-        Keys: marshall(keys) as never,
-        ...(newImage ? { NewImage: marshall(newImage) as never } : {}),
-        ...(oldImage ? { OldImage: marshall(oldImage) as never } : {}),
-        SequenceNumber: sequenceNumber,
-        SizeBytes: 100,
-        StreamViewType: 'NEW_AND_OLD_IMAGES',
-      },
-    };
-  }
-
-  it('hands over unmarshalled images and reports only the failed sequence numbers', async () => {
-    const changes: StreamChange[] = [];
-    const handler = createStreamConsumer({
-      handleRecord: async (change) => {
-        if (change.keys.pk === 'bad') throw new Error('cannot project');
-        changes.push(change);
-      },
-    });
-    const key = { pk: 'tenant#1', sk: 'order#1' };
-    const item = { ...key, amount: 12, tags: ['a'], nested: { ok: true } };
-
-    const response = await handler({
-      Records: [
-        streamRecord('INSERT', '100', key, item),
-        streamRecord('MODIFY', '200', { pk: 'bad', sk: 'x' }, { pk: 'bad', sk: 'x' }),
-        streamRecord('MODIFY', '300', key, { ...item, amount: 13 }, item),
-        streamRecord('REMOVE', '400', key, undefined, item),
-      ],
-    });
-
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: '200' }]);
-    expect(changes).toEqual([
-      { eventName: 'INSERT', keys: key, newImage: item, sequenceNumber: '100' },
-      {
-        eventName: 'MODIFY',
-        keys: key,
-        newImage: { ...item, amount: 13 },
-        oldImage: item,
-        sequenceNumber: '300',
-      },
-      { eventName: 'REMOVE', keys: key, oldImage: item, sequenceNumber: '400' },
-    ]);
-    expect(failureLines()).toEqual([
-      expect.objectContaining({ kind: 'handler_error', sequenceNumber: '200', reason: 'cannot project' }),
-    ]);
+    expect(errorLog()).toHaveBeenCalledWith(expect.objectContaining({ correlationId: 'corr-bad' }));
   });
 });

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { conflict, tooManyRequests, unauthorized } from '../../src/errors';
 import { createHttpHandler, jsonResponse } from '../../src/http-handler';
 import { logger } from '../../src/logger';
-import { captureLogs, httpEvent, lambdaContext } from '../support/http-event';
+import { lambdaContext } from '../../src/testing';
+import { captureLogs, httpEvent } from '../support/http-event';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

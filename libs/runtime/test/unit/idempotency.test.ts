@@ -18,6 +18,7 @@ import {
   DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS,
   makeIdempotentHandler,
 } from '../../src/idempotency';
+import { lambdaContext as testContext } from '../../src/testing';
 
 const dynamo = mockClient(DynamoDBClient);
 type Item = Record<string, AttributeValue>;
@@ -62,11 +63,7 @@ interface Charge {
   amount: number;
 }
 
-const lambdaContext = {
-  functionName: 'switchyard-test-fn',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
+const lambdaContext = testContext({ awsRequestId: 'req-1' });
 
 beforeEach(() => {
   dynamo.reset();

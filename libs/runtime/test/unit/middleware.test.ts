@@ -8,23 +8,11 @@ import {
 } from '../../src/middleware';
 import type { ContextWithCorrelationId } from '../../src/middleware';
 import { logger } from '../../src/logger';
-import { captureLogs, lambdaContext } from '../support/http-event';
+import { lambdaContext, sqsEvent as sqsEventOf, sqsRecord } from '../../src/testing';
+import { captureLogs } from '../support/http-event';
 
-const sqsEvent = (correlationId?: string): SQSEvent => ({
-  Records: [
-    {
-      messageId: 'm1',
-      receiptHandle: 'r',
-      body: JSON.stringify({ correlationId }),
-      attributes: {} as SQSEvent['Records'][number]['attributes'],
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:q',
-      awsRegion: 'eu-west-1',
-    },
-  ],
-});
+/** An SQS event whose one message carries `correlationId`. */
+const sqsEvent = (correlationId?: string): SQSEvent => sqsEventOf(sqsRecord({ correlationId }));
 
 let logs: ReturnType<typeof captureLogs>;
 beforeEach(() => {

@@ -1,11 +1,10 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { TenantCreated } from '@switchyard/contracts';
-import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resetAwsClients } from '../../src/aws-clients';
 import { createOutboxPublisher, outboxItem, outboxPut } from '../../src/outbox';
 import { MessageValidationError } from '../../src/publish';
+import { streamEvent, streamRecord as record } from '../../src/testing';
 
 const events = mockClient(EventBridgeClient);
 
@@ -18,23 +17,9 @@ const tenant = {
 
 const sample = () => ({ ...tenant });
 
-function streamRecord(
-  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
-  image: object,
-  sequence: string,
-): DynamoDBRecord {
-  return {
-    eventID: `e-${sequence}`,
-    eventName,
-    eventSource: 'aws:dynamodb',
-    dynamodb: {
-      Keys: marshall({ pk: (image as { pk: string }).pk, sk: (image as { sk: string }).sk }) as never,
-      NewImage: marshall(image, { removeUndefinedValues: true }) as never,
-      SequenceNumber: sequence,
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
-}
+/** A stream record of `image` (keys: its pk/sk). */
+const streamRecord = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', image: object, sequenceNumber: string) =>
+  record(eventName, { newImage: image as Record<string, unknown>, sequenceNumber });
 
 beforeEach(() => {
   events.reset();
@@ -69,13 +54,11 @@ describe('createOutboxPublisher', () => {
   it('publishes each inserted outbox item with its original id and ignores every other change', async () => {
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'x' }] });
     const item = outboxItem(TenantCreated, sample());
-    const event: DynamoDBStreamEvent = {
-      Records: [
-        streamRecord('INSERT', item, '1'),
-        streamRecord('INSERT', { pk: 'TENANT#t', sk: 'TENANT', name: 'not an event' }, '2'),
-        streamRecord('REMOVE', item, '3'),
-      ],
-    };
+    const event = streamEvent(
+      streamRecord('INSERT', item, '1'),
+      streamRecord('INSERT', { pk: 'TENANT#t', sk: 'TENANT', name: 'not an event' }, '2'),
+      streamRecord('REMOVE', item, '3'),
+    );
     const result = await publisher(event);
     expect(result.batchItemFailures).toEqual([]);
     const calls = events.commandCalls(PutEventsCommand);
@@ -93,20 +76,20 @@ describe('createOutboxPublisher', () => {
       Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
     });
     const ok = outboxItem(TenantCreated, sample());
-    const result = await createOutboxPublisher({ maxAttempts: 1 })({
-      Records: [
+    const result = await createOutboxPublisher({ maxAttempts: 1 })(
+      streamEvent(
         streamRecord('INSERT', { pk: 'TENANT#t', sk: 'TENANT' }, '1'),
         streamRecord('INSERT', ok, '2'),
-      ],
-    });
+      ),
+    );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
   });
 
   it('fails an outbox item naming a contract that does not exist rather than dropping it', async () => {
     const item = { ...outboxItem(TenantCreated, sample()), detailType: 'NoSuchThing' };
-    const result = await publisher({
-      Records: [streamRecord('INSERT', item, '9'), streamRecord('INSERT', { pk: 'a', sk: 'b' }, '10')],
-    });
+    const result = await publisher(
+      streamEvent(streamRecord('INSERT', item, '9'), streamRecord('INSERT', { pk: 'a', sk: 'b' }, '10')),
+    );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '9' }]);
     expect(events.commandCalls(PutEventsCommand)).toHaveLength(0);
   });

@@ -17,10 +17,18 @@
  *   a conditional put (the first writer wins, everyone reads the same value), and scoped to the
  *   tenant and the listing, so a cursor cannot be replayed elsewhere.
  */
-import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, dynamoDbDocumentClient, encodeCursor, InvalidCursorError } from '@switchyard/runtime';
+import {
+  conditionalWrite,
+  decodeCursor,
+  dynamoDbDocumentClient,
+  encodeCursor,
+  InvalidCursorError,
+  isConditionFailure,
+  queryAll,
+  tableCursorSecret,
+} from '@switchyard/runtime';
 import { apiConfig } from '../api-config';
 import type {
   DeliveryAttempt,
@@ -32,8 +40,6 @@ import type {
 import type { SubscriptionChanges } from '../domain/subscriptions';
 import { RECOVERABLE_STATUSES, rotateSecrets } from '../domain/subscriptions';
 
-/** The item holding the cursor secret. */
-export const CURSOR_SECRET_KEY = { pk: 'SECRET#cursor', sk: 'SECRET' } as const;
 export const BY_SUBSCRIPTION_INDEX = 'bySubscription';
 /** Attempts of the optimistic secret rotation before giving up (a 500: someone is hammering it). */
 const MAX_ROTATION_ATTEMPTS = 5;
@@ -67,10 +73,6 @@ function stripStorage<T>(item: Record<string, unknown>): T {
   return copy as T;
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -91,7 +93,12 @@ export const cursorScopes = {
 };
 
 export class ApiStore {
-  private cursorSecretValue: Promise<Buffer> | undefined;
+  /** The secret signing this table's cursors (`SECRET#cursor`), created on first use, cached. */
+  readonly cursorSecret = tableCursorSecret({
+    client: () => this.client,
+    tableName: () => this.table(),
+    attributes: { kind: 'secret' },
+  });
 
   constructor(
     private readonly client: DynamoDBDocumentClient = dynamoDbDocumentClient(),
@@ -191,20 +198,16 @@ export class ApiStore {
 
   /** Deletes the subscription; false when there was none. */
   async deleteSubscription(tenantId: string, subscriptionId: string): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new DeleteCommand({
           TableName: this.table(),
           Key: subscriptionKey(tenantId, subscriptionId),
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeNames: { '#pk': 'pk' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -285,25 +288,18 @@ export class ApiStore {
       messages: [],
       attempts: [],
     };
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table(),
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-          ExpressionAttributeValues: { ':pk': eventPk(tenantId, eventId) },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const sk = String(item.sk);
-        if (sk === 'EVENT') result.event = stripStorage<StoredEvent>(item);
-        else if (/^MSG#[^#]+#ATT#/.test(sk)) result.attempts.push(stripStorage<DeliveryAttempt>(item));
-        else if (/^MSG#[^#]+$/.test(sk)) result.messages.push(stripStorage<WebhookMessage>(item));
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.client, {
+      TableName: this.table(),
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'pk' },
+      ExpressionAttributeValues: { ':pk': eventPk(tenantId, eventId) },
+    });
+    for (const item of items) {
+      const sk = String(item.sk);
+      if (sk === 'EVENT') result.event = stripStorage<StoredEvent>(item);
+      else if (/^MSG#[^#]+#ATT#/.test(sk)) result.attempts.push(stripStorage<DeliveryAttempt>(item));
+      else if (/^MSG#[^#]+$/.test(sk)) result.messages.push(stripStorage<WebhookMessage>(item));
+    }
     return result;
   }
 
@@ -396,46 +392,6 @@ export class ApiStore {
 
   // -------------------------------------------------------------------------------------------------
   // Cursors
-
-  /** 32 random bytes created on first use (conditional put), cached per container. */
-  cursorSecret(): Promise<Buffer> {
-    this.cursorSecretValue ??= this.loadCursorSecret().catch((error: unknown) => {
-      this.cursorSecretValue = undefined;
-      throw error;
-    });
-    return this.cursorSecretValue;
-  }
-
-  private async loadCursorSecret(): Promise<Buffer> {
-    const read = async () => {
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.table(), Key: CURSOR_SECRET_KEY, ConsistentRead: true }),
-      );
-      return typeof Item?.secret === 'string' ? Buffer.from(Item.secret, 'base64') : undefined;
-    };
-    const existing = await read();
-    if (existing) return existing;
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table(),
-          Item: {
-            ...CURSOR_SECRET_KEY,
-            kind: 'secret',
-            secret: randomBytes(32).toString('base64'),
-            createdAt: new Date().toISOString(),
-          },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    const stored = await read();
-    if (!stored) throw new Error('cursor secret missing right after it was written');
-    return stored;
-  }
 
   private async decode(cursor: string, scope: string, keyNames: string[]): Promise<Record<string, string>> {
     const key = decodeCursor(cursor, await this.cursorSecret(), { scope });

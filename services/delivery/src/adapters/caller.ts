@@ -13,25 +13,16 @@
  * Every authentication failure, whatever the reason, is the same 401 (the reason is logged, never
  * the token); a valid caller who is not a tenant admin gets 403.
  */
-import type { AuthenticatedKey, KeyVerifier, Person } from '@switchyard/access';
+import type { KeyVerifier, Person } from '@switchyard/access';
 import {
   ADMINS_GROUP,
-  bearerToken,
+  authenticateBearer,
   createApiKeyStore,
   createKeyVerifier,
   createPersonTokenVerifier,
   issuerJwksUrl,
-  looksLikeJwt,
-  parseApiKey,
 } from '@switchyard/access';
-import {
-  ConfigError,
-  dynamoDbDocumentClient,
-  forbidden,
-  isHttpError,
-  logger,
-  unauthorized,
-} from '@switchyard/runtime';
+import { dynamoDbDocumentClient, forbidden } from '@switchyard/runtime';
 import * as jose from 'jose';
 import { apiConfig } from '../api-config';
 
@@ -54,51 +45,22 @@ export interface CallerDeps {
   log?: { info(message: string, extra?: Record<string, unknown>): void };
 }
 
-function unauthenticated(): never {
-  throw unauthorized(INVALID_CREDENTIALS, { headers: { 'WWW-Authenticate': 'Bearer' } });
-}
-
 /** The tenant admin behind a request's headers (lowercase names), or a 401/403 HttpError. */
 export async function resolveTenantAdmin(
   headers: Record<string, string | undefined>,
   deps: CallerDeps,
 ): Promise<TenantAdmin> {
-  const log = deps.log ?? logger;
-  const token = bearerToken(headers.authorization ?? headers.Authorization);
-  if (!token) {
-    log.info('authentication_failed', { reason: 'no bearer token' });
-    unauthenticated();
+  const caller = await authenticateBearer(headers, {
+    verifyApiKey: () => deps.keys.verify(headers),
+    verifyPerson: deps.verifyPerson,
+    message: INVALID_CREDENTIALS,
+    log: deps.log,
+  });
+  if (caller.kind === 'apiKey') {
+    if (caller.key.role !== 'admin') throw forbidden(NOT_AN_ADMIN);
+    return { tenantId: caller.key.tenantId, kind: 'apiKey', actorId: `key:${caller.key.keyId}` };
   }
-
-  if (parseApiKey(token)) {
-    let key: AuthenticatedKey;
-    try {
-      key = await deps.keys.verify(headers);
-    } catch (error) {
-      // The verifier logged why; answer with the one message whatever it said.
-      if (isHttpError(error) && error.status === 401) unauthenticated();
-      throw error;
-    }
-    if (key.role !== 'admin') throw forbidden(NOT_AN_ADMIN);
-    return { tenantId: key.tenantId, kind: 'apiKey', actorId: `key:${key.keyId}` };
-  }
-
-  if (!looksLikeJwt(token)) {
-    log.info('authentication_failed', { reason: 'malformed bearer token' });
-    unauthenticated();
-  }
-  let person: Person;
-  try {
-    person = await deps.verifyPerson(token);
-  } catch (error) {
-    // A missing PEOPLE_ISSUER_URL is a deployment bug: a 500, not the caller's fault.
-    if (error instanceof ConfigError) throw error;
-    log.info('authentication_failed', {
-      reason: 'person token refused',
-      detail: error instanceof Error ? error.message : 'invalid',
-    });
-    unauthenticated();
-  }
+  const { person } = caller;
   if (!person.tenantId || !person.groups.includes(ADMINS_GROUP)) throw forbidden(NOT_AN_ADMIN);
   return { tenantId: person.tenantId, kind: 'person', actorId: person.userId };
 }

@@ -28,7 +28,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { EndpointDisabled, MessageExhausted } from '@switchyard/contracts';
-import { dynamoDbDocumentClient, outboxPut } from '@switchyard/runtime';
+import {
+  conditionalWrite,
+  dynamoDbDocumentClient,
+  isCancelledByCondition,
+  isConditionFailure,
+  outboxPut,
+  queryAll,
+} from '@switchyard/runtime';
 import { config } from '../config';
 import type { AttemptRecord, MessageState } from '../domain/engine';
 import { dueShard } from '../domain/engine';
@@ -81,17 +88,6 @@ function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
   return copy as T;
 }
 
-export function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
-/** A TransactWriteItems cancelled because a condition failed (not a conflict or a throttle). */
-function isCancelledByCondition(error: unknown): boolean {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return false;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
-}
-
 export function messageItem(message: WebhookMessage, expiresAtEpoch: number): Record<string, unknown> {
   return {
     ...message,
@@ -138,39 +134,28 @@ export class DeliveryStore {
 
   /** Every subscription of the tenant (a tenant has few; all pages are read). */
   async listSubscriptions(tenantId: string): Promise<Subscription[]> {
-    const found: Subscription[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table(),
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sub)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sub': 'SUB#' },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) found.push(strip<Subscription>(item)!);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return found;
+    const items = await queryAll(this.client, {
+      TableName: this.table(),
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sub)',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sub': 'SUB#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => strip<Subscription>(item)!);
   }
 
   /** Stores the event copy once (a repeat is a no-op). */
   async saveEvent(event: StoredEvent, expiresAtEpoch: number): Promise<void> {
-    try {
-      await this.client.send(
+    await conditionalWrite(
+      this.client.send(
         new PutCommand({
           TableName: this.table(),
           Item: eventItem(event, expiresAtEpoch),
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': 'pk' },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   /** Creates the message unless it exists (a redelivered event finds it). */
@@ -312,8 +297,8 @@ export class DeliveryStore {
     message: Pick<WebhookMessage, 'tenantId' | 'eventId' | 'subscriptionId'>,
     requestId: string,
   ): Promise<void> {
-    try {
-      await this.client.send(
+    await conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.table(),
           Key: messageKey(message.tenantId, message.eventId, message.subscriptionId),
@@ -322,10 +307,8 @@ export class DeliveryStore {
           ExpressionAttributeNames: { '#claimedBy': 'claimedBy', '#claimedUntil': 'claimedUntil' },
           ExpressionAttributeValues: { ':rid': requestId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -448,8 +431,8 @@ export class DeliveryStore {
     status: Extract<MessageStatus, 'held' | 'cancelled'>,
     now: Date,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.table(),
           Key: messageKey(message.tenantId, message.eventId, message.subscriptionId),
@@ -469,12 +452,8 @@ export class DeliveryStore {
             ':failed': 'failed',
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -582,8 +561,8 @@ export class DeliveryStore {
     until: string,
     keepIfAfter: string,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.table(),
           Key: subscriptionKey(subscription.tenantId, subscription.subscriptionId),
@@ -593,12 +572,8 @@ export class DeliveryStore {
           ExpressionAttributeNames: { '#pk': 'pk', '#slowUntil': 'slowUntil' },
           ExpressionAttributeValues: { ':until': until, ':keep': keepIfAfter },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -645,8 +620,8 @@ export class DeliveryStore {
 
   /** Takes a message out of the due index once its request is queued (unless it changed since). */
   async releaseDue(message: DueMessage): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.table(),
           Key: messageKey(message.tenantId, message.eventId, message.subscriptionId),
@@ -655,12 +630,8 @@ export class DeliveryStore {
           ExpressionAttributeNames: { '#duePk': 'duePk', '#dueAt': 'dueAt' },
           ExpressionAttributeValues: { ':dueAt': message.dueAt },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * Long waits (issue 6, item 3: "waits longer than SQS can hold are scheduled durably, not slept
- * inside a function"). A retry due in more than MAX_QUEUE_DELAY_SECONDS (15 min) is kept on its
+ * Long waits: waits longer than SQS can hold are scheduled durably, not slept inside a function.
+ * A retry due in more than MAX_QUEUE_DELAY_SECONDS (15 min) is kept on its
  * message (`duePk`/`dueAt`, sparse index `due`, 10 shards); this function runs every minute, finds
  * what falls due within SWEEP_LOOKAHEAD_SECONDS and queues its DeliveryRequested with the rest of
  * the wait as SQS DelaySeconds, so retries keep their time to the second, not to the sweep.
@@ -9,8 +9,7 @@
  * queues the request again next run, and `deliver` drops the duplicate. A run stops taking new
  * pages before its time budget is spent; what is left waits for the next run.
  */
-import middy from '@middy/core';
-import { baseMiddleware, logger } from '@switchyard/runtime';
+import { createScheduledHandler } from '@switchyard/runtime';
 import type { AttemptRequest } from '../adapters/dispatch';
 import { requestAttempts } from '../adapters/dispatch';
 import type { DeliveryStore, DueMessage } from '../adapters/delivery-store';
@@ -67,16 +66,15 @@ async function sweepShard(shard: string, deps: SweepDeps): Promise<SweepSummary>
 export async function sweepDueRetries(deps: SweepDeps): Promise<SweepSummary> {
   const shards = Array.from({ length: DUE_SHARDS }, (_, i) => `DUE#${i}`);
   const results = await Promise.all(shards.map((shard) => sweepShard(shard, deps)));
-  const total = results.reduce(
+  return results.reduce(
     (sum, r) => ({ queued: sum.queued + r.queued, released: sum.released + r.released }),
     { queued: 0, released: 0 },
   );
-  if (total.queued > 0) logger.info('due_retries_queued', { ...total });
-  return total;
 }
 
-export const handler = middy(
-  async (_event: unknown, context: { getRemainingTimeInMillis?: () => number }) => {
+export const handler = createScheduledHandler({
+  name: 'sweep-due-retries',
+  run: async ({ context }) => {
     const remaining = context.getRemainingTimeInMillis?.() ?? 60_000;
     return sweepDueRetries({
       store: deliveryStore(),
@@ -87,4 +85,4 @@ export const handler = middy(
       deadline: Date.now() + Math.max(1_000, remaining - 15_000),
     });
   },
-).use(baseMiddleware());
+});

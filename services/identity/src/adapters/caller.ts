@@ -3,13 +3,16 @@
  * accept either an API key or a person's JWT in `Authorization: Bearer <token>`, and this module is
  * the one place that decides which it is and whether it may act.
  *
- * - API key: one GetItem by the key id (never a scan), then the domain's constant-time check.
- *   Unknown, revoked, inactive, expired and malformed keys all get the same 401.
+ * Telling the two apart and refusing is the shared `authenticateBearer` of @switchyard/access:
+ *
+ * - API key: one GetItem by the key id in identity's own table (never a scan), then the domain's
+ *   constant-time check. Unknown, revoked, inactive, expired and malformed keys all get the same 401.
  * - Person: `verifyPersonToken` (signature, issuer, audience, expiry); a member of `Admins` with a
  *   tenant id administers that tenant.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ConfigError, forbidden, unauthorized } from '@switchyard/runtime';
+import { authenticateBearer } from '@switchyard/access';
+import { forbidden } from '@switchyard/runtime';
 import type { Role } from '../domain/api-keys';
 import { canAdminister, checkApiKey, parseApiKey, shouldRecordLastUsed } from '../domain/api-keys';
 import { ADMINS_GROUP } from '../domain/tenants';
@@ -36,9 +39,6 @@ export type TenantAdmin = Caller & { tenantId: string };
 /** One message for every authentication failure, so a client cannot tell unknown from revoked. */
 export const INVALID_CREDENTIALS = 'Missing or invalid credentials.';
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-
 /** The part of the Powertools logger this module uses. */
 export interface LogSink {
   info(message: string, ...extra: Record<string, unknown>[]): void;
@@ -51,60 +51,42 @@ export interface CallerDeps {
   verifyPerson?: typeof verifyPersonToken;
 }
 
-/** The bearer token of a request, or undefined when there is none (headers have lowercase names). */
-export function bearerToken(headers: Record<string, string | undefined>): string | undefined {
-  const value = headers.authorization;
-  if (!value) return undefined;
-  return BEARER.exec(value)?.[1];
-}
-
-function unauthenticated(): never {
-  throw unauthorized(INVALID_CREDENTIALS, { headers: { 'WWW-Authenticate': 'Bearer' } });
-}
-
 /** Authenticates the caller (401 on any failure). Does not check permissions. */
 export async function resolveCaller(
   headers: Record<string, string | undefined>,
   deps: CallerDeps,
 ): Promise<Caller> {
-  const token = bearerToken(headers);
-  if (!token) unauthenticated();
   const now = deps.now?.() ?? new Date();
-
-  const parsed = parseApiKey(token);
-  if (parsed) {
-    const record = await deps.store.getApiKey(parsed.keyId);
-    const check = checkApiKey(token, record, now);
-    if (!check.ok) {
-      deps.logger.info('api key refused', { keyId: parsed.keyId, reason: check.reason });
-      unauthenticated();
-    }
-    if (shouldRecordLastUsed(check.key.lastUsedAt, now)) {
-      await deps.store.recordLastUsed(check.key.keyId, now);
-    }
+  const caller = await authenticateBearer(headers, {
+    // identity's own table is the source of truth: no projection, no cache.
+    verifyApiKey: async (token) => {
+      const parsed = parseApiKey(token);
+      const record = parsed ? await deps.store.getApiKey(parsed.keyId) : undefined;
+      const check = checkApiKey(token, record, now);
+      if (!check.ok) {
+        deps.logger.info('authentication_failed', { reason: check.reason, keyId: parsed?.keyId });
+        return undefined;
+      }
+      if (shouldRecordLastUsed(check.key.lastUsedAt, now)) {
+        await deps.store.recordLastUsed(check.key.keyId, now);
+      }
+      return check.key;
+    },
+    verifyPerson: deps.verifyPerson ?? verifyPersonToken,
+    message: INVALID_CREDENTIALS,
+    log: deps.logger,
+  });
+  if (caller.kind === 'apiKey') {
+    const { key } = caller;
     return {
       kind: 'apiKey',
-      tenantId: check.key.tenantId,
-      role: check.key.role,
-      keyId: check.key.keyId,
-      actorId: `key:${check.key.keyId}`,
+      tenantId: key.tenantId,
+      role: key.role,
+      keyId: key.keyId,
+      actorId: `key:${key.keyId}`,
     };
   }
-
-  // Anything else must at least look like a JWT; an API key with a typo is refused here too.
-  if (!JWT_SHAPE.test(token)) {
-    deps.logger.info('bearer token refused', { reason: 'malformed' });
-    unauthenticated();
-  }
-  let person: Awaited<ReturnType<typeof verifyPersonToken>>;
-  try {
-    person = await (deps.verifyPerson ?? verifyPersonToken)(token);
-  } catch (error) {
-    // A missing ISSUER_URL is a deployment bug: a 500, not the caller's fault.
-    if (error instanceof ConfigError) throw error;
-    deps.logger.info('person token refused', { reason: error instanceof Error ? error.message : 'invalid' });
-    unauthenticated();
-  }
+  const { person } = caller;
   return {
     kind: 'person',
     tenantId: person.tenantId,

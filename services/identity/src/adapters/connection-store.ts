@@ -4,17 +4,10 @@
  * sparse index the refresh job reads by expiry; needing reauthorisation removes it from there.
  * Tokens are never here: they are behind the TokenVault.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConnectionNeedsReauth } from '@switchyard/contracts';
-import { dynamoDbDocumentClient, outboxPut } from '@switchyard/runtime';
+import { conditionalWrite, dynamoDbDocumentClient, outboxPut, queryAll } from '@switchyard/runtime';
 import type { Connection, ConnectionStatus } from '../domain/oauth';
 import { connectionsConfig, createProviderRegistry } from './providers';
 import type { ConnectionsConfig, ProviderRegistry } from './providers';
@@ -61,14 +54,6 @@ function toConnection(item: Record<string, unknown>): Connection {
   };
 }
 
-function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
-  );
-}
-
 export class DynamoConnectionStore implements ConnectionStore {
   constructor(
     private readonly tableName: string,
@@ -87,22 +72,13 @@ export class DynamoConnectionStore implements ConnectionStore {
   }
 
   async listForUser(userId: string): Promise<Connection[]> {
-    const connections: Connection[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': 'CONNECTION#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      connections.push(...(page.Items ?? []).map(toConnection));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return connections;
+    const items = await queryAll(this.ddb, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': 'CONNECTION#' },
+    });
+    return items.map(toConnection);
   }
 
   async saveConnected(connection: Connection): Promise<void> {
@@ -121,29 +97,20 @@ export class DynamoConnectionStore implements ConnectionStore {
   }
 
   async dueBefore(before: Date): Promise<Connection[]> {
-    const due: Connection[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi2',
-          KeyConditionExpression: '#gpk = :gpk AND #gsk < :before',
-          ExpressionAttributeNames: { '#gpk': 'gsi2pk', '#gsk': 'gsi2sk' },
-          // `#` sorts after every character of an ISO timestamp, so an expiry equal to `before` counts.
-          ExpressionAttributeValues: { ':gpk': CONNECTIONS_GSI_PK, ':before': `${before.toISOString()}#~` },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      due.push(...(page.Items ?? []).map(toConnection));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return due;
+    const items = await queryAll(this.ddb, {
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: '#gpk = :gpk AND #gsk < :before',
+      ExpressionAttributeNames: { '#gpk': 'gsi2pk', '#gsk': 'gsi2sk' },
+      // `#` sorts after every character of an ISO timestamp, so an expiry equal to `before` counts.
+      ExpressionAttributeValues: { ':gpk': CONNECTIONS_GSI_PK, ':before': `${before.toISOString()}#~` },
+    });
+    return items.map(toConnection);
   }
 
   async acquireRefreshLease(connection: Connection, now: Date, leaseMs: number): Promise<boolean> {
-    try {
-      await this.ddb.send(
+    return conditionalWrite(
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: connectionKey(connection.userId, connection.provider),
@@ -156,18 +123,14 @@ export class DynamoConnectionStore implements ConnectionStore {
             ':connected': 'connected',
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async saveRefreshed(connection: Connection): Promise<boolean> {
     const withExpiry = connection.expiresAt !== undefined;
-    try {
-      await this.ddb.send(
+    return conditionalWrite(
+      this.ddb.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: connectionKey(connection.userId, connection.provider),
@@ -191,17 +154,13 @@ export class DynamoConnectionStore implements ConnectionStore {
               : {}),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async markNeedsReauth(connection: Connection, reason: ReauthReason, now: Date): Promise<boolean> {
-    try {
-      await this.ddb.send(
+    return conditionalWrite(
+      this.ddb.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -236,12 +195,8 @@ export class DynamoConnectionStore implements ConnectionStore {
             }),
           ],
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 

@@ -4,15 +4,8 @@
  * the outbox in the same TransactWriteItems (`outboxPut`), so an event is published if and only if
  * its change committed. Every attribute name goes through ExpressionAttributeNames.
  */
-import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ApiKeyCreated,
   ApiKeyRevoked,
@@ -20,7 +13,16 @@ import {
   TenantCreated,
   UserCreated,
 } from '@switchyard/contracts';
-import { conflict, dynamoDbDocumentClient, outboxPut } from '@switchyard/runtime';
+import {
+  conditionalWrite,
+  conflict,
+  CURSOR_SECRET_KEY,
+  dynamoDbDocumentClient,
+  isCancelledByCondition,
+  outboxPut,
+  queryAll,
+  tableCursorSecret,
+} from '@switchyard/runtime';
 import type { ApiKeyRecord, KeyStatus } from '../domain/api-keys';
 import { KEY_ID_LENGTH, lastUsedCutoff, transitionStatus } from '../domain/api-keys';
 import type { CreatedTenant, Tenant, User } from '../domain/tenants';
@@ -34,7 +36,7 @@ export const keys = {
   emailClaim: (email: string) => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' }),
   apiKey: (keyId: string) => ({ pk: `KEY#${keyId}`, sk: 'KEY' }),
   /** The random secret that signs pagination cursors (see README "Pagination cursors"). */
-  cursorSecret: () => ({ pk: 'SECRET#cursor', sk: 'SECRET' }),
+  cursorSecret: () => CURSOR_SECRET_KEY,
 };
 
 /** What `generateApiKey` issues; anything else cannot be a key id, so it is not looked up. */
@@ -116,16 +118,6 @@ function apiKeyCreatedDetail(record: ApiKeyRecord) {
   };
 }
 
-function cancellationCodes(error: unknown): string[] | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  return reasons?.map((reason) => reason.Code ?? 'None');
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
 export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
 
 export type StatusChangeOutcome =
@@ -140,7 +132,16 @@ export interface Page<T> {
 }
 
 export class IdentityStore {
-  private cursorSecretValue: Promise<Buffer> | undefined;
+  /**
+   * The secret that signs this table's pagination cursors, created on first use and cached per
+   * container: no secret in serverless.yml or the environment, one per stage (one table per stage).
+   */
+  readonly cursorSecret = tableCursorSecret({
+    client: () => this.client,
+    tableName: () => this.tableName,
+    key: keys.cursorSecret(),
+    attributes: { type: 'secret' },
+  });
 
   constructor(
     readonly tableName: string,
@@ -196,8 +197,7 @@ export class IdentityStore {
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      const codes = cancellationCodes(error);
-      if (codes?.[2] === 'ConditionalCheckFailed') {
+      if (isCancelledByCondition(error, 2)) {
         throw conflict(`The e-mail address ${adminUser.email} already belongs to a user.`, {
           code: 'email_taken',
           details: [{ path: 'adminEmail', message: 'already belongs to a user' }],
@@ -268,23 +268,14 @@ export class IdentityStore {
 
   /** Every key with this owner e-mail (gsi2), across tenants: callers filter by tenant. */
   async apiKeysByOwnerEmail(email: string): Promise<ApiKeyRecord[]> {
-    const found: ApiKeyRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi2',
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': 'gsi2pk' },
-          ExpressionAttributeValues: { ':pk': `KEYOWNER#${email}` },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      found.push(...(result.Items ?? []).map(apiKeyFromItem));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'gsi2pk' },
+      ExpressionAttributeValues: { ':pk': `KEYOWNER#${email}` },
+    });
+    return items.map(apiKeyFromItem);
   }
 
   /**
@@ -338,7 +329,7 @@ export class IdentityStore {
       return 'revoked';
     } catch (error) {
       // Someone revoked it between our read and our write: their event is the one that counts.
-      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return 'already_revoked';
+      if (isCancelledByCondition(error, 0)) return 'already_revoked';
       throw error;
     }
   }
@@ -388,7 +379,7 @@ export class IdentityStore {
         }),
       );
     } catch (error) {
-      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') {
+      if (isCancelledByCondition(error, 0)) {
         // Changed concurrently: answer from what is there now rather than guessing.
         return this.changeApiKeyStatus(tenantId, keyId, status, options);
       }
@@ -402,8 +393,8 @@ export class IdentityStore {
    * decided to record collapse into one write. Returns whether this call wrote.
    */
   async recordLastUsed(keyId: string, now: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.apiKey(keyId),
@@ -413,55 +404,8 @@ export class IdentityStore {
           ExpressionAttributeNames: { '#pk': 'pk', '#lastUsedAt': 'lastUsedAt' },
           ExpressionAttributeValues: { ':now': now.toISOString(), ':cutoff': lastUsedCutoff(now) },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
-  /**
-   * The secret that signs this table's pagination cursors: 32 random bytes created on first use with a
-   * conditional put (the first writer wins, everyone then reads the same value), cached per container.
-   * No secret in serverless.yml or the environment, one per stage because one table per stage.
-   */
-  cursorSecret(): Promise<Buffer> {
-    this.cursorSecretValue ??= this.loadCursorSecret().catch((error: unknown) => {
-      this.cursorSecretValue = undefined;
-      throw error;
-    });
-    return this.cursorSecretValue;
-  }
-
-  private async loadCursorSecret(): Promise<Buffer> {
-    const read = async () => {
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: keys.cursorSecret(), ConsistentRead: true }),
-      );
-      return typeof Item?.secret === 'string' ? Buffer.from(Item.secret, 'base64') : undefined;
-    };
-    const existing = await read();
-    if (existing) return existing;
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.cursorSecret(),
-            type: 'secret',
-            secret: randomBytes(32).toString('base64'),
-            createdAt: new Date().toISOString(),
-          },
-          ...NOT_EXISTS,
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    const stored = await read();
-    if (!stored) throw new Error('cursor secret missing right after it was written');
-    return stored;
+      ),
+    );
   }
 }
 

@@ -11,8 +11,7 @@
  * exactly like the API Gateway JWT authorizer checks it.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { defineConfig, dynamoDbDocumentClient } from '@switchyard/runtime';
+import { defineConfig, getOrCreateItem } from '@switchyard/runtime';
 import type { Person } from '@switchyard/access';
 import {
   createPersonTokenVerifier as createRemoteVerifier,
@@ -51,39 +50,6 @@ type StoredIssuerKey = {
   publicJwk: jose.JWK;
   createdAt: string;
 };
-
-/**
- * Reads `pk`/`sk`, or writes `create()` there with `attribute_not_exists(pk)` and, when another
- * instance won the race, reads the winner's item back (consistently), so every instance agrees.
- */
-export async function getOrCreateItem<T extends Record<string, unknown>>(
-  tableName: string,
-  key: { pk: string; sk: string },
-  create: () => Promise<T> | T,
-  client?: DynamoDBDocumentClient,
-): Promise<T> {
-  const ddb = client ?? dynamoDbDocumentClient();
-  const existing = await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-  if (existing.Item) return existing.Item as T;
-  const item = { ...(await create()), ...key };
-  try {
-    await ddb.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': 'pk' },
-      }),
-    );
-    return item;
-  } catch (error) {
-    if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
-    const winner = await ddb.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-    if (!winner.Item)
-      throw new Error(`item ${key.pk}/${key.sk} vanished after a conditional put`, { cause: error });
-    return winner.Item as T;
-  }
-}
 
 let issuerKey: Promise<SigningKey> | undefined;
 

@@ -6,11 +6,10 @@
  * profile, conditioned on the version that was read (optimistic concurrency), plus ProfileUpdated in
  * the outbox when a shared field changed, so the event exists if and only if the change committed.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ProfileUpdated } from '@switchyard/contracts';
-import { dynamoDbDocumentClient, outboxPut, unauthorized } from '@switchyard/runtime';
+import { dynamoDbDocumentClient, isCancelledByCondition, outboxPut, unauthorized } from '@switchyard/runtime';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Profile, Viewer } from '../domain/profiles';
 import { emptyProfile, sharedProfileChange } from '../domain/profiles';
@@ -133,12 +132,7 @@ export class ProfileStore {
         }),
       );
     } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
-      ) {
-        throw new ProfileConflictError();
-      }
+      if (isCancelledByCondition(error)) throw new ProfileConflictError();
       throw error;
     }
     return { published: change !== null };

@@ -26,7 +26,13 @@ import {
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CognitoIdentityProviderClient as CognitoClient } from '@aws-sdk/client-cognito-identity-provider';
-import { defineConfig, dynamoDbDocumentClient, logger } from '@switchyard/runtime';
+import {
+  conditionalWrite,
+  defineConfig,
+  dynamoDbDocumentClient,
+  getOrCreateItem,
+  logger,
+} from '@switchyard/runtime';
 import { z } from 'zod';
 import type { Challenge } from '../domain/otp';
 import { CODE_TTL_MS, MAX_ATTEMPTS, RESEND_INTERVAL_MS, planLogin, verifyLogin } from '../domain/otp';
@@ -36,7 +42,7 @@ import type { IssuedTokens } from '../domain/tokens';
 import { issueTokens } from '../domain/tokens';
 import type { Mailer } from './mailer';
 import { sesMailer } from './mailer';
-import { getIssuerKey, getOrCreateItem, ISSUER_PK } from './person-tokens';
+import { getIssuerKey, ISSUER_PK } from './person-tokens';
 
 export interface SignIn {
   /** Sends a code when the address belongs to a user; resolves the same way either way. */
@@ -64,10 +70,6 @@ interface StoredUser {
 }
 
 type Item = Record<string, unknown>;
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 const epochSeconds = (iso: string) => Math.ceil(Date.parse(iso) / 1000);
 
@@ -98,8 +100,8 @@ class SignInTable {
     item: Item & { createdAt: string },
     previousCreatedAt: string | undefined,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: item,
@@ -111,18 +113,14 @@ class SignInTable {
                 ExpressionAttributeValues: { ':previous': previousCreatedAt },
               }),
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Removes the item we wrote (identified by its createdAt), e.g. after the e-mail failed. */
   async deleteIfUnchanged(key: { pk: string; sk: string }, createdAt: string): Promise<void> {
-    try {
-      await this.client.send(
+    await conditionalWrite(
+      this.client.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: key,
@@ -130,10 +128,8 @@ class SignInTable {
           ExpressionAttributeNames: { '#createdAt': 'createdAt' },
           ExpressionAttributeValues: { ':createdAt': createdAt },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -145,8 +141,8 @@ class SignInTable {
     before: { createdAt: string; attemptsLeft: number },
     after: { attemptsLeft: number; used: boolean },
   ): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: otpKey(email),
@@ -166,12 +162,8 @@ class SignInTable {
             ':false': false,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }
 
@@ -347,8 +339,8 @@ export class LocalSignIn implements SignIn {
   }
 
   private async markEmailVerified(userId: string): Promise<void> {
-    try {
-      await this.table.client.send(
+    await conditionalWrite(
+      this.table.client.send(
         new UpdateCommand({
           TableName: this.options.tableName,
           Key: userKey(userId),
@@ -357,10 +349,8 @@ export class LocalSignIn implements SignIn {
           ExpressionAttributeNames: { '#emailVerified': 'emailVerified', '#pk': 'pk' },
           ExpressionAttributeValues: { ':true': true },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 }
 

@@ -22,10 +22,9 @@ import {
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamoDbDocumentClient } from '@switchyard/runtime';
+import { dynamoDbDocumentClient, getOrCreateItem } from '@switchyard/runtime';
 import { z } from 'zod';
 import type { ProviderTokens } from '../domain/oauth';
-import { getOrCreateItem } from './person-tokens';
 import { secretsManagerClient } from './providers';
 import type { ConnectionsConfig } from './providers';
 

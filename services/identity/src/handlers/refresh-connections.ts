@@ -1,5 +1,4 @@
-import middy from '@middy/core';
-import { baseMiddleware, logger } from '@switchyard/runtime';
+import { createScheduledHandler, logger } from '@switchyard/runtime';
 import type { ConnectionStore, ReauthReason } from '../adapters/connection-store';
 import { connectionServices } from '../adapters/connection-store';
 import { createTokenClient, TokenEndpointError } from '../adapters/oauth-client';
@@ -116,19 +115,21 @@ export async function refreshDueConnections(deps: RefreshDeps): Promise<RefreshS
       });
     }
   }
-  full.log.info('connections refresh done', { ...summary });
   return summary;
 }
 
 const requestTokens = createTokenClient();
 
 /** Runs every 12 hours (`schedule: rate(12 hours)`); any event triggers one pass. */
-export const handler = middy(async (): Promise<RefreshSummary> => {
-  const services = connectionServices();
-  return refreshDueConnections({
-    store: services.store,
-    vault: services.vault,
-    providers: services.providers,
-    requestTokens,
-  });
-}).use(baseMiddleware());
+export const handler = createScheduledHandler({
+  name: 'refresh-connections',
+  run: async (): Promise<RefreshSummary> => {
+    const services = connectionServices();
+    return refreshDueConnections({
+      store: services.store,
+      vault: services.vault,
+      providers: services.providers,
+      requestTokens,
+    });
+  },
+});

@@ -1,14 +1,14 @@
 /**
- * Who is calling: verifies `Authorization: Bearer <api key>` against ingest's own projection of
- * identity's keys with the shared verifier of @switchyard/access (one GetItem by the key id inside
- * the key, never a scan, never a call to identity; records cached for less than 60 s, so a revoked
- * key stops working at most 60 s after its ApiKeyRevoked has been projected), then checks the role
- * against the action.
+ * Who is calling: `Authorization: Bearer <api key>` (ingest takes no person's token), read by the
+ * shared bearer check of @switchyard/access and verified against ingest's own projection of
+ * identity's keys (one GetItem by the key id inside the key, never a scan, never a call to
+ * identity; records cached for less than 60 s, so a revoked key stops working at most 60 s after
+ * its ApiKeyRevoked has been projected), then checks the role against the action.
  *
  * Every authentication failure is the same 401 (the reason is logged, never the key).
  */
 import type { AuthenticatedKey, KeyVerifier } from '@switchyard/access';
-import { createKeyVerifier } from '@switchyard/access';
+import { authenticateBearer, createKeyVerifier, UNAUTHENTICATED_MESSAGE } from '@switchyard/access';
 import { forbidden } from '@switchyard/runtime';
 import type { Action } from '../domain/permissions';
 import { authorize } from '../domain/permissions';
@@ -22,7 +22,10 @@ export async function authorizeCaller(
   headers: Record<string, string | undefined>,
   action: Action,
 ): Promise<AuthenticatedCaller> {
-  const key = await verifier.verify(headers);
+  const { key } = await authenticateBearer(headers, {
+    verifyApiKey: () => verifier.verify(headers),
+    message: UNAUTHENTICATED_MESSAGE,
+  });
   const allowed = authorize(key.role, action);
   if (!allowed.ok) throw forbidden(allowed.message);
   return key;

@@ -9,12 +9,11 @@
  * (src/handlers/publish-event-received.ts), so nothing after the 202 can fail to announce it.
  */
 import { randomBytes } from 'node:crypto';
-import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { dynamoDbDocumentClient, logger } from '@switchyard/runtime';
+import { cancellationReasons, dynamoDbDocumentClient, logger } from '@switchyard/runtime';
 import type { AcceptedEventBody, EventAttributes, EventFormat, IngestedEvent } from '../domain/events';
 import { acceptedBody } from '../domain/events';
 import type { IdempotencyRecord } from '../domain/idempotency';
@@ -196,11 +195,6 @@ export interface EventStore {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function reasonsOf(error: unknown): CancellationReason[] | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  return (error as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-}
-
 export function createEventStore(
   client: DynamoDBDocumentClient = dynamoDbDocumentClient(),
   tableName: () => string = () => config().EVENTS_TABLE,
@@ -272,7 +266,7 @@ export function createEventStore(
         meter.add(2, result.ConsumedCapacity);
         return { duplicate: false, body: acceptedBody(event, false) };
       } catch (error) {
-        const reasons = reasonsOf(error);
+        const reasons = cancellationReasons(error);
         if (reasons === undefined) throw error;
         // A cancelled transaction writes nothing; it is not counted as writes.
         const dedup = reasons[1];

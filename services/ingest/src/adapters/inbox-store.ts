@@ -19,8 +19,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, dynamoDbDocumentClient, encodeCursor, InvalidCursorError } from '@switchyard/runtime';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  decodeCursor,
+  dynamoDbDocumentClient,
+  encodeCursor,
+  InvalidCursorError,
+  isConditionFailure,
+  tableCursorSecret,
+} from '@switchyard/runtime';
 import { config } from '../config';
 import type { AckDecision, InboxCursor, InboxEvent, ReleaseDecision } from '../domain/inbox';
 import {
@@ -36,8 +43,6 @@ import {
 import type { EventItem } from './event-store';
 import { eventItemKey, fromEventItem, inboxPk, isEventItem } from './event-store';
 
-/** The state-table item holding the cursor secret. */
-export const CURSOR_SECRET_KEY = { pk: 'SECRET#cursor', sk: 'SECRET' } as const;
 /** Most index items one listing examines (leased ones included) before answering with what it has. */
 export const MAX_EXAMINED_PER_LISTING = 1000;
 /** Leases taken at once per listing. */
@@ -51,10 +56,6 @@ export interface InboxPageResult {
 
 export interface Clock {
   now: () => Date;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 export function newLeaseToken(): string {
@@ -78,7 +79,13 @@ export function acknowledgementFromImages(
 }
 
 export class InboxStore {
-  private cursorSecretValue: Promise<Buffer> | undefined;
+  /** The secret signing inbox cursors, in the state table (`SECRET#cursor`); created on first use, cached. */
+  readonly cursorSecret = tableCursorSecret({
+    client: () => this.client,
+    tableName: () => this.tables().state,
+    attributes: { kind: 'secret' },
+    now: () => this.clock.now(),
+  });
 
   constructor(
     private readonly client: DynamoDBDocumentClient = dynamoDbDocumentClient(),
@@ -91,47 +98,6 @@ export class InboxStore {
 
   // -------------------------------------------------------------------------------------------------
   // Cursors
-
-  /** 32 random bytes created on first use (conditional put), cached per container. */
-  cursorSecret(): Promise<Buffer> {
-    this.cursorSecretValue ??= this.loadCursorSecret().catch((error: unknown) => {
-      this.cursorSecretValue = undefined;
-      throw error;
-    });
-    return this.cursorSecretValue;
-  }
-
-  private async loadCursorSecret(): Promise<Buffer> {
-    const table = this.tables().state;
-    const read = async () => {
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: table, Key: CURSOR_SECRET_KEY, ConsistentRead: true }),
-      );
-      return typeof Item?.secret === 'string' ? Buffer.from(Item.secret, 'base64') : undefined;
-    };
-    const existing = await read();
-    if (existing) return existing;
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: table,
-          Item: {
-            ...CURSOR_SECRET_KEY,
-            kind: 'secret',
-            secret: randomBytes(32).toString('base64'),
-            createdAt: this.clock.now().toISOString(),
-          },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    const stored = await read();
-    if (!stored) throw new Error('cursor secret missing right after it was written');
-    return stored;
-  }
 
   async encodeInboxCursor(tenantId: string, cursor: InboxCursor): Promise<string> {
     return encodeCursor(cursor, await this.cursorSecret(), { scope: inboxCursorScope(tenantId) });

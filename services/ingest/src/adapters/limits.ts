@@ -12,7 +12,12 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoDbDocumentClient, paymentRequired, tooManyRequests } from '@switchyard/runtime';
+import {
+  dynamoDbDocumentClient,
+  isConditionFailure,
+  paymentRequired,
+  tooManyRequests,
+} from '@switchyard/runtime';
 import type { Entitlement } from '../domain/entitlements';
 import { decide, entitlementFor, usagePeriod } from '../domain/entitlements';
 import type { RateLimitDecision, RateLimitWriteResult } from '../domain/rate-limit';
@@ -126,7 +131,7 @@ export function createLimits(
         keyCount: Number(answer.Attributes?.[update.keyAttribute] ?? 0),
       };
     } catch (error) {
-      if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionFailure(error)) throw error;
       const item = (error as Error & { Item?: Record<string, { N?: string }> }).Item;
       const count = (name: string) => (item?.[name]?.N === undefined ? undefined : Number(item[name].N));
       const tenantCount = count(update.tenantAttribute);

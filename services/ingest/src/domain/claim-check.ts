@@ -2,40 +2,18 @@
  * Claim check for EventReceived: the payload travels inline when the whole EventBridge entry fits,
  * otherwise it is stored in S3 and the event carries `payloadRef` (bucket, key, size, sha256).
  *
- * The size is computed exactly as EventBridge counts a PutEvents entry ("Calculating PutEvents event
- * entry size"): 14 bytes when `Time` is set, plus the UTF-8 bytes of `Source`, `DetailType`,
- * `Detail` and each of `Resources`. The runtime's `publish` sets `Time`, `Source`, `DetailType` and
- * `Detail = JSON.stringify(message)`, with no resources. A fixed headroom below the 256 KB limit
- * absorbs envelope fields added after this decision (a future additive header field, tracing).
+ * The size is the entry's as EventBridge counts it (`eventBridgeEntrySize` of the contracts), for the
+ * entry the runtime's `publish` sends: `Time`, `Source`, `DetailType` and `Detail =
+ * JSON.stringify(message)`, no resources. A fixed headroom below the 256 KB limit absorbs envelope
+ * fields added after this decision (a future additive header field, tracing).
  */
 import { createHash } from 'node:crypto';
-import type { EventReceived } from '@switchyard/contracts';
+import { EVENTBRIDGE_MAX_ENTRY_BYTES, EventReceived, eventBridgeEntrySize } from '@switchyard/contracts';
 
-export const EVENTBRIDGE_MAX_ENTRY_BYTES = 256 * 1024;
+export { EVENTBRIDGE_MAX_ENTRY_BYTES };
 /** Kept free in every inline entry (see the module comment). */
 export const ENTRY_HEADROOM_BYTES = 4 * 1024;
 export const INLINE_ENTRY_LIMIT_BYTES = EVENTBRIDGE_MAX_ENTRY_BYTES - ENTRY_HEADROOM_BYTES;
-
-export const EVENT_RECEIVED_SOURCE = 'switchyard.ingest';
-export const EVENT_RECEIVED_DETAIL_TYPE = 'EventReceived';
-
-export interface EntryParts {
-  source: string;
-  detailType: string;
-  /** The Detail string exactly as sent. */
-  detail: string;
-  hasTime?: boolean;
-  resources?: readonly string[];
-}
-
-/** An entry's size as EventBridge counts it against the 256 KB limit. */
-export function eventBridgeEntrySize(entry: EntryParts): number {
-  const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
-  let size = entry.hasTime === false ? 0 : 14;
-  size += utf8(entry.source) + utf8(entry.detailType) + utf8(entry.detail);
-  for (const resource of entry.resources ?? []) size += utf8(resource);
-  return size;
-}
 
 /** The exact bytes stored in S3 for a payload, and their digest. */
 export function payloadBytes(payload: Record<string, unknown>): Buffer {
@@ -89,9 +67,10 @@ export function planEventReceived(
   const limit = options.limitBytes ?? INLINE_ENTRY_LIMIT_BYTES;
   const size = (message: EventReceived) =>
     eventBridgeEntrySize({
-      source: EVENT_RECEIVED_SOURCE,
-      detailType: EVENT_RECEIVED_DETAIL_TYPE,
-      detail: JSON.stringify(message),
+      Time: message.time,
+      Source: EventReceived.source,
+      DetailType: EventReceived.detailType,
+      Detail: JSON.stringify(message),
     });
   const inline = { ...envelope, payload } as EventReceived;
   const inlineSize = size(inline);

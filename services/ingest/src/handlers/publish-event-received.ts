@@ -14,7 +14,7 @@
  */
 import { EventAcknowledged, EventReceived } from '@switchyard/contracts';
 import type { Contract } from '@switchyard/contracts';
-import { createStreamBatchConsumer, MessageValidationError, publish } from '@switchyard/runtime';
+import { createStreamConsumer, errorMessage, MessageValidationError, publish } from '@switchyard/runtime';
 import type { PublishInput, StreamBatchFailure, StreamChange } from '@switchyard/runtime';
 import type { ClaimCheckPlan, EventReceivedEnvelope } from '../domain/claim-check';
 import { planEventReceived } from '../domain/claim-check';
@@ -173,12 +173,12 @@ function failureOf(
   return {
     sequenceNumber,
     ...(correlationId === undefined ? {} : { correlationId }),
-    reason: error instanceof Error ? error.message : String(error),
+    reason: errorMessage(error),
     error,
   };
 }
 
-export const handler = createStreamBatchConsumer({
+export const handler = createStreamConsumer({
   handleBatch: (changes) =>
     publishChanges(changes, { payloads: payloadStore(), bucket: config().PAYLOAD_BUCKET, publish }),
 });

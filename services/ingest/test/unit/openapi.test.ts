@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validate } from '@readme/openapi-parser';
+import { documentedRoutes, openApiOperation } from '@switchyard/runtime/testing';
 import { z } from 'zod';
 import { buildOpenApiDocument } from '../../src/adapters/openapi';
 import { inboxQuerySchema, namedSchemas, routes } from '../../src/api-schemas';
@@ -12,16 +13,9 @@ import { inboxQuerySchema, namedSchemas, routes } from '../../src/api-schemas';
 const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
 const OPENAPI_TYPES_PATH = join(REPO_ROOT, 'e2e', 'ingest', 'openapi-types.ts');
 
-type Operation = {
-  security: unknown[];
-  parameters?: { name: string; in: string; required: boolean }[];
-  requestBody?: { content: Record<string, { schema: unknown }> };
-  responses: Record<string, { $ref?: string; content?: Record<string, { schema: unknown }> }>;
-};
-
 describe('GET /openapi.json document', () => {
   const document = buildOpenApiDocument({ version: '1.2.3' });
-  const operation = (path: string, method: string) => document.paths[path]?.[method] as Operation;
+  const operation = (path: string, method: string) => openApiOperation(document, path, method);
 
   it('is a valid OpenAPI 3.1 document', async () => {
     expect(document.openapi).toBe('3.1.0');
@@ -31,9 +25,7 @@ describe('GET /openapi.json document', () => {
   });
 
   it('describes every route of the route table, and only those', () => {
-    const documented = Object.entries(document.paths).flatMap(([path, methods]) =>
-      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
-    );
+    const documented = documentedRoutes(document);
     expect(documented.sort()).toEqual(routes.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort());
     expect(documented).toEqual(
       expect.arrayContaining([

@@ -10,9 +10,9 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { InvalidCursorError } from '@switchyard/runtime';
+import { CURSOR_SECRET_KEY, InvalidCursorError } from '@switchyard/runtime';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ApiStore, CURSOR_SECRET_KEY } from '../../../src/adapters/api-store';
+import { ApiStore } from '../../../src/adapters/api-store';
 import type { Subscription } from '../../../src/domain/model';
 import { newSubscription, planSubscriptionUpdate } from '../../../src/domain/subscriptions';
 

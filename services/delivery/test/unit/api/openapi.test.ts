@@ -1,19 +1,13 @@
 // GET /delivery/openapi.json is generated from the handlers' zod schemas: a valid OpenAPI 3.1
 // document describing every route of the route table with its auth, bodies and answers.
 import { validate } from '@readme/openapi-parser';
+import { documentedRoutes, openApiOperation } from '@switchyard/runtime/testing';
 import { buildOpenApiDocument } from '../../../src/adapters/openapi';
 import { routes } from '../../../src/api-schemas';
 
-type Operation = {
-  security: unknown[];
-  parameters?: { name: string; in: string; required: boolean }[];
-  requestBody?: { content: Record<string, { schema: unknown }> };
-  responses: Record<string, { $ref?: string; content?: Record<string, { schema: unknown }> }>;
-};
-
 describe('GET /delivery/openapi.json document', () => {
   const document = buildOpenApiDocument({ version: '1.2.3' });
-  const operation = (path: string, method: string) => document.paths[path]?.[method] as Operation;
+  const operation = (path: string, method: string) => openApiOperation(document, path, method);
 
   it('is a valid OpenAPI 3.1 document', async () => {
     expect(document.openapi).toBe('3.1.0');
@@ -22,9 +16,7 @@ describe('GET /delivery/openapi.json document', () => {
   });
 
   it('describes every route of the issue', () => {
-    const documented = Object.entries(document.paths).flatMap(([path, methods]) =>
-      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
-    );
+    const documented = documentedRoutes(document);
     expect(documented.sort()).toEqual(
       [
         'POST /subscriptions',

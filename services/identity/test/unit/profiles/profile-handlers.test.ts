@@ -1,6 +1,7 @@
 import { GetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { lambdaContext } from '@switchyard/runtime/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 
 process.env.TABLE_NAME = 'identity-test';
@@ -12,7 +13,7 @@ import { handler as getProfile } from '../../../src/handlers/get-profile';
 import { handler as updateProfile } from '../../../src/handlers/update-profile';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const context = { functionName: 'test', awsRequestId: 'req' } as unknown as Context;
+const context = lambdaContext({ functionName: 'test', awsRequestId: 'req' });
 
 type Claims = Record<string, string>;
 const alice: Claims = { sub: 'usr_alice', 'custom:tenantId': 'ten_a', 'cognito:groups': '[Viewers]' };
