@@ -10,7 +10,7 @@ import { endpointPolicy } from './domain/address-safety';
  */
 export const apiConfig = defineConfig(
   z.object({
-    /** The one delivery table (layout in src/domain/model.ts). */
+    /** The one delivery table (layout in src/adapters/delivery-table.ts). */
     DELIVERY_TABLE: z.string().min(1),
     /** Production stages require https endpoint URLs. */
     STAGE: z.string().min(1),

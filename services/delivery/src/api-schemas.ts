@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type {
   AttemptView,
   EventDeliveriesView,
+  RequestedAttemptView,
   RotatedSecretView,
   SubscriptionView,
 } from './domain/subscriptions';
@@ -258,7 +259,7 @@ export const requestedAttemptSchema = z.object({
   event_id: z.string(),
   webhook_id: z.string(),
   status: z.literal('requested').describe('One attempt is queued; watch GET …/attempts for its result.'),
-});
+}) satisfies z.ZodType<RequestedAttemptView>;
 export type RequestedAttemptResponse = z.infer<typeof requestedAttemptSchema>;
 
 export const recoverResponseSchema = z.object({

@@ -18,7 +18,7 @@ const seconds = () => z.coerce.number().int().min(0);
 
 export const config = defineConfig(
   z.object({
-    /** The one delivery table (layout in src/domain/model.ts). */
+    /** The one delivery table (layout in src/adapters/delivery-table.ts). */
     DELIVERY_TABLE: z.string().min(1),
     /** The platform bus; the outbox publisher sends to it. */
     EVENT_BUS_NAME: z.string().min(1),

@@ -1,5 +1,5 @@
 /**
- * What delivery's API reads and writes in the delivery table (layout in ../domain/model.ts):
+ * What delivery's API reads and writes in the delivery table (keys and items: ./delivery-table.ts):
  *
  * - subscriptions (`TENANT#<tenantId>` / `SUB#<subscriptionId>`): created by a Put conditioned on
  *   `attribute_not_exists(pk)`, afterwards changed only by UpdateItems of the attributes concerned
@@ -30,6 +30,21 @@ import {
   tableCursorSecret,
 } from '@switchyard/runtime';
 import { apiConfig } from '../api-config';
+import {
+  ATTEMPT_GSI_SK_PREFIX,
+  BY_SUBSCRIPTION_INDEX,
+  eventPartitionItemKind,
+  eventPk,
+  fromItem,
+  ITEM_KINDS,
+  messageKey,
+  messagesCreatedSince,
+  SUBSCRIPTION_SK_PREFIX,
+  subscriptionGsiPk,
+  subscriptionItem,
+  subscriptionKey,
+  tenantPk,
+} from './delivery-table';
 import type {
   DeliveryAttempt,
   SigningSecret,
@@ -40,38 +55,8 @@ import type {
 import type { SubscriptionChanges } from '../domain/subscriptions';
 import { RECOVERABLE_STATUSES, rotateSecrets } from '../domain/subscriptions';
 
-export const BY_SUBSCRIPTION_INDEX = 'bySubscription';
 /** Attempts of the optimistic secret rotation before giving up (a 500: someone is hammering it). */
 const MAX_ROTATION_ATTEMPTS = 5;
-
-export const subscriptionKey = (tenantId: string, subscriptionId: string) => ({
-  pk: `TENANT#${tenantId}`,
-  sk: `SUB#${subscriptionId}`,
-});
-export const eventPk = (tenantId: string, eventId: string) => `EVENT#${tenantId}#${eventId}`;
-export const messageKey = (tenantId: string, eventId: string, subscriptionId: string) => ({
-  pk: eventPk(tenantId, eventId),
-  sk: `MSG#${subscriptionId}`,
-});
-export const subscriptionGsiPk = (subscriptionId: string) => `SUB#${subscriptionId}`;
-
-const STORAGE_ATTRIBUTES = [
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'duePk',
-  'dueAt',
-  'expiresAtEpoch',
-  'kind',
-] as const;
-
-/** An item without its storage attributes (keys, index keys, TTL). */
-function stripStorage<T>(item: Record<string, unknown>): T {
-  const copy: Record<string, unknown> = { ...item };
-  for (const name of STORAGE_ATTRIBUTES) delete copy[name];
-  return copy as T;
-}
 
 export interface Page<T> {
   items: T[];
@@ -97,7 +82,7 @@ export class ApiStore {
   readonly cursorSecret = tableCursorSecret({
     client: () => this.client,
     tableName: () => this.table(),
-    attributes: { kind: 'secret' },
+    attributes: { kind: ITEM_KINDS.cursorSecret },
   });
 
   constructor(
@@ -113,11 +98,7 @@ export class ApiStore {
     await this.client.send(
       new PutCommand({
         TableName: this.table(),
-        Item: {
-          ...subscription,
-          ...subscriptionKey(subscription.tenantId, subscription.subscriptionId),
-          kind: 'subscription',
-        },
+        Item: subscriptionItem(subscription),
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': 'pk' },
       }),
@@ -132,25 +113,25 @@ export class ApiStore {
         ConsistentRead: true,
       }),
     );
-    return Item ? stripStorage<Subscription>(Item) : undefined;
+    return Item ? fromItem<Subscription>(Item) : undefined;
   }
 
   /** The tenant's subscriptions, oldest first (ids are ULIDs). */
   async listSubscriptions(tenantId: string, page: PageRequest): Promise<Page<Subscription>> {
     const scope = cursorScopes.subscriptions(tenantId);
     const start = page.cursor ? await this.decode(page.cursor, scope, ['pk', 'sk']) : undefined;
-    if (start && start.pk !== `TENANT#${tenantId}`) throw new InvalidCursorError('foreign partition');
+    if (start && start.pk !== tenantPk(tenantId)) throw new InvalidCursorError('foreign partition');
     const { Items = [] } = await this.client.send(
       new QueryCommand({
         TableName: this.table(),
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sub)',
         ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sub': 'SUB#' },
+        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':sub': SUBSCRIPTION_SK_PREFIX },
         Limit: page.limit + 1,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    return this.page(Items, page.limit, scope, ['pk', 'sk'], (item) => stripStorage<Subscription>(item));
+    return this.page(Items, page.limit, scope, ['pk', 'sk'], (item) => fromItem<Subscription>(item));
   }
 
   /** Applies `changes` with one UpdateItem; undefined when the subscription does not exist. */
@@ -189,7 +170,7 @@ export class ApiStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes ? stripStorage<Subscription>(Attributes) : undefined;
+      return Attributes ? fromItem<Subscription>(Attributes) : undefined;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -268,7 +249,10 @@ export class ApiStore {
         IndexName: BY_SUBSCRIPTION_INDEX,
         KeyConditionExpression: '#gsi1pk = :gsi1pk AND begins_with(#gsi1sk, :att)',
         ExpressionAttributeNames: { '#gsi1pk': 'gsi1pk', '#gsi1sk': 'gsi1sk' },
-        ExpressionAttributeValues: { ':gsi1pk': subscriptionGsiPk(subscriptionId), ':att': 'ATT#' },
+        ExpressionAttributeValues: {
+          ':gsi1pk': subscriptionGsiPk(subscriptionId),
+          ':att': ATTEMPT_GSI_SK_PREFIX,
+        },
         ScanIndexForward: false,
         Limit: page.limit + 1,
         ...(start ? { ExclusiveStartKey: start } : {}),
@@ -276,7 +260,7 @@ export class ApiStore {
     );
     // Subscription ids are unique, so every item is the tenant's; the filter is a second guard.
     const mine = Items.filter((item) => item.tenantId === tenantId);
-    return this.page(mine, page.limit, scope, keyNames, (item) => stripStorage<DeliveryAttempt>(item));
+    return this.page(mine, page.limit, scope, keyNames, (item) => fromItem<DeliveryAttempt>(item));
   }
 
   /** Everything delivery holds about one of the tenant's events. */
@@ -295,10 +279,10 @@ export class ApiStore {
       ExpressionAttributeValues: { ':pk': eventPk(tenantId, eventId) },
     });
     for (const item of items) {
-      const sk = String(item.sk);
-      if (sk === 'EVENT') result.event = stripStorage<StoredEvent>(item);
-      else if (/^MSG#[^#]+#ATT#/.test(sk)) result.attempts.push(stripStorage<DeliveryAttempt>(item));
-      else if (/^MSG#[^#]+$/.test(sk)) result.messages.push(stripStorage<WebhookMessage>(item));
+      const kind = eventPartitionItemKind(String(item.sk));
+      if (kind === 'event') result.event = fromItem<StoredEvent>(item);
+      else if (kind === 'attempt') result.attempts.push(fromItem<DeliveryAttempt>(item));
+      else if (kind === 'message') result.messages.push(fromItem<WebhookMessage>(item));
     }
     return result;
   }
@@ -315,7 +299,7 @@ export class ApiStore {
         ConsistentRead: true,
       }),
     );
-    return Item ? stripStorage<WebhookMessage>(Item) : undefined;
+    return Item ? fromItem<WebhookMessage>(Item) : undefined;
   }
 
   /**
@@ -331,6 +315,7 @@ export class ApiStore {
     cursor?: string,
   ): Promise<{ messages: WebhookMessage[]; nextCursor: string | null }> {
     const sinceIso = new Date(since).toISOString();
+    const created = messagesCreatedSince(sinceIso);
     const scope = cursorScopes.recover(tenantId, subscriptionId, sinceIso);
     const keyNames = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
     let start: Record<string, unknown> | undefined = cursor
@@ -356,9 +341,8 @@ export class ApiStore {
           },
           ExpressionAttributeValues: {
             ':gsi1pk': subscriptionGsiPk(subscriptionId),
-            ':from': `MSG#${sinceIso}`,
-            // '~' sorts after every character of an ISO time and an id.
-            ':to': 'MSG#~',
+            ':from': created.from,
+            ':to': created.to,
             ':tenantId': tenantId,
             ...Object.fromEntries(RECOVERABLE_STATUSES.map((status, i) => [`:s${i}`, status])),
           },
@@ -387,7 +371,7 @@ export class ApiStore {
             { scope },
           )
         : null;
-    return { messages: found.map((item) => stripStorage<WebhookMessage>(item)), nextCursor };
+    return { messages: found.map((item) => fromItem<WebhookMessage>(item)), nextCursor };
   }
 
   // -------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /**
- * The engine's reads and writes in the delivery table (layout in ../domain/model.ts). Every write
- * that can be repeated is conditional, so a redelivered message or a retried batch changes nothing
- * twice:
+ * The engine's reads and writes in the delivery table (keys and items: ./delivery-table.ts). Every
+ * write that can be repeated is conditional, so a redelivered message or a retried batch changes
+ * nothing twice:
  *
  * - event copies and messages: Put `attribute_not_exists(pk)` (fan-out is idempotent);
  * - a message is claimed for one attempt (`claimedBy`/`claimedUntil`, a lease) by a conditional
@@ -38,70 +38,25 @@ import {
 } from '@switchyard/runtime';
 import { config } from '../config';
 import type { AttemptRecord, MessageState } from '../domain/engine';
-import { dueShard } from '../domain/engine';
 import type { HealthChange } from '../domain/health';
 import type { MessageStatus, StoredEvent, Subscription, WebhookMessage } from '../domain/model';
+import {
+  attemptItem,
+  DUE_INDEX,
+  dueShard,
+  eventItem,
+  eventKey,
+  fromItem,
+  messageItem,
+  messageKey,
+  rateKey,
+  SUBSCRIPTION_SK_PREFIX,
+  subscriptionKey,
+  tenantPk,
+} from './delivery-table';
+import type { TableKey } from './delivery-table';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-export const DUE_INDEX = 'due';
-
-export const subscriptionKey = (tenantId: string, subscriptionId: string) => ({
-  pk: `TENANT#${tenantId}`,
-  sk: `SUB#${subscriptionId}`,
-});
-export const eventPk = (tenantId: string, eventId: string) => `EVENT#${tenantId}#${eventId}`;
-export const eventKey = (tenantId: string, eventId: string) => ({
-  pk: eventPk(tenantId, eventId),
-  sk: 'EVENT',
-});
-export const messageKey = (tenantId: string, eventId: string, subscriptionId: string) => ({
-  pk: eventPk(tenantId, eventId),
-  sk: `MSG#${subscriptionId}`,
-});
-export const attemptKey = (tenantId: string, eventId: string, subscriptionId: string, attempt: number) => ({
-  pk: eventPk(tenantId, eventId),
-  sk: `MSG#${subscriptionId}#ATT#${String(attempt).padStart(5, '0')}`,
-});
-export const rateKey = (subscriptionId: string, second: number) => ({
-  pk: `RATE#${subscriptionId}`,
-  sk: String(second),
-});
-
-/** Attributes only storage cares about; never part of a record handed to the domain. */
-const STORAGE = [
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'duePk',
-  'expiresAtEpoch',
-  'kind',
-  'claimedBy',
-  'claimedUntil',
-];
-
-function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (!item) return undefined;
-  const copy = { ...item };
-  for (const name of STORAGE) delete copy[name];
-  return copy as T;
-}
-
-export function messageItem(message: WebhookMessage, expiresAtEpoch: number): Record<string, unknown> {
-  return {
-    ...message,
-    ...messageKey(message.tenantId, message.eventId, message.subscriptionId),
-    gsi1pk: `SUB#${message.subscriptionId}`,
-    gsi1sk: `MSG#${message.createdAt}#${message.eventId}`,
-    kind: 'message',
-    expiresAtEpoch,
-  };
-}
-
-export function eventItem(event: StoredEvent, expiresAtEpoch: number): Record<string, unknown> {
-  return { ...event, ...eventKey(event.tenantId, event.eventId), kind: 'event', expiresAtEpoch };
-}
 
 export interface AttemptContext {
   event?: StoredEvent;
@@ -138,10 +93,10 @@ export class DeliveryStore {
       TableName: this.table(),
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sub)',
       ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-      ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':sub': 'SUB#' },
+      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':sub': SUBSCRIPTION_SK_PREFIX },
       ConsistentRead: true,
     });
-    return items.map((item) => strip<Subscription>(item)!);
+    return items.map((item) => fromItem<Subscription>(item));
   }
 
   /** Stores the event copy once (a repeat is a no-op). */
@@ -222,11 +177,14 @@ export class DeliveryStore {
       items.push(...(result.Responses?.[this.table()] ?? []));
       pending = result.UnprocessedKeys?.[this.table()]?.Keys;
     }
-    const find = (key: { pk: string; sk: string }) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
+    const find = <T>(key: TableKey): T | undefined => {
+      const item = items.find((i) => i.pk === key.pk && i.sk === key.sk);
+      return item ? fromItem<T>(item) : undefined;
+    };
     return {
-      event: strip<StoredEvent>(find(keys[0]!)),
-      message: strip<MessageState>(find(keys[1]!)),
-      subscription: strip<Subscription>(find(keys[2]!)),
+      event: find<StoredEvent>(keys[0]!),
+      message: find<MessageState>(keys[1]!),
+      subscription: find<Subscription>(keys[2]!),
     };
   }
 
@@ -285,7 +243,7 @@ export class DeliveryStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return strip<MessageState>(Attributes);
+      return Attributes ? fromItem<MessageState>(Attributes) : undefined;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -374,20 +332,11 @@ export class DeliveryStore {
       values[':deliveredAt'] = m.deliveredAt;
     }
 
-    const a = record.attempt;
     const items: TransactItem[] = [
       {
         Put: {
           TableName: table,
-          Item: {
-            ...a,
-            ...attemptKey(a.tenantId, a.eventId, a.subscriptionId, a.attempt),
-            gsi1pk: `SUB#${a.subscriptionId}`,
-            gsi1sk: `ATT#${a.attemptedAt}#${a.eventId}#${String(a.attempt).padStart(5, '0')}`,
-            kind: 'attempt',
-            requestId,
-            expiresAtEpoch,
-          },
+          Item: attemptItem(record.attempt, requestId, expiresAtEpoch),
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': 'pk' },
         },

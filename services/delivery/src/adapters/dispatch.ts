@@ -1,15 +1,15 @@
 /**
- * Asks the engine for attempts: DeliveryRequested on `delivery-<stage>-attempts`, consumed by
- * `deliver` (one attempt per message). The retry schedule, fan-out and the sweeper use it, and so
- * do the API's resend, recover and test handlers:
+ * Asks the engine for attempts: DeliveryRequested on `delivery-<stage>-attempts` (or the slow lane's
+ * queue), consumed by `deliver` (one attempt per message). The retry schedule, fan-out and the
+ * sweeper use it, and so do the API's resend, recover and test use cases (../app/manual-attempts.ts):
  *
  * ```ts
- * await requestAttempt({ tenantId, subscriptionId, eventId, trigger: 'resend' });
+ * await requestAttempts([{ tenantId, subscriptionId, eventId, trigger: 'resend' }]);
  * ```
  *
  * A manual attempt (resend / recover / test) is one attempt outside the retry schedule, recorded
  * with its trigger; the message keeps its webhook-id. It needs the message (and the event copy) to
- * exist: fan-out made them, or, for a test event, `createDeliveryStore().createEventAndMessage(...)`.
+ * exist: fan-out made them, or, for a test event, `deliveryStore().createEventAndMessage(...)`.
  * The engine refuses nothing here: it checks the message and the endpoint when the attempt runs.
  */
 import { randomUUID } from 'node:crypto';
@@ -109,9 +109,4 @@ export async function requestAttempts(
     failed.push(...result.failed);
   }
   if (failed.length > 0) throw new DispatchError(failed);
-}
-
-/** Queues one attempt; throws DispatchError when it could not be queued. */
-export function requestAttempt(request: AttemptRequest): Promise<void> {
-  return requestAttempts([request]);
 }

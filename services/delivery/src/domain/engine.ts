@@ -1,6 +1,6 @@
 /**
- * The delivery engine's decisions, one DeliveryRequested at a time (issue 6, items 3-5). Pure: the
- * handler reads the state, asks `preflight` what to do, sends when told to, and asks
+ * The delivery engine's decisions, one DeliveryRequested at a time. Pure: the use case
+ * (../app/deliver.ts) reads the state, asks `preflight` what to do, sends when told to, and asks
  * `recordOutcome` what to write and what to schedule next.
  *
  * - Scheduled attempts follow the retry schedule: attempt n is valid only while the message is
@@ -13,7 +13,6 @@
  * - Outcomes feed endpoint health (./health.ts): 410, or failing for too long, disables the
  *   endpoint; the message is then held for recovery.
  */
-import { createHash } from 'node:crypto';
 import type { AttemptTrigger, DeliveryAttempt, MessageStatus, Subscription, WebhookMessage } from './model';
 import type { HealthChange } from './health';
 import { healthAfter } from './health';
@@ -119,14 +118,6 @@ export function preflight(input: {
   const early = secondsUntil(request.notBefore, now);
   if (early > 1) return { action: 'defer', delaySeconds: Math.min(early, settings.maxQueueDelaySeconds) };
   return { action: 'send', number: message.attempts + 1 };
-}
-
-export const DUE_SHARDS = 10;
-
-/** `DUE#<0-9>`: spreads the due index over partitions, by webhook id. */
-export function dueShard(webhookId: string): string {
-  const byte = createHash('sha256').update(webhookId).digest()[0] ?? 0;
-  return `DUE#${byte % DUE_SHARDS}`;
 }
 
 /** What one attempt changes: the attempt item, the message, and what follows. */

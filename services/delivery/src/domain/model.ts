@@ -1,22 +1,7 @@
 /**
- * delivery's records, as both its API and its delivery engine see them. The table layout (one
- * DynamoDB table, `delivery-<stage>`, keys `pk`/`sk`, index `bySubscription` on `gsi1pk`/`gsi1sk`,
- * sparse index `due` on `duePk`/`dueAt`, TTL attribute `expiresAtEpoch`, stream NEW_AND_OLD_IMAGES
- * for the outbox) is described in ../../README.md:
- *
- * | item          | pk                           | sk                          | gsi1pk        | gsi1sk                               |
- * | ------------- | ---------------------------- | --------------------------- | ------------- | ------------------------------------ |
- * | subscription  | `TENANT#<tenantId>`          | `SUB#<subscriptionId>`      |               |                                      |
- * | event copy    | `EVENT#<tenantId>#<eventId>` | `EVENT`                     |               |                                      |
- * | message       | `EVENT#<tenantId>#<eventId>` | `MSG#<subscriptionId>`      | `SUB#<subId>` | `MSG#<createdAt>#<eventId>`          |
- * | attempt       | `EVENT#<tenantId>#<eventId>` | `MSG#<subId>#ATT#<0000n>`   | `SUB#<subId>` | `ATT#<attemptedAt>#<eventId>#<0000n>` |
- * | key projection| `KEY#<keyId>`                | `KEY`                       | (@switchyard/access)                                 |
- * | rate window   | `RATE#<subscriptionId>`      | `<epoch second>`            |               |                                      |
- * | outbox        | `OUTBOX#<messageId>`         | `OUTBOX`                    | (@switchyard/runtime outbox)                         |
- * | cursor secret | `SECRET#cursor`              | `SECRET`                    | (the API's page cursors are signed with it)          |
- *
- * A message waiting longer than SQS can delay (15 min) also carries `duePk` = `DUE#<0-9>` (shard by
- * webhook id) and `dueAt` (ISO time); the sweeper queries the `due` index and re-enqueues it.
+ * delivery's records, as both its API and its delivery engine see them. How they are stored (one
+ * DynamoDB table, `delivery-<stage>`: keys, index keys, item kinds, what is stripped on reading) is
+ * written once, in ../adapters/delivery-table.ts (summed up in ../../README.md, "Table layout").
  *
  * Writes to a subscription after its creation are UpdateItem of the attributes concerned, never a
  * whole-item Put, because the API (url, event types, secrets, enabled) and the engine (health:

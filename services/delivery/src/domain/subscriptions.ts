@@ -378,6 +378,25 @@ export function manualDeliveryProblem(subscription: Pick<Subscription, 'enabled'
     : 'The endpoint is disabled: re-enable it first (PATCH enabled: true), then resend or recover.';
 }
 
+/** The answer to a resend or test: the message one attempt was asked for. */
+export interface RequestedAttemptView {
+  subscription_id: string;
+  event_id: string;
+  webhook_id: string;
+  status: 'requested';
+}
+
+export function toRequestedAttemptView(
+  message: Pick<WebhookMessage, 'subscriptionId' | 'eventId' | 'webhookId'>,
+): RequestedAttemptView {
+  return {
+    subscription_id: message.subscriptionId,
+    event_id: message.eventId,
+    webhook_id: message.webhookId,
+    status: 'requested',
+  };
+}
+
 /** Why `since` cannot start a recovery at `now`, or undefined. */
 export function recoverSinceProblem(since: string, now: Date): string | undefined {
   return Date.parse(since) > now.getTime() ? 'must not be in the future' : undefined;

@@ -1,7 +1,7 @@
-import { createHttpHandler, jsonResponse, notFound } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import { subscriptionIdPathSchema } from '../api-schemas';
-import { apiStore } from '../adapters/api-store';
 import { authenticateAdmin } from '../adapters/caller';
+import { deleteSubscription, subscriptionDeps } from '../app/subscriptions';
 
 /**
  * DELETE /subscriptions/{id}: nothing more is delivered to it. Messages still waiting are cancelled
@@ -10,10 +10,8 @@ import { authenticateAdmin } from '../adapters/caller';
 export const handler = createHttpHandler({
   authenticate: authenticateAdmin,
   path: subscriptionIdPathSchema,
-  handler: async ({ caller, path, logger }) => {
-    if (!(await apiStore().deleteSubscription(caller.tenantId, path.id)))
-      throw notFound('No such subscription');
-    logger.info('subscription_deleted', { subscriptionId: path.id, actorId: caller.actorId });
+  handler: async ({ caller, path }) => {
+    await deleteSubscription(caller, path.id, subscriptionDeps());
     return jsonResponse(204);
   },
 });

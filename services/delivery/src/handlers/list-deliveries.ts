@@ -1,8 +1,7 @@
-import { createHttpHandler, jsonResponse, notFound } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import { eventIdPathSchema } from '../api-schemas';
-import { apiStore } from '../adapters/api-store';
 import { authenticateAdmin } from '../adapters/caller';
-import { toEventDeliveriesView } from '../domain/subscriptions';
+import { eventDeliveries, historyDeps } from '../app/delivery-history';
 
 /**
  * GET /events/{id}/deliveries: one of the tenant's events as delivery saw it: a message per
@@ -12,10 +11,6 @@ import { toEventDeliveriesView } from '../domain/subscriptions';
 export const handler = createHttpHandler({
   authenticate: authenticateAdmin,
   path: eventIdPathSchema,
-  handler: async ({ caller, path }) => {
-    const found = await apiStore().getEventDeliveries(caller.tenantId, path.id);
-    const view = toEventDeliveriesView(path.id, found.event, found.messages, found.attempts);
-    if (!view) throw notFound('No deliveries for this event');
-    return jsonResponse(200, view);
-  },
+  handler: async ({ caller, path }) =>
+    jsonResponse(200, await eventDeliveries(caller, path.id, historyDeps())),
 });

@@ -1,8 +1,8 @@
 import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import type { SubscriptionPage } from '../api-schemas';
 import { pageQuerySchema } from '../api-schemas';
-import { apiStore } from '../adapters/api-store';
 import { authenticateAdmin } from '../adapters/caller';
+import { listSubscriptions, subscriptionDeps } from '../app/subscriptions';
 import { toSubscriptionView } from '../domain/subscriptions';
 
 /** GET /subscriptions: the caller's tenant's subscriptions, oldest first, without secrets. */
@@ -10,10 +10,7 @@ export const handler = createHttpHandler({
   authenticate: authenticateAdmin,
   query: pageQuerySchema,
   handler: async ({ caller, query }) => {
-    const page = await apiStore().listSubscriptions(caller.tenantId, {
-      limit: query.limit,
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-    });
+    const page = await listSubscriptions(caller, query, subscriptionDeps());
     const body: SubscriptionPage = {
       subscriptions: page.items.map(toSubscriptionView),
       next_cursor: page.nextCursor,

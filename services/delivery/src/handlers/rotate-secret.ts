@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { createHttpHandler, jsonResponse, notFound } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import type { RotatedSecretResponse } from '../api-schemas';
 import { subscriptionIdPathSchema } from '../api-schemas';
-import { apiStore } from '../adapters/api-store';
 import { authenticateAdmin } from '../adapters/caller';
-import { newSigningSecret, toRotatedSecretView } from '../domain/subscriptions';
+import { rotateSecret, subscriptionDeps } from '../app/subscriptions';
+import { toRotatedSecretView } from '../domain/subscriptions';
 
 /**
  * POST /subscriptions/{id}/rotate-secret: a new signing secret, shown this once; deliveries carry
@@ -13,19 +12,8 @@ import { newSigningSecret, toRotatedSecretView } from '../domain/subscriptions';
 export const handler = createHttpHandler({
   authenticate: authenticateAdmin,
   path: subscriptionIdPathSchema,
-  handler: async ({ caller, path, logger }) => {
-    const secrets = await apiStore().rotateSecret(
-      caller.tenantId,
-      path.id,
-      newSigningSecret(randomBytes),
-      new Date(),
-    );
-    if (!secrets) throw notFound('No such subscription');
-    logger.info('secret_rotated', {
-      subscriptionId: path.id,
-      actorId: caller.actorId,
-      secrets: secrets.length,
-    });
+  handler: async ({ caller, path }) => {
+    const secrets = await rotateSecret(caller, path.id, subscriptionDeps());
     const body: RotatedSecretResponse = toRotatedSecretView(path.id, secrets);
     return jsonResponse(200, body);
   },

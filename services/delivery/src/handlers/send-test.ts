@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { conflict, createHttpHandler, jsonResponse, notFound } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import type { RequestedAttemptResponse } from '../api-schemas';
 import { subscriptionIdPathSchema } from '../api-schemas';
-import { config } from '../config';
-import { apiStore } from '../adapters/api-store';
 import { authenticateAdmin } from '../adapters/caller';
-import { deliveryStore } from '../adapters/delivery-store';
-import { requestAttempt } from '../adapters/dispatch';
-import { newMessage } from '../domain/messages';
-import { manualDeliveryProblem, newTestEvent, visibleToTenant } from '../domain/subscriptions';
+import { sendTestEvent, testEventDeps } from '../app/manual-attempts';
+import { toRequestedAttemptView } from '../domain/subscriptions';
 
 /**
  * POST /subscriptions/{id}/test: a `switchyard.test` event naming the subscription, stored like any
@@ -18,37 +13,9 @@ import { manualDeliveryProblem, newTestEvent, visibleToTenant } from '../domain/
 export const handler = createHttpHandler({
   authenticate: authenticateAdmin,
   path: subscriptionIdPathSchema,
-  handler: async ({ caller, path, logger }) => {
-    const subscription = visibleToTenant(
-      await apiStore().getSubscription(caller.tenantId, path.id),
-      caller.tenantId,
-    );
-    if (!subscription) throw notFound('No such subscription');
-    const problem = manualDeliveryProblem(subscription);
-    if (problem) throw conflict(problem, { code: 'endpoint_disabled' });
-
-    const now = new Date();
-    const event = newTestEvent(subscription, now, randomBytes);
-    const message = newMessage(event, subscription, now);
-    const expiresAtEpoch = Math.floor(now.getTime() / 1000) + config().RETENTION_DAYS * 24 * 60 * 60;
-    await deliveryStore().createEventAndMessage(event, message, expiresAtEpoch);
-    await requestAttempt({
-      tenantId: caller.tenantId,
-      subscriptionId: subscription.subscriptionId,
-      eventId: event.eventId,
-      trigger: 'test',
-    });
-    logger.info('test_requested', {
-      subscriptionId: subscription.subscriptionId,
-      eventId: event.eventId,
-      actorId: caller.actorId,
-    });
-    const body: RequestedAttemptResponse = {
-      subscription_id: subscription.subscriptionId,
-      event_id: event.eventId,
-      webhook_id: message.webhookId,
-      status: 'requested',
-    };
+  handler: async ({ caller, path }) => {
+    const message = await sendTestEvent(caller, path.id, testEventDeps());
+    const body: RequestedAttemptResponse = toRequestedAttemptView(message);
     return jsonResponse(202, body);
   },
 });

@@ -5,38 +5,20 @@ import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aw
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeliveryStore } from '../../../src/adapters/delivery-store';
 import { recordOutcome } from '../../../src/domain/engine';
-import type { MessageState } from '../../../src/domain/engine';
-import type { Subscription } from '../../../src/domain/model';
+import { message as pendingMessage, subscription as enabledSubscription, t0 } from '../fixtures';
 
 const doc = mockClient(DynamoDBDocumentClient);
 const store = new DeliveryStore(
   DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
   () => 'delivery-test',
 );
-const t0 = new Date('2026-03-01T12:00:00.000Z');
-const message: MessageState = {
-  tenantId: 't1',
-  eventId: 'e1',
-  subscriptionId: 'sub_1',
-  webhookId: 'msg_1',
-  eventType: 'order.created',
-  status: 'failed',
-  attempts: 2,
-  scheduledAttempts: 2,
-  createdAt: t0.toISOString(),
-  updatedAt: t0.toISOString(),
-};
-const subscription: Subscription = {
-  subscriptionId: 'sub_1',
-  tenantId: 't1',
+const message = pendingMessage({ status: 'failed', attempts: 2, scheduledAttempts: 2 });
+const subscription = enabledSubscription({
   url: 'https://hooks.example.com/in',
   eventTypes: ['*'],
-  enabled: true,
   secrets: [],
   failingSince: t0.toISOString(),
-  createdAt: t0.toISOString(),
-  updatedAt: t0.toISOString(),
-};
+});
 
 beforeEach(() => doc.reset());
 

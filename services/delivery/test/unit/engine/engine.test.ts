@@ -1,9 +1,9 @@
 import type { EngineSettings, MessageState, RequestView } from '../../../src/domain/engine';
-import { dueShard, preflight, recordOutcome } from '../../../src/domain/engine';
+import { preflight, recordOutcome } from '../../../src/domain/engine';
 import { healthAfter } from '../../../src/domain/health';
 import type { Subscription } from '../../../src/domain/model';
+import { message, t0 } from '../fixtures';
 
-const t0 = new Date('2026-03-01T12:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 const settings: EngineSettings = {
   schedule: [0, 5, 300, 1800],
@@ -12,19 +12,6 @@ const settings: EngineSettings = {
   disableAfterSeconds: 3600,
 };
 
-const message = (over: Partial<MessageState> = {}): MessageState => ({
-  tenantId: 't1',
-  eventId: 'e1',
-  subscriptionId: 'sub_1',
-  webhookId: 'msg_1',
-  eventType: 'order.created',
-  status: 'pending',
-  attempts: 0,
-  scheduledAttempts: 0,
-  createdAt: t0.toISOString(),
-  updatedAt: t0.toISOString(),
-  ...over,
-});
 const subscription = (over: Partial<Subscription> = {}): Pick<Subscription, 'enabled' | 'failingSince'> => ({
   enabled: true,
   ...over,
@@ -269,12 +256,6 @@ describe('recordOutcome: what one attempt writes and schedules', () => {
     expect(failed.next).toBeUndefined();
     expect(failed.exhausted).toBeUndefined();
     expect(record(test, pending, { statusCode: 204, latencyMs: 5 }).message.status).toBe('delivered');
-  });
-
-  it('spreads due entries over ten shards, the same for one webhook id', () => {
-    expect(dueShard('msg_1')).toBe(dueShard('msg_1'));
-    const shards = new Set(Array.from({ length: 200 }, (_, i) => dueShard(`msg_${i}`)));
-    expect([...shards].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `DUE#${i}`));
   });
 });
 
