@@ -103,5 +103,5 @@ export function startLocalCloud(options: StartLocalCloudOptions = {}): Promise<R
     });
   });
 }
-export { busQueue, eventually, tapBus, LOCAL_CREDENTIALS } from './testing';
-export type { BusEnvelope, BusQueue, BusTap } from './testing';
+export { bearerRequest, busQueue, eventually, tapBus, LOCAL_CREDENTIALS } from './testing';
+export type { ApiResponse, BusEnvelope, BusQueue, BusTap } from './testing';

@@ -36,6 +36,40 @@ export async function eventually<T>(
   }
 }
 
+/** An answer of the local cloud's gateway: status, the JSON body (undefined when empty), headers. */
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * A request to the local cloud's gateway with `Authorization: Bearer <token>` (an API key or a
+ * person's JWT), or none when `token` is undefined; `body`, when given, is sent as JSON.
+ */
+export async function bearerRequest<T = unknown>(
+  cloud: { apiUrl: string },
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = {};
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(new URL(path, cloud.apiUrl), {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: (text ? JSON.parse(text) : undefined) as T,
+    headers: response.headers,
+  };
+}
+
 /** An EventBridge event as a rule's SQS target receives it. */
 export interface BusEnvelope {
   id: string;

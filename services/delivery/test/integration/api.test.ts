@@ -9,12 +9,11 @@ import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, OperatorApi } from '@switchyard/cli/src/api';
-import { startLocalCloud } from '@switchyard/local-cloud';
-import type { RunningLocalCloud } from '@switchyard/local-cloud';
+import { bearerRequest, startLocalCloud } from '@switchyard/local-cloud';
+import type { ApiResponse, RunningLocalCloud } from '@switchyard/local-cloud';
 import { listEmails } from '@switchyard/local-cloud/src/emulators/ses';
 import { Webhook } from 'standardwebhooks';
 import type {
@@ -30,53 +29,12 @@ import type {
 } from '../../src/api-schemas';
 import { INVALID_CREDENTIALS } from '../../src/adapters/caller';
 import type { SigningSecret } from '../../src/domain/model';
+import { eventually } from './support/delivery-env';
 
 const STAGE = 'local';
 const TABLE = `delivery-${STAGE}`;
 const RUN = Date.now().toString(36);
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-// ---------------------------------------------------------------------------------------------------
-// HTTP helpers
-
-interface ApiResponse<T> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-async function call<T = unknown>(
-  cloud: RunningLocalCloud,
-  token: string | undefined,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(new URL(path, cloud.apiUrl), {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: (text ? JSON.parse(text) : undefined) as T,
-    headers: response.headers,
-  };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------
 // A webhook receiver: records every request; answers what `respond` says (200 by default).
@@ -138,11 +96,11 @@ describe('delivery API', () => {
   let b: { tenantId: string; adminKey: string; adminEmail: string; personToken: string };
 
   const api = <T = unknown>(token: string | undefined, method: string, path: string, body?: unknown) =>
-    call<T>(cloud, token, method, path, body);
+    bearerRequest<T>(cloud, token, method, path, body);
 
   /** Waits until delivery's key projection knows `key` (the API stops answering 401). */
   const untilAuthenticated = async (key: string) => {
-    await until('the key to reach delivery', async () =>
+    await eventually('the key to reach delivery', async () =>
       (await api(key, 'GET', '/subscriptions?limit=1')).status === 401 ? undefined : true,
     );
     // Another instance may have cached the key as unknown while we polled: wait out that bound.
@@ -188,15 +146,18 @@ describe('delivery API', () => {
 
   async function signIn(email: string): Promise<string> {
     const sentAfter = Math.floor(Date.now() / 1000) - 1;
-    const login = await call(cloud, undefined, 'POST', '/auth/login', { email });
+    const login = await bearerRequest(cloud, undefined, 'POST', '/auth/login', { email });
     expect(login.status).toBe(202);
-    const code = await until(`the sign-in code for ${email}`, async () => {
+    const code = await eventually(`the sign-in code for ${email}`, async () => {
       const mails = (await listEmails(cloud.endpoints.ses, sentAfter)).filter((m) =>
         m.destination.to.includes(email),
       );
       return /\b(\d{6})\b/.exec(mails.at(-1)?.body.text ?? '')?.[1];
     });
-    const verify = await call<{ idToken: string }>(cloud, undefined, 'POST', '/auth/verify', { email, code });
+    const verify = await bearerRequest<{ idToken: string }>(cloud, undefined, 'POST', '/auth/verify', {
+      email,
+      code,
+    });
     expect(verify.status).toBe(200);
     return verify.body.idToken;
   }
@@ -247,7 +208,7 @@ describe('delivery API', () => {
         (['viewer', 'creator'] as const).map((role) => operatorCreateKey(a.tenantId, role)),
       );
       for (const { key } of keys) {
-        const response = await until('the key to reach delivery', async () => {
+        const response = await eventually('the key to reach delivery', async () => {
           const r = await api<ErrorResponse>(key, 'GET', '/subscriptions');
           return r.status === 401 ? undefined : r;
         });
@@ -258,7 +219,7 @@ describe('delivery API', () => {
       // An admin key revoked before delivery ever saw it in use: refused once the revocation is projected.
       const revoked = await operatorCreateKey(a.tenantId, 'admin');
       await operator.request('DELETE', `/operator/keys/${revoked.keyId}`);
-      await until('the revocation to reach delivery', async () => {
+      await eventually('the revocation to reach delivery', async () => {
         const { Item } = await table.send(
           new GetCommand({ TableName: TABLE, Key: { pk: `KEY#${revoked.keyId}`, sk: 'KEY' } }),
         );
@@ -483,7 +444,7 @@ describe('delivery API', () => {
         event_types: [eventType],
       });
       const eventId = await publish(eventType, { n: 1 });
-      await until('the delivery', async () => (receiver.on('/iso').length > 0 ? true : undefined));
+      await eventually('the delivery', async () => (receiver.on('/iso').length > 0 ? true : undefined));
       const id = mine.subscription_id;
 
       for (const token of [b.adminKey, b.personToken]) {
@@ -548,7 +509,7 @@ describe('delivery API', () => {
 
       const payload = { order: 42, note: 'signed twice' };
       const eventId = await publish(eventType, payload);
-      const delivery = await until('the delivery', async () => receiver.on('/rotate')[0]);
+      const delivery = await eventually('the delivery', async () => receiver.on('/rotate')[0]);
       const signatures = String(delivery.headers['webhook-signature']).split(' ');
       expect(signatures).toHaveLength(2);
       expect(signatures.every((s) => s.startsWith('v1,'))).toBe(true);
@@ -566,7 +527,7 @@ describe('delivery API', () => {
       ).toThrow();
 
       // The deliveries of the event and the endpoint's attempts show it.
-      const deliveries = await until('the attempt to be recorded', async () => {
+      const deliveries = await eventually('the attempt to be recorded', async () => {
         const r = await deliveriesOf(eventId);
         return r.body.messages?.[0]?.status === 'delivered' ? r : undefined;
       });
@@ -596,7 +557,7 @@ describe('delivery API', () => {
       });
       const id = created.subscription_id;
       const eventId = await publish(eventType, { hello: 'again' });
-      const first = await until('the delivery', async () => receiver.on('/resend')[0]);
+      const first = await eventually('the delivery', async () => receiver.on('/resend')[0]);
 
       const resend = await api<RequestedAttemptResponse>(
         a.adminKey,
@@ -610,7 +571,7 @@ describe('delivery API', () => {
         webhook_id: first.headers['webhook-id'],
         status: 'requested',
       });
-      const second = await until('the resent delivery', async () => receiver.on('/resend')[1]);
+      const second = await eventually('the resent delivery', async () => receiver.on('/resend')[1]);
       expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
       expect(new Webhook(created.secret).verify(second.body, webhookHeaders(second))).toMatchObject({
         data: { hello: 'again' },
@@ -618,7 +579,7 @@ describe('delivery API', () => {
 
       const test = await api<RequestedAttemptResponse>(a.adminKey, 'POST', `/subscriptions/${id}/test`);
       expect(test.status).toBe(202);
-      const testDelivery = await until('the test event', async () =>
+      const testDelivery = await eventually('the test event', async () =>
         receiver.on('/resend').find((r) => r.headers['webhook-id'] === test.body.webhook_id),
       );
       expect(
@@ -628,7 +589,7 @@ describe('delivery API', () => {
         data: { subscription_id: id },
       });
 
-      const attempts = await until('three attempts', async () => {
+      const attempts = await eventually('three attempts', async () => {
         const r = await api<AttemptPage>(a.adminKey, 'GET', `/subscriptions/${id}/attempts`);
         return r.body.attempts.length >= 3 ? r.body.attempts : undefined;
       });
@@ -674,7 +635,7 @@ describe('delivery API', () => {
       expect((await api(a.adminKey, 'PATCH', `/subscriptions/${id}`, { enabled: false })).status).toBe(200);
 
       const eventId = await publish(eventType, { kept: true });
-      await until('the held message', async () => {
+      await eventually('the held message', async () => {
         const r = await deliveriesOf(eventId);
         return r.status === 200 && r.body.messages[0]?.status === 'held' ? true : undefined;
       });
@@ -702,18 +663,18 @@ describe('delivery API', () => {
         next_cursor: null,
       });
 
-      const delivery = await until('the recovered delivery', async () => receiver.on('/recover')[0]);
+      const delivery = await eventually('the recovered delivery', async () => receiver.on('/recover')[0]);
       expect(new Webhook(created.secret).verify(delivery.body, webhookHeaders(delivery))).toMatchObject({
         data: { kept: true },
       });
-      const attempts = await until('the recover attempt', async () => {
+      const attempts = await eventually('the recover attempt', async () => {
         const r = await api<AttemptPage>(a.adminKey, 'GET', `/subscriptions/${id}/attempts`);
         return r.body.attempts.length > 0 ? r.body.attempts : undefined;
       });
       expect(attempts[0]).toMatchObject({ event_id: eventId, trigger: 'recover', outcome: 'delivered' });
       // Nothing left to recover.
       const again = await api<RecoverResponse>(a.adminKey, 'POST', `/subscriptions/${id}/recover`, { since });
-      await until('the message to be delivered', async () =>
+      await eventually('the message to be delivered', async () =>
         (await deliveriesOf(eventId)).body.messages[0]?.status === 'delivered' ? true : undefined,
       );
       expect(again.status).toBe(202);
@@ -721,7 +682,7 @@ describe('delivery API', () => {
   });
 
   it('serves the OpenAPI document without authentication', async () => {
-    const response = await call<{ openapi: string; paths: Record<string, unknown> }>(
+    const response = await bearerRequest<{ openapi: string; paths: Record<string, unknown> }>(
       cloud,
       undefined,
       'GET',
