@@ -4,7 +4,7 @@ import type { BusTap, RunningLocalCloud } from '@switchyard/local-cloud';
 import type { ErrorResponse, KeyList, KeyView } from './support/identity-api';
 import { bearerRequest, createTenant, uniqueEmail } from './support/identity-api';
 import type { TestTenant, TwoTenantCloud } from './support/identity-cloud';
-import { startWithTwoTenants, stopIdentityCloud } from './support/identity-cloud';
+import { keyEventsBefore, startWithTwoTenants, stopIdentityCloud } from './support/identity-cloud';
 
 type Created = { apiKey: KeyView & { key: string } };
 
@@ -202,14 +202,9 @@ describe('API keys', () => {
     const listed = (await listAll(tenantA.adminKey)).find((k) => k.keyId === key.keyId);
     expect(listed).toMatchObject({ status: 'revoked', revokedAt: expect.any(String) });
 
-    // A marker written after both DELETEs: once its event is through, any second revocation event would be too.
+    // A marker written after both DELETEs: once its event is through, a second revocation would be too.
     const marker = await createKey(tenantA.adminKey, { role: 'viewer', description: 'marker' });
-    const seen = await bus.take((events) =>
-      events.some((e) => e['detail-type'] === 'ApiKeyCreated' && e.detail.keyId === marker.keyId),
-    );
-    const revocations = seen.filter(
-      (e) => e['detail-type'] === 'ApiKeyRevoked' && e.detail.keyId === key.keyId,
-    );
+    const revocations = await keyEventsBefore(bus, marker.keyId, 'ApiKeyRevoked', key.keyId);
     expect(revocations).toHaveLength(1);
     expect(revocations[0]!.detail).toMatchObject({
       tenantId: tenantA.tenantId,

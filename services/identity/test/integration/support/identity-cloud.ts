@@ -4,7 +4,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, startLocalCloud, tapBus } from '@switchyard/local-cloud';
-import type { BusTap, RunningLocalCloud } from '@switchyard/local-cloud';
+import type { BusEnvelope, BusTap, RunningLocalCloud } from '@switchyard/local-cloud';
 import { createTenant } from './identity-api';
 
 /** identity's table on the local stage. */
@@ -57,4 +57,21 @@ export async function startWithTwoTenants(): Promise<TwoTenantCloud> {
     await stopIdentityCloud(started);
     throw error;
   }
+}
+
+/**
+ * The `detailType` events about `keyId` the bus carried before the ApiKeyCreated of `markerKeyId`, a
+ * key created after them: once the marker is through, an event published before it would be too
+ * (one outbox, one stream), so a count taken then is final.
+ */
+export async function keyEventsBefore(
+  bus: BusTap,
+  markerKeyId: string,
+  detailType: string,
+  keyId: string,
+): Promise<BusEnvelope[]> {
+  const seen = await bus.take((events) =>
+    events.some((e) => e['detail-type'] === 'ApiKeyCreated' && e.detail.keyId === markerKeyId),
+  );
+  return seen.filter((e) => e['detail-type'] === detailType && e.detail.keyId === keyId);
 }
