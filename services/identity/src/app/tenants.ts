@@ -1,12 +1,12 @@
 /** Tenant use cases of the operator routes. */
 import { notFound } from '@switchyard/runtime';
 import type { IdentityStore } from '../adapters/identity-store';
+import { toApiKeySummary } from '../domain/api-keys';
+import { isId } from '../domain/random';
 import type { CreateTenantInput, Tenant, User } from '../domain/tenants';
 import { createTenant as newTenant } from '../domain/tenants';
-import { isId } from '../domain/random';
 import type { CreatedApiKey } from './api-keys';
 import type { IdentityDeps } from './deps';
-import { toApiKeySummary } from '../domain/api-keys';
 
 /** A tenant, its admin user and their first admin key (whose plaintext is shown this once). */
 export interface CreatedTenantView {
