@@ -292,46 +292,29 @@ export class IdentityStore {
     if (!current || current.tenantId !== tenantId) return 'not_found';
     if (current.status === 'revoked') return 'already_revoked';
     const revokedAt = options.now.toISOString();
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.apiKey(keyId),
-                UpdateExpression: 'SET #status = :revoked, #revokedAt = :revokedAt',
-                ConditionExpression:
-                  'attribute_exists(#pk) AND #tenantId = :tenantId AND #status <> :revoked',
-                ExpressionAttributeNames: {
-                  '#pk': 'pk',
-                  '#status': 'status',
-                  '#revokedAt': 'revokedAt',
-                  '#tenantId': 'tenantId',
-                },
-                ExpressionAttributeValues: {
-                  ':revoked': 'revoked',
-                  ':revokedAt': revokedAt,
-                  ':tenantId': tenantId,
-                },
-              },
-            },
-            outboxPut(this.tableName, ApiKeyRevoked, {
-              tenantId,
-              keyId,
-              revokedAt,
-              ...(options.revokedBy ? { revokedBy: options.revokedBy } : {}),
-              ...(options.reason ? { reason: options.reason } : {}),
-            }),
-          ],
-        }),
-      );
-      return 'revoked';
-    } catch (error) {
-      // Someone revoked it between our read and our write: their event is the one that counts.
-      if (isCancelledByCondition(error, 0)) return 'already_revoked';
-      throw error;
-    }
+    const written = await this.updateKeyWithEvent(
+      keyId,
+      {
+        UpdateExpression: 'SET #status = :revoked, #revokedAt = :revokedAt',
+        ConditionExpression: 'attribute_exists(#pk) AND #tenantId = :tenantId AND #status <> :revoked',
+        ExpressionAttributeNames: {
+          '#pk': 'pk',
+          '#status': 'status',
+          '#revokedAt': 'revokedAt',
+          '#tenantId': 'tenantId',
+        },
+        ExpressionAttributeValues: { ':revoked': 'revoked', ':revokedAt': revokedAt, ':tenantId': tenantId },
+      },
+      outboxPut(this.tableName, ApiKeyRevoked, {
+        tenantId,
+        keyId,
+        revokedAt,
+        ...(options.revokedBy ? { revokedBy: options.revokedBy } : {}),
+        ...(options.reason ? { reason: options.reason } : {}),
+      }),
+    );
+    // Not written: someone revoked it between our read and our write, and their event is the one that counts.
+    return written ? 'revoked' : 'already_revoked';
   }
 
   /** Activates or deactivates a key of `tenantId`, publishing ApiKeyUpdated with old and new state. */
@@ -353,39 +336,51 @@ export class IdentityStore {
       role: current.role,
       ...(current.expiresAt ? { expiresAt: current.expiresAt } : {}),
     });
+    const written = await this.updateKeyWithEvent(
+      keyId,
+      {
+        UpdateExpression: 'SET #status = :new, #updatedAt = :updatedAt',
+        ConditionExpression: '#status = :old',
+        ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: { ':new': status, ':old': previous, ':updatedAt': updatedAt },
+      },
+      outboxPut(this.tableName, ApiKeyUpdated, {
+        tenantId,
+        keyId,
+        old: state(previous),
+        new: state(status),
+        updatedAt,
+        ...(options.updatedBy ? { updatedBy: options.updatedBy } : {}),
+      }),
+    );
+    // Changed concurrently: answer from what is there now rather than guessing.
+    if (!written) return this.changeApiKeyStatus(tenantId, keyId, status, options);
+    return { outcome: 'changed', key: { ...current, status } };
+  }
+
+  /**
+   * One transaction: a conditional update of key `keyId` and its event in the outbox. False (and
+   * nothing published) when the key's condition failed; any other failure throws.
+   */
+  private async updateKeyWithEvent(
+    keyId: string,
+    update: Omit<NonNullable<TransactItem['Update']>, 'TableName' | 'Key'>,
+    event: TransactItem,
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.apiKey(keyId),
-                UpdateExpression: 'SET #status = :new, #updatedAt = :updatedAt',
-                ConditionExpression: '#status = :old',
-                ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt' },
-                ExpressionAttributeValues: { ':new': status, ':old': previous, ':updatedAt': updatedAt },
-              },
-            },
-            outboxPut(this.tableName, ApiKeyUpdated, {
-              tenantId,
-              keyId,
-              old: state(previous),
-              new: state(status),
-              updatedAt,
-              ...(options.updatedBy ? { updatedBy: options.updatedBy } : {}),
-            }),
+            { Update: { TableName: this.tableName, Key: keys.apiKey(keyId), ...update } },
+            event,
           ],
         }),
       );
+      return true;
     } catch (error) {
-      if (isCancelledByCondition(error, 0)) {
-        // Changed concurrently: answer from what is there now rather than guessing.
-        return this.changeApiKeyStatus(tenantId, keyId, status, options);
-      }
+      if (isCancelledByCondition(error, 0)) return false;
       throw error;
     }
-    return { outcome: 'changed', key: { ...current, status } };
   }
 
   /**

@@ -1,13 +1,12 @@
 /**
- * What identity's operator key routes share: who the operator is, as the actor recorded on keys and
- * events, and the tenant a tenant-scoped operator route names.
+ * What identity's operator routes share: who the operator is, as the actor recorded on keys and
+ * events and as logged, and the tenant a tenant-scoped operator route names.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { notFound } from '@switchyard/runtime';
 import { requireOperator } from '../adapters/caller';
 import type { IdentityStore } from '../adapters/identity-store';
-import type { Tenant } from '../domain/tenants';
-import { isId } from '../domain/random';
+import type { KeyScope } from './api-keys';
+import { requireTenant } from './tenants';
 
 /** The contracts' identifier limit for `createdBy` / `revokedBy`. */
 const MAX_ACTOR_LENGTH = 128;
@@ -34,9 +33,22 @@ export function requireOperatorActor(event: APIGatewayProxyEventV2): Operator {
   };
 }
 
-/** The tenant an operator route names, read consistently; 404 when it does not exist (or cannot be an id). */
-export async function requireTenant(store: IdentityStore, tenantId: string): Promise<Tenant> {
-  const tenant = isId('tenant', tenantId) ? await store.getTenant(tenantId, { consistent: true }) : undefined;
-  if (!tenant) throw notFound('No such tenant.');
-  return tenant;
+/**
+ * The operator (403 without one) acting on the tenant a route names, read consistently (404 when it
+ * does not exist or cannot be an id), as the scope of the key use cases.
+ */
+export async function requireOperatorOnTenant(
+  deps: { store: IdentityStore },
+  event: APIGatewayProxyEventV2,
+  tenantId: string,
+): Promise<{ operator: Operator; scope: KeyScope }> {
+  const operator = requireOperatorActor(event);
+  const tenant = await requireTenant(deps, tenantId, { consistent: true });
+  return { operator, scope: { tenantId: tenant.tenantId, actorId: operator.actorId } };
 }
+
+/** How an operator's log lines name them: the ARN and access key the gateway verified. */
+export const operatorLogActor = (operator: { userArn?: string; accessKey?: string }) => ({
+  userArn: operator.userArn,
+  accessKey: operator.accessKey,
+});

@@ -226,21 +226,8 @@ export function displayApiKey(key: { keyId: string; environment?: KeyEnvironment
   return `${API_KEY_PREFIX}_${key.environment ?? 'live'}_${key.keyId}_…`;
 }
 
-export interface ApiKeySummary {
-  keyId: string;
-  display: string;
-  tenantId: string;
-  environment: KeyEnvironment;
-  role: Role;
-  status: KeyStatus;
-  name?: string;
-  ownerEmail?: string;
-  createdBy?: string;
-  createdAt: string;
-  expiresAt?: string;
-  lastUsedAt?: string;
-  revokedAt?: string;
-}
+/** A key as people see it: the record without its secret hash, and how it is displayed. */
+export type ApiKeySummary = Omit<ApiKeyRecord, 'secretHash'> & { display: string };
 
 /** The listing shape: drops the secret hash too (it is a verifier, useless to a human, and not theirs to copy). */
 export function toApiKeySummary(record: ApiKeyRecord): ApiKeySummary {

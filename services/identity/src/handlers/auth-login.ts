@@ -1,6 +1,7 @@
 import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import { z } from 'zod';
-import { signInConfig, signInFromEnvironment, withMinimumDuration } from '../adapters/sign-in';
+import { signInDeps } from '../app/deps';
+import { requestSignInCode } from '../app/sign-in';
 import { LOGIN_ACCEPTED_BODY } from '../domain/otp';
 import { emailSchema } from '../domain/tenants';
 
@@ -12,9 +13,7 @@ export const handler = createHttpHandler({
   body: z.object({ email: emailSchema }),
   maxBodyBytes: 4 * 1024,
   handler: async ({ body }) => {
-    await withMinimumDuration(signInConfig().LOGIN_MIN_RESPONSE_MS, () =>
-      signInFromEnvironment().startLogin(body.email),
-    );
+    await requestSignInCode(signInDeps(), body.email);
     return jsonResponse(202, LOGIN_ACCEPTED_BODY);
   },
 });

@@ -1,7 +1,7 @@
-import { badRequest, createHttpHandler, jsonResponse } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import { z } from 'zod';
-import { signInFromEnvironment } from '../adapters/sign-in';
-import { INVALID_CODE_ERROR } from '../domain/otp';
+import { signInDeps } from '../app/deps';
+import { verifySignInCode } from '../app/sign-in';
 import { emailSchema } from '../domain/tenants';
 
 /**
@@ -12,9 +12,5 @@ import { emailSchema } from '../domain/tenants';
 export const handler = createHttpHandler({
   body: z.object({ email: emailSchema, code: z.string().max(64) }),
   maxBodyBytes: 4 * 1024,
-  handler: async ({ body }) => {
-    const tokens = await signInFromEnvironment().completeLogin(body.email, body.code);
-    if (!tokens) throw badRequest(INVALID_CODE_ERROR.message, { code: INVALID_CODE_ERROR.code });
-    return jsonResponse(200, tokens);
-  },
+  handler: async ({ body }) => jsonResponse(200, await verifySignInCode(signInDeps(), body.email, body.code)),
 });

@@ -1,8 +1,8 @@
-import { createHttpHandler, forbidden, jsonResponse, notFound } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import { z } from 'zod';
-import { callerFromEvent, ProfileStore } from '../adapters/profile-store';
-import { config } from '../config';
-import { profileAccess } from '../domain/profiles';
+import { callerFromEvent } from '../adapters/profile-store';
+import { profileStore } from '../app/deps';
+import { viewProfile } from '../app/profiles';
 
 /**
  * GET /profile/{userId} (people authorizer): a public profile to anyone of the same tenant; a
@@ -12,12 +12,8 @@ import { profileAccess } from '../domain/profiles';
 export const handler = createHttpHandler({
   path: z.object({ userId: z.string().min(1).max(128) }),
   handler: async ({ path, event }) => {
-    const store = new ProfileStore(config().TABLE_NAME);
+    const store = profileStore();
     const viewer = await callerFromEvent(event, store);
-    const loaded = await store.load(path.userId, { consistent: path.userId === viewer.userId });
-    const access = profileAccess(loaded?.profile, viewer);
-    if (access.outcome === 'not_found') throw notFound('No such user');
-    if (access.outcome === 'forbidden') throw forbidden('This profile is private');
-    return jsonResponse(200, access.body);
+    return jsonResponse(200, await viewProfile(store, viewer, path.userId));
   },
 });

@@ -1,25 +1,12 @@
 import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
-import { connectionServices } from '../adapters/connection-store';
-import { callerFromEvent, ProfileStore } from '../adapters/profile-store';
-import type { Connection } from '../domain/oauth';
+import { callerFromEvent } from '../adapters/profile-store';
+import { listConnections } from '../app/connections';
+import { connectionDeps, profileStore } from '../app/deps';
 
-/** What a client sees of a connection: its state, never a token. */
-export function toConnectionView(connection: Connection) {
-  return {
-    provider: connection.provider,
-    status: connection.status,
-    expiresAt: connection.expiresAt ?? null,
-    connectedAt: connection.connectedAt,
-    updatedAt: connection.updatedAt,
-  };
-}
-
-/** GET /connections (people authorizer): the caller's connections. */
+/** GET /connections (people authorizer): the caller's connections, never their tokens. */
 export const handler = createHttpHandler({
   handler: async ({ event }) => {
-    const services = connectionServices();
-    const caller = await callerFromEvent(event, new ProfileStore(services.config.TABLE_NAME));
-    const connections = await services.store.listForUser(caller.userId);
-    return jsonResponse(200, { items: connections.map(toConnectionView) });
+    const caller = await callerFromEvent(event, profileStore());
+    return jsonResponse(200, { items: await listConnections(connectionDeps(), caller) });
   },
 });

@@ -1,10 +1,9 @@
-import { createHttpHandler, decodeCursor, encodeCursor, jsonResponse } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import { z } from 'zod';
-import { identityStore } from '../adapters/identity-store';
-import { cursorScope, listKeysQuery } from '../api-schemas';
-import { requireOperatorActor, requireTenant } from '../app/operator-access';
-import { config } from '../config';
-import { toApiKeySummary } from '../domain/api-keys';
+import { listKeysQuery } from '../api-schemas';
+import { listApiKeys } from '../app/api-keys';
+import { identityDeps } from '../app/deps';
+import { requireOperatorOnTenant } from '../app/operator-access';
 
 /**
  * GET /operator/tenants/{tenantId}/keys (IAM-authorised): any tenant's keys, the same query and answer
@@ -14,18 +13,8 @@ export const handler = createHttpHandler({
   path: z.object({ tenantId: z.string() }),
   query: listKeysQuery,
   handler: async ({ path, query, event }) => {
-    requireOperatorActor(event);
-    const store = identityStore(config().TABLE_NAME);
-    const tenant = await requireTenant(store, path.tenantId);
-    const secret = await store.cursorSecret();
-    const scope = { scope: cursorScope(tenant.tenantId) };
-    const page = await store.listApiKeys(tenant.tenantId, {
-      limit: query.limit,
-      ...(query.cursor ? { startKey: decodeCursor(query.cursor, secret, scope) } : {}),
-    });
-    return jsonResponse(200, {
-      items: page.items.map(toApiKeySummary),
-      nextCursor: page.lastKey ? encodeCursor(page.lastKey, secret, scope) : null,
-    });
+    const deps = identityDeps();
+    const { scope } = await requireOperatorOnTenant(deps, event, path.tenantId);
+    return jsonResponse(200, await listApiKeys(deps, scope.tenantId, query));
   },
 });

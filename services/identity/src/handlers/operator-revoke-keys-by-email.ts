@@ -1,8 +1,9 @@
 import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import { z } from 'zod';
-import { identityStore } from '../adapters/identity-store';
-import { requireOperatorActor, requireTenant } from '../app/operator-access';
-import { config } from '../config';
+import { revokeApiKeysOwnedBy } from '../app/api-keys';
+import { identityDeps } from '../app/deps';
+import { operatorLogActor, requireOperatorActor } from '../app/operator-access';
+import { requireTenant } from '../app/tenants';
 import { emailSchema } from '../domain/tenants';
 
 /**
@@ -14,22 +15,15 @@ export const handler = createHttpHandler({
   body: z.strictObject({ email: emailSchema, tenantId: z.string().optional() }),
   maxBodyBytes: 4 * 1024,
   handler: async ({ body, event, logger }) => {
+    const deps = identityDeps();
+    const { tenantId, email } = body;
     const operator = requireOperatorActor(event);
-    const store = identityStore(config().TABLE_NAME);
-    if (body.tenantId !== undefined) await requireTenant(store, body.tenantId);
-    const owned = (await store.apiKeysByOwnerEmail(body.email)).filter(
-      (key) => (body.tenantId === undefined || key.tenantId === body.tenantId) && key.status !== 'revoked',
-    );
-    const now = new Date();
-    const revoked: string[] = [];
-    for (const key of owned) {
-      const outcome = await store.revokeApiKey(key.tenantId, key.keyId, { now, revokedBy: operator.actorId });
-      if (outcome === 'revoked') revoked.push(key.keyId);
-    }
+    if (tenantId !== undefined) await requireTenant(deps, tenantId, { consistent: true });
+    const revoked = await revokeApiKeysOwnedBy(deps, { email, tenantId, actorId: operator.actorId });
     logger.info('api keys revoked by owner e-mail (operator)', {
-      ...(body.tenantId === undefined ? {} : { tenantId: body.tenantId }),
+      ...(tenantId === undefined ? {} : { tenantId }),
       count: revoked.length,
-      actor: { userArn: operator.userArn, accessKey: operator.accessKey },
+      actor: operatorLogActor(operator),
     });
     return jsonResponse(200, { revoked });
   },

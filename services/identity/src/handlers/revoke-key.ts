@@ -1,8 +1,8 @@
-import { createHttpHandler, jsonResponse, logger, notFound } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse, logger } from '@switchyard/runtime';
 import { z } from 'zod';
 import { requireKeyAdmin } from '../adapters/caller';
-import { identityStore } from '../adapters/identity-store';
-import { config } from '../config';
+import { revokeApiKey } from '../app/api-keys';
+import { identityDeps } from '../app/deps';
 
 /**
  * DELETE /keys/{keyId} (tenant admins): revokes for good. Idempotent: revoking a revoked key is a 204
@@ -13,11 +13,7 @@ export const handler = createHttpHandler({
   authenticate: ({ headers }) => requireKeyAdmin({ headers, logger }),
   path: z.object({ keyId: z.string() }),
   handler: async ({ caller, path, logger }) => {
-    const outcome = await identityStore(config().TABLE_NAME).revokeApiKey(caller.tenantId, path.keyId, {
-      now: new Date(),
-      revokedBy: caller.actorId,
-    });
-    if (outcome === 'not_found') throw notFound('No such API key.');
+    const outcome = await revokeApiKey(identityDeps(), caller, path.keyId);
     logger.info('api key revoked', {
       tenantId: caller.tenantId,
       keyId: path.keyId,

@@ -1,8 +1,8 @@
 import { createHttpHandler, jsonResponse, logger } from '@switchyard/runtime';
 import { z } from 'zod';
 import { requireKeyAdmin } from '../adapters/caller';
-import { identityStore } from '../adapters/identity-store';
-import { config } from '../config';
+import { revokeApiKeysOwnedBy } from '../app/api-keys';
+import { identityDeps } from '../app/deps';
 import { emailSchema } from '../domain/tenants';
 
 /**
@@ -15,24 +15,9 @@ export const handler = createHttpHandler({
   body: z.strictObject({ email: emailSchema }),
   maxBodyBytes: 4 * 1024,
   handler: async ({ caller, body, logger }) => {
-    const store = identityStore(config().TABLE_NAME);
-    const owned = (await store.apiKeysByOwnerEmail(body.email)).filter(
-      (key) => key.tenantId === caller.tenantId && key.status !== 'revoked',
-    );
-    const now = new Date();
-    const revoked: string[] = [];
-    for (const key of owned) {
-      const outcome = await store.revokeApiKey(caller.tenantId, key.keyId, {
-        now,
-        revokedBy: caller.actorId,
-      });
-      if (outcome === 'revoked') revoked.push(key.keyId);
-    }
-    logger.info('api keys revoked by owner e-mail', {
-      tenantId: caller.tenantId,
-      count: revoked.length,
-      actor: caller.actorId,
-    });
+    const { tenantId, actorId } = caller;
+    const revoked = await revokeApiKeysOwnedBy(identityDeps(), { email: body.email, tenantId, actorId });
+    logger.info('api keys revoked by owner e-mail', { tenantId, count: revoked.length, actor: actorId });
     return jsonResponse(200, { revoked });
   },
 });

@@ -1,9 +1,8 @@
-import { conflict, createHttpHandler, jsonResponse, logger, notFound } from '@switchyard/runtime';
+import { createHttpHandler, jsonResponse, logger } from '@switchyard/runtime';
 import { z } from 'zod';
 import { requireKeyAdmin } from '../adapters/caller';
-import { identityStore } from '../adapters/identity-store';
-import { config } from '../config';
-import { toApiKeySummary } from '../domain/api-keys';
+import { changeApiKeyStatus } from '../app/api-keys';
+import { identityDeps } from '../app/deps';
 
 /**
  * PATCH /keys/{keyId} {status: active|inactive} (tenant admins): pauses or resumes a key, publishing
@@ -15,15 +14,6 @@ export const handler = createHttpHandler({
   path: z.object({ keyId: z.string() }),
   body: z.strictObject({ status: z.enum(['active', 'inactive']) }),
   maxBodyBytes: 4 * 1024,
-  handler: async ({ caller, path, body }) => {
-    const result = await identityStore(config().TABLE_NAME).changeApiKeyStatus(
-      caller.tenantId,
-      path.keyId,
-      body.status,
-      { now: new Date(), updatedBy: caller.actorId },
-    );
-    if (result.outcome === 'not_found') throw notFound('No such API key.');
-    if (result.outcome === 'forbidden') throw conflict(result.message, { code: 'invalid_transition' });
-    return jsonResponse(200, { apiKey: toApiKeySummary(result.key) });
-  },
+  handler: async ({ caller, path, body }) =>
+    jsonResponse(200, { apiKey: await changeApiKeyStatus(identityDeps(), caller, path.keyId, body.status) }),
 });

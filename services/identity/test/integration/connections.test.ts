@@ -1,86 +1,37 @@
 // Third-party connections against the real local cloud and a real HTTP fake OAuth provider: start,
 // provider consent, callback, encrypted token storage, listing, and the refresh job (triggered
 // through the local EventBridge with a rule whose target is the job's function).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
   EventBridgeClient,
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { startLocalCloud } from '@switchyard/local-cloud';
-import type { RunningLocalCloud } from '@switchyard/local-cloud';
-import { listEmails } from '@switchyard/local-cloud/src/emulators/ses';
+import { eventually, LOCAL_CREDENTIALS } from '@switchyard/local-cloud';
+import type { BusTap, RunningLocalCloud } from '@switchyard/local-cloud';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { registerLocalProvider } from '../../src/adapters/providers';
 import { decryptTokens, localSecretKey, vaultKey } from '../../src/adapters/token-vault';
 import { startFakeProvider } from '../support/fake-provider';
 import type { FakeProvider } from '../support/fake-provider';
-import { bearerRequest, LOCAL_CREDENTIALS, tapBus } from './support/identity-api';
+import { bearerRequest } from './support/identity-api';
+import type { IdentityCloud } from './support/identity-cloud';
+import { IDENTITY_TABLE as TABLE, startIdentityCloud, stopIdentityCloud } from './support/identity-cloud';
+import { givenSignedInPerson } from './support/people';
 
-const TABLE = 'identity-local';
 const TENANT = 'ten_CONNECTIONSTEST';
 
+let started: IdentityCloud;
 let cloud: RunningLocalCloud;
 let table: DynamoDBDocumentClient;
 let events: EventBridgeClient;
-let bus: Awaited<ReturnType<typeof tapBus>>;
+let bus: BusTap;
 let provider: FakeProvider;
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 /** A user in identity's table (there is no invite API), signed in through the real flow. */
-async function givenSignedInUser() {
-  const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`.toUpperCase();
-  const user = {
-    userId: `usr_CONN${suffix}`,
-    tenantId: TENANT,
-    email: `conn-${suffix.toLowerCase()}@example.com`,
-    emailVerified: false,
-    role: 'viewer',
-    groups: ['Viewers'],
-    createdAt: new Date().toISOString(),
-  };
-  await table.send(
-    new PutCommand({ TableName: TABLE, Item: { pk: `USER#${user.userId}`, sk: 'USER', ...user } }),
-  );
-  await table.send(
-    new PutCommand({
-      TableName: TABLE,
-      Item: {
-        pk: `EMAIL#${user.email}`,
-        sk: 'EMAIL',
-        email: user.email,
-        userId: user.userId,
-        tenantId: TENANT,
-      },
-    }),
-  );
-  const post = (path: string, body: unknown) =>
-    fetch(`${cloud.apiUrl}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  expect((await post('/auth/login', { email: user.email })).status).toBe(202);
-  const code = await eventually(async () => {
-    const mails = (await listEmails(cloud.endpoints.ses)).filter((m) =>
-      m.destination.to.includes(user.email),
-    );
-    return /\b(\d{6})\b/.exec(mails.at(-1)?.body.text ?? '')?.[1];
-  });
-  const verify = await post('/auth/verify', { email: user.email, code });
-  expect(verify.status).toBe(200);
-  return { ...user, token: ((await verify.json()) as { accessToken: string }).accessToken };
-}
+const givenSignedInUser = () =>
+  givenSignedInPerson(started, { label: 'conn', tenantId: TENANT, groups: ['Viewers'] });
 
 /** Start → provider consent → callback, as a browser does it (the nonce cookie included). */
 async function connect(user: { token: string }) {
@@ -129,14 +80,8 @@ async function runRefreshJob() {
 
 beforeAll(async () => {
   provider = await startFakeProvider({ expiresIn: 3600 });
-  cloud = await startLocalCloud({ services: ['identity'] });
-  table = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: cloud.endpoints.dynamodb,
-      region: cloud.region,
-      credentials: LOCAL_CREDENTIALS,
-    }),
-  );
+  started = await startIdentityCloud();
+  ({ cloud, table, bus } = started);
   events = new EventBridgeClient({
     endpoint: cloud.endpoints.events,
     region: cloud.region,
@@ -155,7 +100,6 @@ beforeAll(async () => {
     provider.clientSecret,
     table,
   );
-  bus = await tapBus(cloud, 'switchyard.identity');
   await events.send(
     new PutRuleCommand({
       Name: RULE,
@@ -178,10 +122,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  bus?.close();
   events?.destroy();
-  table?.destroy();
-  await cloud?.stop();
+  await stopIdentityCloud(started);
   await provider?.close();
 });
 

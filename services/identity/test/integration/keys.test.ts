@@ -1,17 +1,19 @@
 // API keys for tenant admins against the real local cloud: create, list, paginate, revoke, revoke by
 // e-mail, pause/resume, and the events the outbox publishes for them.
-import { startLocalCloud } from '@switchyard/local-cloud';
-import type { RunningLocalCloud } from '@switchyard/local-cloud';
+import type { BusTap, RunningLocalCloud } from '@switchyard/local-cloud';
 import type { ErrorResponse, KeyList, KeyView } from './support/identity-api';
-import { bearerRequest, createTenant, tapBus, uniqueEmail } from './support/identity-api';
+import { bearerRequest, createTenant, uniqueEmail } from './support/identity-api';
+import type { TestTenant, TwoTenantCloud } from './support/identity-cloud';
+import { keyEventsBefore, startWithTwoTenants, stopIdentityCloud } from './support/identity-cloud';
 
 type Created = { apiKey: KeyView & { key: string } };
 
 describe('API keys', () => {
   let cloud: RunningLocalCloud;
-  let bus: Awaited<ReturnType<typeof tapBus>>;
-  let tenantA: Awaited<ReturnType<typeof createTenant>>;
-  let tenantB: Awaited<ReturnType<typeof createTenant>>;
+  let started: TwoTenantCloud;
+  let bus: BusTap;
+  let tenantA: TestTenant;
+  let tenantB: TestTenant;
 
   const api = <T = unknown>(token: string | undefined, method: string, path: string, body?: unknown) =>
     bearerRequest<T>(cloud, token, method, path, body);
@@ -30,16 +32,11 @@ describe('API keys', () => {
   };
 
   beforeAll(async () => {
-    cloud = await startLocalCloud({ services: ['identity'] });
-    bus = await tapBus(cloud, 'switchyard.identity');
-    tenantA = await createTenant(cloud, 'Tenant A');
-    tenantB = await createTenant(cloud, 'Tenant B');
+    started = await startWithTwoTenants();
+    ({ cloud, bus, tenantA, tenantB } = started);
   });
 
-  afterAll(async () => {
-    bus?.close();
-    await cloud?.stop();
-  });
+  afterAll(() => stopIdentityCloud(started));
 
   it('creates keys of each role, shows the secret once, and lists them without secret or hash', async () => {
     const owner = uniqueEmail('Producer');
@@ -205,14 +202,9 @@ describe('API keys', () => {
     const listed = (await listAll(tenantA.adminKey)).find((k) => k.keyId === key.keyId);
     expect(listed).toMatchObject({ status: 'revoked', revokedAt: expect.any(String) });
 
-    // A marker written after both DELETEs: once its event is through, any second revocation event would be too.
+    // A marker written after both DELETEs: once its event is through, a second revocation would be too.
     const marker = await createKey(tenantA.adminKey, { role: 'viewer', description: 'marker' });
-    const seen = await bus.take((events) =>
-      events.some((e) => e['detail-type'] === 'ApiKeyCreated' && e.detail.keyId === marker.keyId),
-    );
-    const revocations = seen.filter(
-      (e) => e['detail-type'] === 'ApiKeyRevoked' && e.detail.keyId === key.keyId,
-    );
+    const revocations = await keyEventsBefore(bus, marker.keyId, 'ApiKeyRevoked', key.keyId);
     expect(revocations).toHaveLength(1);
     expect(revocations[0]!.detail).toMatchObject({
       tenantId: tenantA.tenantId,

@@ -1,9 +1,10 @@
 // Operator API keys against the real local cloud: any tenant's keys, created, listed, revoked and
 // revoked by e-mail through the IAM-authorised routes the CLI calls, and the events they publish.
-import { startLocalCloud } from '@switchyard/local-cloud';
-import type { RunningLocalCloud } from '@switchyard/local-cloud';
+import type { BusTap, RunningLocalCloud } from '@switchyard/local-cloud';
 import type { ErrorResponse, KeyList, KeyView } from './support/identity-api';
-import { bearerRequest, createTenant, signedRequest, tapBus, uniqueEmail } from './support/identity-api';
+import { bearerRequest, createTenant, signedRequest, uniqueEmail } from './support/identity-api';
+import type { TestTenant, TwoTenantCloud } from './support/identity-cloud';
+import { keyEventsBefore, startWithTwoTenants, stopIdentityCloud } from './support/identity-cloud';
 
 type Created = { apiKey: KeyView & { key: string } };
 
@@ -14,9 +15,10 @@ const UNKNOWN_TENANT = 'ten_01JZZZZZZZZZZZZZZZZZZZZZZZ';
 
 describe('operator API keys', () => {
   let cloud: RunningLocalCloud;
-  let bus: Awaited<ReturnType<typeof tapBus>>;
-  let tenantA: Awaited<ReturnType<typeof createTenant>>;
-  let tenantB: Awaited<ReturnType<typeof createTenant>>;
+  let started: TwoTenantCloud;
+  let bus: BusTap;
+  let tenantA: TestTenant;
+  let tenantB: TestTenant;
 
   const operator = <T = unknown>(method: string, path: string, body?: unknown) =>
     signedRequest<T>(cloud, method, path, body);
@@ -31,16 +33,11 @@ describe('operator API keys', () => {
   const keysStatus = async (key: string) => (await bearerRequest(cloud, key, 'GET', '/keys?limit=1')).status;
 
   beforeAll(async () => {
-    cloud = await startLocalCloud({ services: ['identity'] });
-    bus = await tapBus(cloud, 'switchyard.identity');
-    tenantA = await createTenant(cloud, 'Tenant A');
-    tenantB = await createTenant(cloud, 'Tenant B');
+    started = await startWithTwoTenants();
+    ({ cloud, bus, tenantA, tenantB } = started);
   });
 
-  afterAll(async () => {
-    bus?.close();
-    await cloud?.stop();
-  });
+  afterAll(() => stopIdentityCloud(started));
 
   it("creates a key for any tenant, the same answer as POST /keys, with the operator's ARN as creator", async () => {
     const owner = uniqueEmail('Producer');
@@ -185,12 +182,7 @@ describe('operator API keys', () => {
 
     // A marker written after both DELETEs: once its event is through, a second revocation would be too.
     const marker = await createKey(tenantB.tenantId, { role: 'viewer', description: 'marker' });
-    const seen = await bus.take((events) =>
-      events.some((e) => e['detail-type'] === 'ApiKeyCreated' && e.detail.keyId === marker.keyId),
-    );
-    const revocations = seen.filter(
-      (e) => e['detail-type'] === 'ApiKeyRevoked' && e.detail.keyId === key.keyId,
-    );
+    const revocations = await keyEventsBefore(bus, marker.keyId, 'ApiKeyRevoked', key.keyId);
     expect(revocations).toHaveLength(1);
     expect(revocations[0]!.detail).toMatchObject({
       tenantId: tenantB.tenantId,

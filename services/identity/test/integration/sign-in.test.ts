@@ -1,93 +1,36 @@
 // Sign-in for people against the real local cloud: the code arrives in the local SES mailbox, the
 // tokens verify against the issuer's published JWKS, and verifyPersonToken refuses forgeries.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { resetAwsClients } from '@switchyard/runtime';
-import { startLocalCloud } from '@switchyard/local-cloud';
-import type { RunningLocalCloud } from '@switchyard/local-cloud';
-import { listEmails } from '@switchyard/local-cloud/src/emulators/ses';
 import * as jose from 'jose';
 import { resetPersonTokensForTests, verifyPersonToken } from '../../src/adapters/person-tokens';
 import { INVALID_CODE_ERROR, LOGIN_ACCEPTED_BODY } from '../../src/domain/otp';
+import type { IdentityCloud } from './support/identity-cloud';
+import { IDENTITY_TABLE, startIdentityCloud, stopIdentityCloud } from './support/identity-cloud';
+import { codeFor as codeIn, givenPerson, mailTo, postJson } from './support/people';
 
-const TABLE = 'identity-local';
 const ISSUER = 'https://auth.switchyard.local/local';
 const CLIENT_ID = 'switchyard-local';
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-let cloud: RunningLocalCloud;
-let table: DynamoDBDocumentClient;
-let userCount = 0;
+let started: IdentityCloud;
 
-async function givenUser(groups: string[] = ['Admins']) {
-  userCount += 1;
-  const suffix = `${Date.now().toString(36)}${userCount}`;
-  const user = {
-    userId: `usr_SIGNIN${suffix.toUpperCase()}`,
-    tenantId: 'ten_SIGNINTEST',
-    email: `person-${suffix}@example.com`,
-    emailVerified: false,
-    role: 'admin',
-    groups,
-    createdAt: new Date().toISOString(),
-  };
-  await table.send(
-    new PutCommand({ TableName: TABLE, Item: { pk: `USER#${user.userId}`, sk: 'USER', ...user } }),
-  );
-  await table.send(
-    new PutCommand({
-      TableName: TABLE,
-      Item: {
-        pk: `EMAIL#${user.email}`,
-        sk: 'EMAIL',
-        email: user.email,
-        userId: user.userId,
-        tenantId: user.tenantId,
-      },
-    }),
-  );
-  return user;
-}
-
-async function post(path: string, body: unknown) {
-  const response = await fetch(`${cloud.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function mailFor(email: string) {
-  return (await listEmails(cloud.endpoints.ses)).filter((mail) => mail.destination.to.includes(email));
-}
-
-async function codeFor(email: string): Promise<string> {
-  const mails = await mailFor(email);
-  const last = mails[mails.length - 1];
-  const code = /\b(\d{6})\b/.exec(last?.body.text ?? '')?.[1];
-  if (!code) throw new Error(`no code e-mailed to ${email}`);
-  return code;
-}
+const givenUser = (groups: string[] = ['Admins']) =>
+  givenPerson(started.table, { label: 'signin', tenantId: 'ten_SIGNINTEST', groups });
+const post = (path: string, body: unknown) => postJson(started.cloud, path, body);
+const mailFor = (email: string) => mailTo(started.cloud, email);
+const codeFor = (email: string) => codeIn(started.cloud, email);
 
 /** A different code than the right one (for wrong guesses). */
 const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ services: ['identity'] });
-  table = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: cloud.endpoints.dynamodb,
-      region: cloud.region,
-      credentials: CREDENTIALS,
-    }),
-  );
+  started = await startIdentityCloud();
+  const { cloud } = started;
   // verifyPersonToken, run here in the test process, reads the issuer key from the cloud's table.
   Object.assign(process.env, {
     AUTH_MODE: 'local',
     ISSUER_URL: ISSUER,
     CLIENT_ID,
-    TABLE_NAME: TABLE,
+    TABLE_NAME: IDENTITY_TABLE,
     AWS_ENDPOINT_URL_DYNAMODB: cloud.endpoints.dynamodb,
     AWS_REGION: cloud.region,
     AWS_ACCESS_KEY_ID: 'local',
@@ -97,10 +40,7 @@ beforeAll(async () => {
   resetPersonTokensForTests();
 });
 
-afterAll(async () => {
-  table?.destroy();
-  await cloud?.stop();
-});
+afterAll(() => stopIdentityCloud(started));
 
 describe('sign-in with an e-mailed code', () => {
   it('e-mails a code, exchanges it for Cognito-shaped tokens that verify against the published JWKS', async () => {
@@ -117,7 +57,7 @@ describe('sign-in with an e-mailed code', () => {
     expect(verify.status).toBe(200);
     expect(verify.body).toMatchObject({ expiresIn: 3600, tokenType: 'Bearer' });
 
-    const jwksResponse = await fetch(`${cloud.apiUrl}/auth/.well-known/jwks.json`);
+    const jwksResponse = await fetch(`${started.cloud.apiUrl}/auth/.well-known/jwks.json`);
     expect(jwksResponse.status).toBe(200);
     const jwks = (await jwksResponse.json()) as { keys: jose.JWK[] };
     expect(jwks.keys).toHaveLength(1);
@@ -227,7 +167,7 @@ describe('verifyPersonToken against the stored issuer key', () => {
 
   it('rejects a token with the right claims signed by a foreign key', async () => {
     const { privateKey, publicKey } = await jose.generateKeyPair('RS256');
-    const jwks = (await (await fetch(`${cloud.apiUrl}/auth/.well-known/jwks.json`)).json()) as {
+    const jwks = (await (await fetch(`${started.cloud.apiUrl}/auth/.well-known/jwks.json`)).json()) as {
       keys: jose.JWK[];
     };
     const claims = jose.decodeJwt(idToken);

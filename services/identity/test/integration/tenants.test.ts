@@ -1,24 +1,23 @@
 // The operator tenant API against the real local cloud: HTTP in, DynamoDB Local, the table's stream,
 // the outbox publisher and the bus out.
 import { createHash } from 'node:crypto';
-import { startLocalCloud } from '@switchyard/local-cloud';
-import type { RunningLocalCloud } from '@switchyard/local-cloud';
+import type { BusTap, RunningLocalCloud } from '@switchyard/local-cloud';
 import type { CreatedTenantResponse, ErrorResponse, KeyList, TenantView } from './support/identity-api';
-import { bearerRequest, createTenant, signedRequest, tapBus, uniqueEmail } from './support/identity-api';
+import { bearerRequest, createTenant, signedRequest, uniqueEmail } from './support/identity-api';
+import type { IdentityCloud } from './support/identity-cloud';
+import { startIdentityCloud, stopIdentityCloud } from './support/identity-cloud';
 
 describe('operator tenant API', () => {
   let cloud: RunningLocalCloud;
-  let bus: Awaited<ReturnType<typeof tapBus>>;
+  let started: IdentityCloud;
+  let bus: BusTap;
 
   beforeAll(async () => {
-    cloud = await startLocalCloud({ services: ['identity'] });
-    bus = await tapBus(cloud, 'switchyard.identity');
+    started = await startIdentityCloud();
+    ({ cloud, bus } = started);
   });
 
-  afterAll(async () => {
-    bus?.close();
-    await cloud?.stop();
-  });
+  afterAll(() => stopIdentityCloud(started));
 
   it('creates a tenant with its admin user and a first admin key that works at once', async () => {
     const adminEmail = uniqueEmail('Founder');

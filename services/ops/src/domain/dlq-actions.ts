@@ -103,3 +103,14 @@ export function replayedEvent(
     interrupted: record.interrupted ?? false,
   };
 }
+
+/**
+ * What a log line says of an action: who did what to which DLQ and, once it finished, the counts;
+ * never message ids or the filter.
+ */
+export function actionLogFields(record: DlqActionRecord): Record<string, unknown> {
+  const { actionId, action, dlqName, dryRun, actor } = record;
+  if (record.status !== 'finished') return { actionId, action, dlqName, dryRun, actor };
+  const { moved, skipped, failed, interrupted } = record;
+  return { actionId, action, dlqName, moved, skipped, failed, interrupted, dryRun, actor };
+}

@@ -1,7 +1,7 @@
 import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import { z } from 'zod';
-import { auditStore } from '../adapters/audit-store';
 import { operatorActor } from '../adapters/operator';
+import { dlqActionDeps, listDlqActions } from '../app/dlq-actions';
 
 /** GET /operator/dlq-actions?dlq=<name>&limit=N (IAM-authorised): one DLQ's actions, newest first. */
 export const handler = createHttpHandler({
@@ -11,5 +11,5 @@ export const handler = createHttpHandler({
     limit: z.coerce.number().int().min(1).max(100).default(20),
   }),
   handler: async ({ query }) =>
-    jsonResponse(200, { items: await auditStore().listByDlq(query.dlq, query.limit) }),
+    jsonResponse(200, { items: await listDlqActions(dlqActionDeps(), query.dlq, query.limit) }),
 });

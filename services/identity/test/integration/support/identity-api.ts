@@ -1,12 +1,11 @@
 // Talking to identity's HTTP API the way clients do: operators sign with SigV4 (IAM-authorised
-// routes, as the CLI does), tenants send `Authorization: Bearer <api key>`. Plus a bus tap: an
-// EventBridge rule with an SQS target, to see what identity's outbox published.
+// routes, as the CLI does), tenants send `Authorization: Bearer <api key>`.
 import { createHash, createHmac } from 'node:crypto';
 import type { Hash, Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { LOCAL_CREDENTIALS } from '@switchyard/local-cloud';
 import type { RunningLocalCloud } from '@switchyard/local-cloud';
-
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+import type { ApiKeySummary } from '../../../src/domain/api-keys';
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 
@@ -47,22 +46,7 @@ export interface ErrorResponse {
 }
 
 /** A key as the API shows it; `key` (the plaintext) only in the creation response. */
-export interface KeyView {
-  keyId: string;
-  display: string;
-  tenantId: string;
-  environment: string;
-  role: 'viewer' | 'creator' | 'admin';
-  status: 'active' | 'inactive' | 'revoked';
-  name?: string;
-  ownerEmail?: string;
-  createdBy?: string;
-  createdAt: string;
-  expiresAt?: string;
-  lastUsedAt?: string;
-  revokedAt?: string;
-  key?: string;
-}
+export type KeyView = ApiKeySummary & { key?: string };
 
 export interface TenantView {
   tenantId: string;
@@ -180,6 +164,3 @@ export async function createTenant(
     body: response.body,
   };
 }
-
-export { tapBus } from '@switchyard/local-cloud';
-export type { BusEnvelope } from '@switchyard/local-cloud';

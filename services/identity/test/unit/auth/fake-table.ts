@@ -35,93 +35,67 @@ function holds(
   });
 }
 
+/** What every write carries: the key (or the item) and its condition. */
+interface WriteInput {
+  Key?: Item;
+  Item?: Item;
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Item;
+  ExpressionAttributeValues?: Item;
+}
+
 export function fakeTable() {
   const items = new Map<string, Item>();
   const keyOf = (key: Item) => `${String(key.pk)}|${String(key.sk)}`;
+  /** The key of the written item, once its condition holds (else DynamoDB's condition failure). */
+  const checked = (input: WriteInput): string => {
+    const key = keyOf((input.Key ?? input.Item)!);
+    const current = items.get(key);
+    if (
+      !holds(
+        input.ConditionExpression,
+        current,
+        input.ExpressionAttributeNames,
+        input.ExpressionAttributeValues,
+      )
+    ) {
+      throw conditionFailed();
+    }
+    return key;
+  };
   const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
   const mock = mockClient(client);
   mock.on(GetCommand).callsFake((input: { Key: Item }) => {
     const item = items.get(keyOf(input.Key));
     return { Item: item ? structuredClone(item) : undefined };
   });
-  mock
-    .on(PutCommand)
-    .callsFake(
-      (input: {
-        Item: Item;
-        ConditionExpression?: string;
-        ExpressionAttributeNames?: Item;
-        ExpressionAttributeValues?: Item;
-      }) => {
-        const current = items.get(keyOf(input.Item));
-        if (
-          !holds(
-            input.ConditionExpression,
-            current,
-            input.ExpressionAttributeNames,
-            input.ExpressionAttributeValues,
-          )
-        ) {
-          throw conditionFailed();
-        }
-        items.set(keyOf(input.Item), structuredClone(input.Item));
-        return {};
-      },
-    );
-  mock
-    .on(UpdateCommand)
-    .callsFake(
-      (input: {
+  mock.on(PutCommand).callsFake((input: WriteInput & { Item: Item }) => {
+    items.set(checked(input), structuredClone(input.Item));
+    return {};
+  });
+  mock.on(UpdateCommand).callsFake(
+    (
+      input: WriteInput & {
         Key: Item;
         UpdateExpression: string;
-        ConditionExpression?: string;
         ExpressionAttributeNames: Item;
         ExpressionAttributeValues: Item;
-      }) => {
-        const current = items.get(keyOf(input.Key));
-        if (
-          !holds(
-            input.ConditionExpression,
-            current,
-            input.ExpressionAttributeNames,
-            input.ExpressionAttributeValues,
-          )
-        ) {
-          throw conditionFailed();
-        }
-        const next: Item = { ...(current ?? input.Key) };
-        for (const assignment of input.UpdateExpression.replace(/^SET /, '').split(', ')) {
-          const [name, value] = assignment.split(' = ') as [string, string];
-          next[String(input.ExpressionAttributeNames[name])] = input.ExpressionAttributeValues[value];
-        }
-        items.set(keyOf(input.Key), next);
-        return {};
       },
-    );
-  mock
-    .on(DeleteCommand)
-    .callsFake(
-      (input: {
-        Key: Item;
-        ConditionExpression?: string;
-        ExpressionAttributeNames?: Item;
-        ExpressionAttributeValues?: Item;
-      }) => {
-        const current = items.get(keyOf(input.Key));
-        if (
-          !holds(
-            input.ConditionExpression,
-            current,
-            input.ExpressionAttributeNames,
-            input.ExpressionAttributeValues,
-          )
-        ) {
-          throw conditionFailed();
-        }
-        items.delete(keyOf(input.Key));
-        return {};
-      },
-    );
+    ) => {
+      const key = checked(input);
+      const next: Item = { ...(items.get(key) ?? input.Key) };
+      for (const assignment of input.UpdateExpression.replace(/^SET /, '').split(', ')) {
+        const [name, value] = assignment.split(' = ') as [string, string];
+        next[String(input.ExpressionAttributeNames[name])] = input.ExpressionAttributeValues[value];
+      }
+      items.set(key, next);
+      return {};
+    },
+  );
+  mock.on(DeleteCommand).callsFake((input: WriteInput) => {
+    items.delete(checked(input));
+    return {};
+  });
   return {
     client,
     mock,

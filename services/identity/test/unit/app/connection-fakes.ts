@@ -1,4 +1,4 @@
-// In-memory stand-ins for the connection adapters, for unit tests of the handlers' logic. The
+// In-memory stand-ins for the connection adapters, for unit tests of the use cases. The
 // DynamoDB and Secrets Manager implementations are exercised by the integration suite.
 import type { ConnectionStore, ReauthReason } from '../../../src/adapters/connection-store';
 import type { ProviderRegistry } from '../../../src/adapters/providers';

@@ -1,11 +1,11 @@
 import { createTokenClient } from '../../../src/adapters/oauth-client';
 import type { HttpError } from '@switchyard/runtime';
-import { completeConnection } from '../../../src/handlers/connection-callback';
-import { refreshDueConnections } from '../../../src/handlers/refresh-connections';
-import { startConnection } from '../../../src/handlers/start-connection';
+import { completeConnection, startConnection } from '../../../src/app/connections';
+import type { RefreshDeps } from '../../../src/app/refresh-connections';
+import { refreshDueConnections } from '../../../src/app/refresh-connections';
 import { startFakeProvider } from '../../support/fake-provider';
 import type { FakeProvider } from '../../support/fake-provider';
-import { MemoryConnectionStore, MemoryVault, registryFor } from './support';
+import { MemoryConnectionStore, MemoryVault, registryFor } from './connection-fakes';
 
 const secret = Buffer.alloc(32, 7);
 const redirectUri = 'http://127.0.0.1:3000/connections/fake/callback';
@@ -32,9 +32,19 @@ describe('connecting a user and refreshing their tokens (fake provider over HTTP
   });
 
   const deps = () => ({ providers: registry, store, vault, requestTokens, stateSecret: secret });
-
-  async function connect(userId = 'usr_1') {
-    const started = startConnection({
+  /** One run of the refresh job at the test's clock. */
+  const refresh = (options: Partial<RefreshDeps> = {}) =>
+    refreshDueConnections({
+      store,
+      vault,
+      providers: registry,
+      requestTokens,
+      now: () => clock,
+      log: quiet,
+      ...options,
+    });
+  const start = (userId = 'usr_1') =>
+    startConnection({
       provider: registry.config,
       userId,
       tenantId: 'ten_1',
@@ -42,6 +52,9 @@ describe('connecting a user and refreshing their tokens (fake provider over HTTP
       secret,
       now: clock,
     });
+
+  async function connect(userId = 'usr_1') {
+    const started = start(userId);
     const callback = await provider.authorize(started.authorizeUrl);
     expect(callback.searchParams.get('state')).toBe(started.state);
     return completeConnection(deps(), {
@@ -68,14 +81,7 @@ describe('connecting a user and refreshing their tokens (fake provider over HTTP
   });
 
   it('refuses a tampered, expired, foreign-provider or wrong-browser state with 400', async () => {
-    const started = startConnection({
-      provider: registry.config,
-      userId: 'usr_1',
-      tenantId: 'ten_1',
-      redirectUri,
-      secret,
-      now: clock,
-    });
+    const started = start();
     const attempt = (overrides: Partial<Parameters<typeof completeConnection>[1]>) =>
       completeConnection(deps(), {
         provider: 'fake',
@@ -106,14 +112,7 @@ describe('connecting a user and refreshing their tokens (fake provider over HTTP
     await connect('usr_1');
     const before = await vault.get('usr_1', 'fake');
     clock = new Date('2030-01-01T00:30:00.000Z');
-    const summary = await refreshDueConnections({
-      store,
-      vault,
-      providers: registry,
-      requestTokens,
-      now: () => clock,
-      log: quiet,
-    });
+    const summary = await refresh();
     expect(summary).toMatchObject({ due: 1, refreshed: 1, needsReauth: 0 });
     const after = await vault.get('usr_1', 'fake');
     expect(after?.refreshToken).not.toBe(before?.refreshToken);
@@ -129,33 +128,17 @@ describe('connecting a user and refreshing their tokens (fake provider over HTTP
     } finally {
       provider.setExpiresIn(3600);
     }
-    const summary = await refreshDueConnections({
-      store,
-      vault,
-      providers: registry,
-      requestTokens,
-      now: () => clock,
-      log: quiet,
-    });
+    const summary = await refresh();
     expect(summary.due).toBe(0);
   });
 
   it('a refused refresh marks the connection as needing reauthorisation, once', async () => {
     await connect('usr_1');
     provider.failRefresh('invalid_grant');
-    const run = () =>
-      refreshDueConnections({
-        store,
-        vault,
-        providers: registry,
-        requestTokens,
-        now: () => clock,
-        log: quiet,
-      });
-    expect(await run()).toMatchObject({ due: 1, needsReauth: 1 });
+    expect(await refresh()).toMatchObject({ due: 1, needsReauth: 1 });
     expect((await store.get('usr_1', 'fake'))?.status).toBe('needs_reauth');
     expect(store.reauthEvents).toEqual([{ userId: 'usr_1', provider: 'fake', reason: 'token_revoked' }]);
-    expect(await run()).toMatchObject({ due: 0, needsReauth: 0 });
+    expect(await refresh()).toMatchObject({ due: 0, needsReauth: 0 });
     expect(store.reauthEvents).toHaveLength(1);
   });
 
@@ -165,15 +148,7 @@ describe('connecting a user and refreshing their tokens (fake provider over HTTP
     const refreshRequests = () =>
       provider.requests.filter((r) => r.form.grant_type === 'refresh_token').length;
     const before = refreshRequests();
-    const summary = await refreshDueConnections({
-      store,
-      vault,
-      providers: registry,
-      requestTokens,
-      now: () => clock,
-      retryDelayMs: 1,
-      log: quiet,
-    });
+    const summary = await refresh({ retryDelayMs: 1 });
     expect(refreshRequests() - before).toBe(2);
     expect(summary).toMatchObject({ needsReauth: 1 });
     expect(store.reauthEvents[0]?.reason).toBe('refresh_failed');
@@ -183,28 +158,14 @@ describe('connecting a user and refreshing their tokens (fake provider over HTTP
     await connect('usr_1');
     const tokens = await vault.get('usr_1', 'fake');
     await vault.put('usr_1', 'fake', { accessToken: tokens?.accessToken ?? 'x' });
-    await refreshDueConnections({
-      store,
-      vault,
-      providers: registry,
-      requestTokens,
-      now: () => clock,
-      log: quiet,
-    });
+    await refresh();
     expect(store.reauthEvents[0]?.reason).toBe('token_expired');
   });
 
   it('a connection held by another run is skipped', async () => {
     const connection = await connect('usr_1');
     expect(await store.acquireRefreshLease(connection, clock, 60_000)).toBe(true);
-    const summary = await refreshDueConnections({
-      store,
-      vault,
-      providers: registry,
-      requestTokens,
-      now: () => clock,
-      log: quiet,
-    });
+    const summary = await refresh();
     expect(summary).toMatchObject({ due: 1, skipped: 1, refreshed: 0 });
   });
 });
