@@ -1,4 +1,7 @@
-/** The outbox publisher: the events table's stream → EventReceived / EventAcknowledged on the bus (see src/app/outbox.ts). */
+/**
+ * The outbox publisher: the events table's stream → EventReceived and EventAcknowledged on the bus
+ * (src/app/outbox.ts).
+ */
 import { createStreamConsumer, publish } from '@switchyard/runtime';
 import { publishChanges } from '../app/outbox';
 import { payloadStore } from '../adapters/payloads';
