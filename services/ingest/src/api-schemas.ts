@@ -10,13 +10,8 @@ import { errorResponseSchemas } from '@switchyard/runtime';
 import type { RouteSpec as BaseRouteSpec } from '@switchyard/runtime';
 import { z } from 'zod';
 import type { AcceptedEventBody, BatchItemResult } from './domain/events';
-import {
-  CLOUDEVENTS_BATCH_MEDIA_TYPE,
-  CLOUDEVENTS_MEDIA_TYPE,
-  MAX_BATCH_EVENTS,
-  publishEventSchema,
-  structuredCloudEventSchema,
-} from './domain/events';
+import { MAX_BATCH_EVENTS, publishEventSchema, structuredCloudEventSchema } from './domain/events';
+import { CLOUDEVENTS_BATCH_MEDIA_TYPE, CLOUDEVENTS_MEDIA_TYPE } from './http/publish-request';
 import type { InboxEventView } from './domain/inbox';
 import { inboxQuerySchema } from './domain/inbox';
 

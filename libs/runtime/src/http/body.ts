@@ -1,4 +1,4 @@
-import { payloadTooLarge, unsupportedMediaType, HttpError } from '../errors';
+import { badRequest, payloadTooLarge, unsupportedMediaType, HttpError } from '../errors';
 import { getHeader } from './headers';
 
 interface RawRequest {
@@ -20,9 +20,30 @@ export function bodyByteLength(event: RawRequest): number {
   return event.isBase64Encoded ? base64DecodedLength(event.body) : Buffer.byteLength(event.body, 'utf8');
 }
 
-/** Rejects an oversized body before anything decodes or parses it. */
+/**
+ * The `Content-Length` the client declared (0 without one); one that is not a non-negative integer
+ * is a 400, since the size limit could not be trusted.
+ */
+function declaredContentLength(event: RawRequest): number {
+  const declared = getHeader(event.headers, 'content-length');
+  if (declared === undefined) return 0;
+  if (!/^\s*\d{1,16}\s*$/.test(declared)) {
+    throw badRequest('Content-Length is not a number', {
+      details: [{ path: 'headers.content-length', message: 'Must be a non-negative integer' }],
+    });
+  }
+  return Number(declared.trim());
+}
+
+/**
+ * Rejects an oversized body before anything decodes or parses it: the larger of the body's size
+ * and its declared `Content-Length` must not exceed `maxBodyBytes`.
+ */
 export function assertBodySize(event: RawRequest, maxBodyBytes: number | undefined): void {
-  if (maxBodyBytes !== undefined && bodyByteLength(event) > maxBodyBytes) throw payloadTooLarge(maxBodyBytes);
+  if (maxBodyBytes === undefined) return;
+  if (Math.max(bodyByteLength(event), declaredContentLength(event)) > maxBodyBytes) {
+    throw payloadTooLarge(maxBodyBytes);
+  }
 }
 
 // application/json and structured-syntax types such as application/problem+json, any parameters.

@@ -268,6 +268,37 @@ describe('body handling failures', () => {
     const res = await handler(httpEvent({ method: 'POST', body: 'x'.repeat(11) }), lambdaContext());
     expect(res.statusCode).toBe(413);
   });
+
+  it('accepts a body of exactly maxBodyBytes and says the limit when refusing one byte more', async () => {
+    const handler = createHttpHandler({ maxBodyBytes: 10, handler: async () => jsonResponse(200, {}) });
+    const fits = await handler(httpEvent({ method: 'POST', body: 'x'.repeat(10) }), lambdaContext());
+    expect(fits.statusCode).toBe(200);
+    const res = await handler(httpEvent({ method: 'POST', body: 'é'.repeat(6) }), lambdaContext());
+    expect(res.statusCode).toBe(413);
+    expect(parse(res.body)).toMatchObject({
+      error: { code: 'payload_too_large', message: 'Request body exceeds 10 bytes' },
+    });
+  });
+
+  it('trusts the larger of the declared Content-Length and the body length', async () => {
+    const handler = createHttpHandler({ maxBodyBytes: 10, handler: async () => jsonResponse(200, {}) });
+    const declared = httpEvent({ method: 'POST', body: 'x', headers: { 'Content-Length': '11' } });
+    expect((await handler(declared, lambdaContext())).statusCode).toBe(413);
+    const honest = httpEvent({ method: 'POST', body: 'x', headers: { 'content-length': ' 1 ' } });
+    expect((await handler(honest, lambdaContext())).statusCode).toBe(200);
+  });
+
+  it('answers 400 for a Content-Length that is not a number, only where the size is bounded', async () => {
+    const bounded = createHttpHandler({ maxBodyBytes: 10, handler: async () => jsonResponse(200, {}) });
+    const event = httpEvent({ method: 'POST', body: 'x', headers: { 'content-length': '12abc' } });
+    const res = await bounded(event, lambdaContext());
+    expect(res.statusCode).toBe(400);
+    expect(parse(res.body)).toMatchObject({
+      error: { code: 'bad_request', details: [{ path: 'headers.content-length' }] },
+    });
+    const unbounded = createHttpHandler({ handler: async () => jsonResponse(200, {}) });
+    expect((await unbounded(event, lambdaContext())).statusCode).toBe(200);
+  });
 });
 
 describe('errors thrown by handlers', () => {

@@ -6,14 +6,16 @@
  * cancelled, and they answer with the winner's event (`duplicate: true`).
  *
  * The event item is also the outbox: the table's stream turns each new event item into EventReceived
- * (src/handlers/publish-event-received.ts), so nothing after the 202 can fail to announce it.
+ * (`eventReceivedOf`, published by src/app/outbox.ts), so nothing after the 202 can fail to announce it.
  */
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { EventReceived } from '@switchyard/contracts';
 import { cancellationReasons, dynamoDbDocumentClient, logger } from '@switchyard/runtime';
+import type { EventReceivedEnvelope } from '../domain/claim-check';
 import type { AcceptedEventBody, EventAttributes, EventFormat, IngestedEvent } from '../domain/events';
 import { acceptedBody } from '../domain/events';
 import type { IdempotencyRecord } from '../domain/idempotency';
@@ -26,6 +28,7 @@ import {
 } from '../domain/idempotency';
 import type { DeliveryState, InboxEvent } from '../domain/inbox';
 import { inboxSortKey } from '../domain/inbox';
+import type { WriteCondition } from '../domain/write-condition';
 import { config } from '../config';
 import type { WriteMeter } from './write-meter';
 
@@ -111,12 +114,17 @@ export function isEventItem(
   );
 }
 
+/** The payload of a stored event (throws on a corrupt item: a bug, never a client error). */
+function storedPayload(item: EventItem): Record<string, unknown> {
+  return JSON.parse(item.payloadJson) as Record<string, unknown>;
+}
+
 /** A stored item back to the domain's event (with its delivery state). */
 export function fromEventItem(item: EventItem): InboxEvent {
   return {
     format: item.format,
     eventType: item.eventType,
-    payload: JSON.parse(item.payloadJson) as Record<string, unknown>,
+    payload: storedPayload(item),
     source: item.source,
     ...(item.idempotencyKey === undefined ? {} : { idempotencyKey: item.idempotencyKey }),
     attributes: item.attributes ?? {},
@@ -127,6 +135,44 @@ export function fromEventItem(item: EventItem): InboxEvent {
     ...(item.acknowledgedAt === undefined ? {} : { acknowledgedAt: item.acknowledgedAt }),
     ...(item.leaseUntil === undefined ? {} : { leaseUntil: item.leaseUntil }),
     ...(item.leaseToken === undefined ? {} : { leaseToken: item.leaseToken }),
+  };
+}
+
+/** The correlation id an event's announcements carry: its request's, else the event id. */
+export function correlationIdOf(item: Pick<EventItem, 'correlationId' | 'eventId'>): string {
+  return item.correlationId ?? item.eventId;
+}
+
+/** EventReceived for a stored event item, payload not yet placed. */
+export function envelopeOf(item: EventItem): EventReceivedEnvelope {
+  return {
+    version: EventReceived.version,
+    id: item.eventId,
+    time: item.receivedAt,
+    tenantId: item.tenantId,
+    correlationId: correlationIdOf(item),
+    eventId: item.eventId,
+    eventType: item.eventType,
+    source: item.source,
+    receivedAt: item.receivedAt,
+    ...(item.idempotencyKey === undefined ? {} : { idempotencyKey: item.idempotencyKey }),
+    ...(item.apiKeyId === undefined ? {} : { apiKeyId: item.apiKeyId }),
+  } as EventReceivedEnvelope;
+}
+
+/**
+ * What a new image of the table announces on the bus: for an event item, its EventReceived envelope
+ * and its payload (the claim check decides where the payload goes); undefined for anything else
+ * (dedup records). Throws on a corrupt item, so its stream record fails.
+ */
+export function eventReceivedOf(
+  image: Record<string, unknown> | undefined,
+): { envelope: EventReceivedEnvelope; payload: Record<string, unknown>; correlationId: string } | undefined {
+  if (!isEventItem(image)) return undefined;
+  return {
+    envelope: envelopeOf(image),
+    payload: storedPayload(image),
+    correlationId: correlationIdOf(image),
   };
 }
 
@@ -236,8 +282,7 @@ export function createEventStore(
     correlationId?: string,
   ): Promise<StoreOutcome> {
     const record = newIdempotencyRecord(event) as IdempotencyRecord;
-    let condition: ReturnType<typeof idempotencyPutCondition> | ReturnType<typeof staleOverwriteCondition> =
-      idempotencyPutCondition(now());
+    let condition: WriteCondition = idempotencyPutCondition(now());
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await client.send(

@@ -13,21 +13,23 @@
  *
  * EventAcknowledged is not published here: the acknowledgement's UpdateItem is the outbox record. The
  * table's stream carries it as a MODIFY whose old image has no `acknowledgedAt` and whose new image has
- * one, and the stream publisher turns that into EventAcknowledged (`acknowledgementFromImages`). So an
- * acknowledgement is announced if and only if it committed, and exactly one MODIFY per event has that
- * transition (the condition makes a repeat a no-op).
+ * one, and the stream publisher (src/app/outbox.ts) publishes what `eventAcknowledgedOf` makes of it.
+ * So an acknowledgement is announced if and only if it committed, and exactly one MODIFY per event has
+ * that transition (the condition makes a repeat a no-op).
  */
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventAcknowledged } from '@switchyard/contracts';
 import {
+  conditionalWrite,
   decodeCursor,
   dynamoDbDocumentClient,
   encodeCursor,
   InvalidCursorError,
-  isConditionFailure,
   tableCursorSecret,
 } from '@switchyard/runtime';
+import type { PublishInput } from '@switchyard/runtime';
 import { config } from '../config';
 import type { AckDecision, InboxCursor, InboxEvent, ReleaseDecision } from '../domain/inbox';
 import {
@@ -41,7 +43,7 @@ import {
   planInboxPage,
 } from '../domain/inbox';
 import type { EventItem } from './event-store';
-import { eventItemKey, fromEventItem, inboxPk, isEventItem } from './event-store';
+import { correlationIdOf, eventItemKey, fromEventItem, inboxPk, isEventItem } from './event-store';
 
 /** Most index items one listing examines (leased ones included) before answering with what it has. */
 export const MAX_EXAMINED_PER_LISTING = 1000;
@@ -62,11 +64,18 @@ export function newLeaseToken(): string {
   return randomBytes(18).toString('base64url');
 }
 
+export interface Acknowledgement {
+  tenantId: string;
+  eventId: string;
+  acknowledgedAt: string;
+  apiKeyId?: string;
+}
+
 /** What the stream publisher needs to announce an acknowledgement, or undefined for any other change. */
 export function acknowledgementFromImages(
   oldImage: Record<string, unknown> | undefined,
   newImage: Record<string, unknown> | undefined,
-): { tenantId: string; eventId: string; acknowledgedAt: string; apiKeyId?: string } | undefined {
+): Acknowledgement | undefined {
   if (!isEventItem(newImage) || typeof newImage.acknowledgedAt !== 'string') return undefined;
   if (oldImage && typeof oldImage.acknowledgedAt === 'string') return undefined;
   const by = newImage.acknowledgedBy;
@@ -76,6 +85,35 @@ export function acknowledgementFromImages(
     acknowledgedAt: newImage.acknowledgedAt,
     ...(typeof by === 'string' ? { apiKeyId: by } : {}),
   };
+}
+
+/** EventAcknowledged for an ack; its id is derived from the event's, so a retry repeats it. */
+export function acknowledgementMessage(
+  ack: Acknowledgement,
+  correlationId: string,
+): PublishInput<typeof EventAcknowledged> & { id: string } {
+  return {
+    id: `${ack.eventId}.ack`,
+    tenantId: ack.tenantId,
+    correlationId,
+    eventId: ack.eventId,
+    acknowledgedAt: ack.acknowledgedAt,
+    ...(ack.apiKeyId === undefined ? {} : { apiKeyId: ack.apiKeyId }),
+  };
+}
+
+/**
+ * What a MODIFY of the events table announces on the bus: the EventAcknowledged of the change that
+ * acknowledged an event, undefined for any other change (leases, releases, repeats).
+ */
+export function eventAcknowledgedOf(
+  oldImage: Record<string, unknown> | undefined,
+  newImage: Record<string, unknown> | undefined,
+): { message: PublishInput<typeof EventAcknowledged> & { id: string }; correlationId: string } | undefined {
+  const ack = acknowledgementFromImages(oldImage, newImage);
+  if (!ack || !isEventItem(newImage)) return undefined;
+  const correlationId = correlationIdOf(newImage);
+  return { message: acknowledgementMessage(ack, correlationId), correlationId };
 }
 
 export class InboxStore {
@@ -215,8 +253,8 @@ export class InboxStore {
   ): Promise<InboxEvent | undefined> {
     const lease = leaseFor(now, seconds, newLeaseToken());
     const condition = leaseCondition(now);
-    try {
-      await this.client.send(
+    const leased = await conditionalWrite(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tables().events,
           Key: eventItemKey(tenantId, event.eventId),
@@ -233,12 +271,28 @@ export class InboxStore {
             ':leaseToken': lease.leaseToken,
           },
         }),
-      );
-      return { ...event, ...lease };
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
+      ),
+    );
+    return leased ? { ...event, ...lease } : undefined;
+  }
+
+  /**
+   * Decides on the event as stored and writes what the decision asks for; when the write's condition
+   * fails, a concurrent request changed the event in between, so it decides again on what that wrote.
+   */
+  private async decideAndWrite<D extends { outcome: string }>(
+    what: string,
+    decide: (event: InboxEvent | undefined) => D,
+    write: (decision: D) => UpdateCommand | undefined,
+    tenantId: string,
+    eventId: string,
+  ): Promise<D> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const decision = decide(await this.getEvent(tenantId, eventId));
+      const update = write(decision);
+      if (!update || (await conditionalWrite(this.client.send(update)))) return decision;
     }
+    throw new Error(`${what} kept conflicting`);
   }
 
   /**
@@ -246,70 +300,57 @@ export class InboxStore {
    * lease; a repeat (or the loser of two concurrent ones) is `already_acknowledged`, also a 204.
    */
   async acknowledge(tenantId: string, eventId: string, keyId: string): Promise<AckDecision> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const decision = decideAck(await this.getEvent(tenantId, eventId), tenantId, this.clock.now());
-      if (decision.outcome !== 'acknowledge') return decision;
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tables().events,
-            Key: eventItemKey(tenantId, eventId),
-            UpdateExpression:
-              'SET #acknowledgedAt = :at, #acknowledgedBy = :by REMOVE #gsi1pk, #gsi1sk, #leaseUntil, #leaseToken',
-            ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#acknowledgedAt)',
-            ExpressionAttributeNames: {
-              '#pk': 'pk',
-              '#acknowledgedAt': 'acknowledgedAt',
-              '#acknowledgedBy': 'acknowledgedBy',
-              '#gsi1pk': 'gsi1pk',
-              '#gsi1sk': 'gsi1sk',
-              '#leaseUntil': 'leaseUntil',
-              '#leaseToken': 'leaseToken',
-            },
-            ExpressionAttributeValues: { ':at': decision.acknowledgedAt, ':by': keyId },
-          }),
-        );
-        return decision;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        // A concurrent acknowledgement won: decide again on what it wrote.
-      }
-    }
-    throw new Error('acknowledgement kept conflicting');
+    return this.decideAndWrite(
+      'acknowledgement',
+      (event) => decideAck(event, tenantId, this.clock.now()),
+      (decision) =>
+        decision.outcome !== 'acknowledge'
+          ? undefined
+          : new UpdateCommand({
+              TableName: this.tables().events,
+              Key: eventItemKey(tenantId, eventId),
+              UpdateExpression:
+                'SET #acknowledgedAt = :at, #acknowledgedBy = :by REMOVE #gsi1pk, #gsi1sk, #leaseUntil, #leaseToken',
+              ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#acknowledgedAt)',
+              ExpressionAttributeNames: {
+                '#pk': 'pk',
+                '#acknowledgedAt': 'acknowledgedAt',
+                '#acknowledgedBy': 'acknowledgedBy',
+                '#gsi1pk': 'gsi1pk',
+                '#gsi1sk': 'gsi1sk',
+                '#leaseUntil': 'leaseUntil',
+                '#leaseToken': 'leaseToken',
+              },
+              ExpressionAttributeValues: { ':at': decision.acknowledgedAt, ':by': keyId },
+            }),
+      tenantId,
+      eventId,
+    );
   }
 
   /** POST /events/{id}/release: clears the lease if `token` still holds it. */
   async release(tenantId: string, eventId: string, token: string): Promise<ReleaseDecision> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const decision = decideRelease(
-        await this.getEvent(tenantId, eventId),
-        tenantId,
-        token,
-        this.clock.now(),
-      );
-      if (decision.outcome !== 'release') return decision;
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tables().events,
-            Key: eventItemKey(tenantId, eventId),
-            UpdateExpression: 'REMOVE #leaseUntil, #leaseToken',
-            ConditionExpression: 'attribute_not_exists(#acknowledgedAt) AND #leaseToken = :token',
-            ExpressionAttributeNames: {
-              '#acknowledgedAt': 'acknowledgedAt',
-              '#leaseUntil': 'leaseUntil',
-              '#leaseToken': 'leaseToken',
-            },
-            ExpressionAttributeValues: { ':token': token },
-          }),
-        );
-        return decision;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        // Acknowledged or re-leased in between: decide again.
-      }
-    }
-    throw new Error('release kept conflicting');
+    return this.decideAndWrite(
+      'release',
+      (event) => decideRelease(event, tenantId, token, this.clock.now()),
+      (decision) =>
+        decision.outcome !== 'release'
+          ? undefined
+          : new UpdateCommand({
+              TableName: this.tables().events,
+              Key: eventItemKey(tenantId, eventId),
+              UpdateExpression: 'REMOVE #leaseUntil, #leaseToken',
+              ConditionExpression: 'attribute_not_exists(#acknowledgedAt) AND #leaseToken = :token',
+              ExpressionAttributeNames: {
+                '#acknowledgedAt': 'acknowledgedAt',
+                '#leaseUntil': 'leaseUntil',
+                '#leaseToken': 'leaseToken',
+              },
+              ExpressionAttributeValues: { ':token': token },
+            }),
+      tenantId,
+      eventId,
+    );
   }
 
   // -------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /**
- * Counts the DynamoDB writes one request makes, for the write-cost figure of issue 5 (at most 2 per
+ * Counts the DynamoDB writes one request makes, for the write-cost figure (goal: at most 2 per
  * accepted event without an idempotency key). Every write in the write path sends
- * `ReturnConsumedCapacity: 'TOTAL'`; the adapters add each answer here, and the handler logs the
+ * `ReturnConsumedCapacity: 'TOTAL'`; the adapters add each answer here, and the use case logs the
  * totals once per request (`write_cost`: `dynamodbWrites`, `dynamodbWriteUnits`, `events`).
  *
  * One meter per request (not a module counter): the local cloud may run several invocations of a

@@ -1,36 +1,24 @@
 /**
- * What a producer may publish, in any of the three accepted forms, mapped onto one model:
+ * What a producer may publish, mapped onto one model (`PublishedEvent`):
  *
- *  - native JSON (`application/json`): `{ event_type, payload, source?, idempotency_key? }`, with the
- *    `Idempotency-Key` header as an alternative to `idempotency_key`;
- *  - CloudEvents 1.0, structured mode (`application/cloudevents+json`): the whole event in the body;
- *  - CloudEvents 1.0, binary mode (`ce-*` headers, the body is the data).
+ *  - a native event: `{ event_type, payload, source?, idempotency_key? }`;
+ *  - a CloudEvent 1.0, whole (the JSON event format) or as context attributes apart from its data
+ *    (`cloudEventFromParts`, for the HTTP binary mode).
  *
- * Pure: no I/O, no clock. Every rejection is a value (`RequestRejection`) with field-level details
- * (`path` + `message`), never an exception, so the handler shapes one error body for all of them.
- * Messages never echo the submitted values (they may be secrets or personal data).
+ * How these arrive over HTTP (media types, headers, body sizes and encodings) is
+ * src/http/publish-request.ts's business. Pure: no I/O, no clock. Every rejection is a value
+ * (`Rejection`) with field-level details (`path` + `message`), never an exception. Messages never
+ * echo the submitted values (they may be secrets or personal data).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Largest payload (UTF-8 of its JSON) one event may carry. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
-/**
- * Room for what surrounds the payload in a single-event request (event_type, source, idempotency key,
- * CloudEvents attributes; 255 characters each, up to 6 bytes per character once JSON-escaped). The
- * 413 is decided from the body size before parsing, so the body may exceed the payload limit by this
- * much; the payload itself is then measured exactly after parsing.
- */
-export const ENVELOPE_ALLOWANCE_BYTES = 8 * 1024;
-export const MAX_EVENT_REQUEST_BYTES = MAX_PAYLOAD_BYTES + ENVELOPE_ALLOWANCE_BYTES;
 export const MAX_BATCH_EVENTS = 100;
-export const MAX_BATCH_REQUEST_BYTES = 1024 * 1024;
 /** `source` of a native event that names none. */
 export const DEFAULT_SOURCE = 'api';
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
-
-export const CLOUDEVENTS_MEDIA_TYPE = 'application/cloudevents+json';
-export const CLOUDEVENTS_BATCH_MEDIA_TYPE = 'application/cloudevents-batch+json';
 
 /** One field-level problem, e.g. `{ path: 'payload', message: 'Invalid input: expected record' }`. */
 export interface FieldError {
@@ -38,22 +26,16 @@ export interface FieldError {
   message: string;
 }
 
-/** A request (or batch item) refused before anything is stored. */
-export interface RequestRejection {
-  status: 400 | 413 | 415;
-  code: 'validation_failed' | 'bad_request' | 'payload_too_large' | 'unsupported_media_type';
+export type RejectionCode = 'validation_failed' | 'bad_request' | 'payload_too_large';
+
+/** An event (or batch item) refused before anything is stored. */
+export interface Rejection {
+  code: RejectionCode;
   message: string;
   details: FieldError[];
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; rejection: RequestRejection };
-
-/** The parts of an HTTP API (payload 2.0) request the parsers need. */
-export interface HttpRequestInput {
-  headers: Readonly<Record<string, string | undefined>>;
-  body?: string | null;
-  isBase64Encoded?: boolean;
-}
+export type Outcome<T, R = Rejection> = { ok: true; value: T } | { ok: false; rejection: R };
 
 export type EventFormat = 'native' | 'cloudevents-structured' | 'cloudevents-binary';
 
@@ -82,26 +64,13 @@ export interface IngestedEvent extends PublishedEvent {
 // ---------------------------------------------------------------------------------------------------
 // Helpers
 
-/** Lower-cases header names (HTTP API 2.0 already does; other callers may not). Drops empty values. */
-export function normalizeHeaders(
-  headers: Readonly<Record<string, string | undefined>>,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = value;
-  }
-  return out;
+/** `application/JSON; charset=utf-8` → `application/json`; absent or empty → undefined. */
+export function mediaType(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
 }
 
-/** `application/JSON; charset=utf-8` → `application/json`; absent → undefined. */
-export function mediaTypeOf(headers: Readonly<Record<string, string>>): string | undefined {
-  const value = headers['content-type'];
-  if (value === undefined) return undefined;
-  const type = value.split(';')[0]?.trim().toLowerCase();
-  return type ? type : undefined;
-}
-
-function isJsonMediaType(type: string | undefined): boolean {
+/** Whether data of this media type is JSON (CloudEvents: no `datacontenttype` means JSON). */
+export function isJsonMediaType(type: string | undefined): boolean {
   return type === undefined || type === 'application/json' || type === 'text/json' || type.endsWith('+json');
 }
 
@@ -109,30 +78,16 @@ export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/** Size in bytes of the body as sent, without decoding it (base64 bodies: 3 bytes per 4 characters). */
-export function requestBodyLength(input: HttpRequestInput): number {
-  const body = input.body ?? '';
-  if (!input.isBase64Encoded) return utf8Length(body);
-  const padding = body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0;
-  return Math.max(0, Math.floor((body.length * 3) / 4) - padding);
-}
-
-function bodyBytes(input: HttpRequestInput): Buffer {
-  const body = input.body ?? '';
-  return input.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
-}
-
 function reject(
-  status: RequestRejection['status'],
-  code: RequestRejection['code'],
+  code: RejectionCode,
   message: string,
   details: FieldError[],
-): { ok: false; rejection: RequestRejection } {
-  return { ok: false, rejection: { status, code, message, details } };
+): { ok: false; rejection: Rejection } {
+  return { ok: false, rejection: { code, message, details } };
 }
 
-const invalid = (details: FieldError[]) =>
-  reject(400, 'validation_failed', 'Request validation failed', details);
+export const invalid = (details: FieldError[]) =>
+  reject('validation_failed', 'Request validation failed', details);
 
 /** zod issues → details; unknown keys get one detail each, at the key's own path. */
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[], prefix?: string): FieldError[] {
@@ -148,12 +103,12 @@ export function issuesToDetails(issues: readonly z.core.$ZodIssue[], prefix?: st
   );
 }
 
-function parseJsonText(text: string, path: string): Outcome<unknown> {
+export function parseJsonText(text: string, path: string): Outcome<unknown> {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
     // The SyntaxError's message quotes the input; say only that it is not JSON.
-    return reject(400, 'bad_request', 'The body is not valid JSON', [{ path, message: 'Not valid JSON' }]);
+    return reject('bad_request', 'The body is not valid JSON', [{ path, message: 'Not valid JSON' }]);
   }
 }
 
@@ -161,8 +116,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function payloadTooLarge(path: string, size: number): { ok: false; rejection: RequestRejection } {
-  return reject(413, 'payload_too_large', `The payload exceeds ${MAX_PAYLOAD_BYTES} bytes`, [
+function payloadTooLarge(path: string, size: number): { ok: false; rejection: Rejection } {
+  return reject('payload_too_large', `The payload exceeds ${MAX_PAYLOAD_BYTES} bytes`, [
     { path, message: `payload is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}` },
   ]);
 }
@@ -173,43 +128,9 @@ export function payloadSize(payload: Record<string, unknown>): number {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// 413 before parsing
-
-export type SizeCheck = { ok: true } | { ok: false; rejection: RequestRejection };
-
-/**
- * Decides 413 from sizes alone, before the body is decoded or parsed: the larger of the declared
- * `Content-Length` and the actual body length must not exceed `limit` (single event:
- * MAX_EVENT_REQUEST_BYTES; batch: MAX_BATCH_REQUEST_BYTES). A malformed Content-Length is a 400.
- */
-export function checkContentLength(
-  headers: Readonly<Record<string, string | undefined>>,
-  bodyLength: number,
-  limit: number = MAX_EVENT_REQUEST_BYTES,
-): SizeCheck {
-  const declaredText = normalizeHeaders(headers)['content-length'];
-  let declared = 0;
-  if (declaredText !== undefined) {
-    if (!/^\s*\d{1,16}\s*$/.test(declaredText)) {
-      return reject(400, 'bad_request', 'Content-Length is not a number', [
-        { path: 'headers.content-length', message: 'Must be a non-negative integer' },
-      ]);
-    }
-    declared = Number(declaredText.trim());
-  }
-  const size = Math.max(declared, bodyLength);
-  if (size > limit) {
-    return reject(413, 'payload_too_large', `Request body exceeds ${limit} bytes`, [
-      { path: 'body', message: `body is ${size} bytes; the limit is ${limit}` },
-    ]);
-  }
-  return { ok: true };
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Native JSON
 
-const idempotencyKeySchema = z.string().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH);
+export const idempotencyKeySchema = z.string().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH);
 
 /** The native publish request body (also the item of a native batch). */
 export const publishEventSchema = z.strictObject({
@@ -227,8 +148,11 @@ export const publishEventSchema = z.strictObject({
 });
 export type PublishEventBody = z.infer<typeof publishEventSchema>;
 
-/** Validates a native body (already JSON-parsed); `path` prefixes detail paths (batch items). */
-function nativeEvent(
+/**
+ * Validates a native event (already JSON-parsed); `headerKey` is an idempotency key given beside
+ * the body, and `prefix` prefixes detail paths (batch items).
+ */
+export function nativeEvent(
   value: unknown,
   headerKey: string | undefined,
   prefix?: string,
@@ -262,14 +186,6 @@ function nativeEvent(
       attributes: {},
     },
   };
-}
-
-function headerIdempotencyKey(headers: Readonly<Record<string, string>>): Outcome<string | undefined> {
-  const value = headers['idempotency-key'];
-  if (value === undefined) return { ok: true, value: undefined };
-  const parsed = idempotencyKeySchema.safeParse(value.trim());
-  if (!parsed.success) return invalid(issuesToDetails(parsed.error.issues, 'headers.idempotency-key'));
-  return { ok: true, value: parsed.data };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -379,7 +295,7 @@ function cloudEventPayload(
   contentType: string | undefined,
   path: string,
 ): Outcome<Record<string, unknown>> {
-  const type = contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
+  const type = mediaType(contentType);
   let value = data;
   if (dataBase64 !== undefined) {
     if (!isJsonMediaType(type)) return { ok: true, value: { data_base64: dataBase64 } };
@@ -422,7 +338,8 @@ function cloudEventToModel(
   };
 }
 
-function structuredEvent(
+/** A CloudEvent in the JSON event format (the structured mode's body, a CloudEvents batch's item). */
+export function structuredEvent(
   value: unknown,
   headerKey: string | undefined,
   prefix?: string,
@@ -442,89 +359,47 @@ function structuredEvent(
   return cloudEventToModel('cloudevents-structured', event, payload.value, headerKey, dataPath);
 }
 
-function percentDecode(value: string): string | undefined {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return undefined;
-  }
-}
-
-function binaryEvent(
-  headers: Readonly<Record<string, string>>,
-  input: HttpRequestInput,
+/**
+ * A CloudEvent whose context attributes travel apart from its data (the HTTP binary mode: `ce-*`
+ * headers and the body): `contentType` of the data becomes `datacontenttype`, and `paths` say where
+ * each attribute and the data came from, for the details of a rejection.
+ */
+export function cloudEventFromParts(
+  parts: { context: Record<string, string>; data: Buffer; contentType: string | undefined },
   headerKey: string | undefined,
+  paths: { attribute: (name: string) => string; data: string },
 ): Outcome<PublishedEvent> {
-  const context: Record<string, string> = {};
-  const details: FieldError[] = [];
-  for (const [name, raw] of Object.entries(headers)) {
-    if (!name.startsWith('ce-')) continue;
-    const decoded = percentDecode(raw.trim());
-    if (decoded === undefined) details.push({ path: `headers.${name}`, message: 'Invalid percent-encoding' });
-    else context[name.slice(3)] = decoded;
-  }
-  if (details.length > 0) return invalid(details);
-  const parsed = binaryContextSchema.safeParse(context);
-  const names = extensionNameDetails(context, KNOWN_ATTRIBUTES, (key) => `headers.ce-${key}`);
+  const parsed = binaryContextSchema.safeParse(parts.context);
+  const names = extensionNameDetails(parts.context, KNOWN_ATTRIBUTES, paths.attribute);
   if (!parsed.success || names.length > 0) {
-    // Point at the header the producer actually sent.
+    // Point at where the producer actually put the attribute.
     const issues = parsed.success ? [] : parsed.error.issues;
     return invalid([
       ...issues.map((issue) => ({
-        path: `headers.ce-${issue.path.map(String).join('.')}`,
+        path: paths.attribute(issue.path.map(String).join('.')),
         message: issue.message,
       })),
       ...names,
     ]);
   }
-  const contentType = headers['content-type'];
-  const type = mediaTypeOf(headers);
-  const bytes = bodyBytes(input);
+  const { contentType, data } = parts;
   let payload: Outcome<Record<string, unknown>>;
-  if (bytes.length === 0) payload = { ok: true, value: {} };
-  else if (isJsonMediaType(type)) {
-    const json = parseJsonText(bytes.toString('utf8'), 'body');
-    payload = json.ok ? cloudEventPayload(json.value, undefined, contentType, 'body') : json;
-  } else payload = { ok: true, value: { data_base64: bytes.toString('base64') } };
+  if (data.length === 0) payload = { ok: true, value: {} };
+  else if (isJsonMediaType(mediaType(contentType))) {
+    const json = parseJsonText(data.toString('utf8'), paths.data);
+    payload = json.ok ? cloudEventPayload(json.value, undefined, contentType, paths.data) : json;
+  } else payload = { ok: true, value: { data_base64: data.toString('base64') } };
   if (!payload.ok) return payload;
   const withType =
     contentType === undefined ? parsed.data : { ...parsed.data, datacontenttype: contentType.trim() };
-  return cloudEventToModel('cloudevents-binary', withType, payload.value, headerKey, 'body');
+  return cloudEventToModel('cloudevents-binary', withType, payload.value, headerKey, paths.data);
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Entry points
-
-function unsupported(message: string) {
-  return reject(415, 'unsupported_media_type', message, [{ path: 'headers.content-type', message }]);
-}
-
-/**
- * POST /events. Call `checkContentLength` first (413 before parsing). Structured CloudEvents are
- * recognised by their media type; binary ones by a `ce-specversion` header; anything else JSON (or
- * no Content-Type) is the native form.
- */
-export function parsePublishRequest(input: HttpRequestInput): Outcome<PublishedEvent> {
-  const headers = normalizeHeaders(input.headers);
-  const key = headerIdempotencyKey(headers);
-  if (!key.ok) return key;
-  const type = mediaTypeOf(headers);
-  if (type === CLOUDEVENTS_MEDIA_TYPE) {
-    const json = parseJsonText(bodyBytes(input).toString('utf8'), 'body');
-    return json.ok ? structuredEvent(json.value, key.value) : json;
-  }
-  if (type === CLOUDEVENTS_BATCH_MEDIA_TYPE)
-    return unsupported('CloudEvents batches go to POST /events/batch');
-  if (headers['ce-specversion'] !== undefined) return binaryEvent(headers, input, key.value);
-  if (type !== undefined && type !== 'application/json') {
-    return unsupported(`Content-Type must be application/json or ${CLOUDEVENTS_MEDIA_TYPE}`);
-  }
-  const json = parseJsonText(bodyBytes(input).toString('utf8'), 'body');
-  return json.ok ? nativeEvent(json.value, key.value) : json;
-}
+// Batches
 
 /** One item of a batch: its own event or its own rejection (partial success is normal). */
-export type BatchItem =
+export type BatchItem<R = Rejection> =
   | {
       index: number;
       ok: true;
@@ -532,52 +407,15 @@ export type BatchItem =
       /** An earlier item of the same batch has the same idempotency key: answer as its duplicate. */
       duplicateOfIndex?: number;
     }
-  | { index: number; ok: false; rejection: RequestRejection };
-
-const nativeBatchSchema = z.strictObject({
-  events: z.array(z.unknown()).min(1).max(MAX_BATCH_EVENTS, `At most ${MAX_BATCH_EVENTS} events per batch`),
-});
-const cloudEventsBatchSchema = z
-  .array(z.unknown())
-  .min(1)
-  .max(MAX_BATCH_EVENTS, `At most ${MAX_BATCH_EVENTS} events per batch`);
+  | { index: number; ok: false; rejection: R };
 
 /**
- * POST /events/batch: `{ "events": [native, ...] }` (application/json) or a JSON array of structured
- * CloudEvents (application/cloudevents-batch+json). The envelope failing (bad JSON, no items, more
- * than 100) rejects the request; an item failing rejects only that item. Items carry their own
- * idempotency keys, so an `Idempotency-Key` header is refused rather than silently ignored.
+ * A batch's items from their outcomes, in order: an item repeating an earlier item's idempotency key
+ * is marked as that item's duplicate (it is answered as such, never stored twice).
  */
-export function parseBatchRequest(input: HttpRequestInput): Outcome<BatchItem[]> {
-  const headers = normalizeHeaders(input.headers);
-  if (headers['idempotency-key'] !== undefined) {
-    return invalid([
-      {
-        path: 'headers.idempotency-key',
-        message: 'Not supported on batches; give each event its own idempotency_key',
-      },
-    ]);
-  }
-  const type = mediaTypeOf(headers);
-  const cloudEvents = type === CLOUDEVENTS_BATCH_MEDIA_TYPE;
-  if (!cloudEvents && type !== undefined && type !== 'application/json') {
-    return unsupported(`Content-Type must be application/json or ${CLOUDEVENTS_BATCH_MEDIA_TYPE}`);
-  }
-  const json = parseJsonText(bodyBytes(input).toString('utf8'), 'body');
-  if (!json.ok) return json;
-  let raw: unknown[];
-  if (cloudEvents) {
-    const parsed = cloudEventsBatchSchema.safeParse(json.value);
-    if (!parsed.success) return invalid(issuesToDetails(parsed.error.issues, 'body'));
-    raw = parsed.data;
-  } else {
-    const parsed = nativeBatchSchema.safeParse(json.value);
-    if (!parsed.success) return invalid(issuesToDetails(parsed.error.issues));
-    raw = parsed.data.events;
-  }
+export function batchItems<R>(outcomes: readonly Outcome<PublishedEvent, R>[]): BatchItem<R>[] {
   const firstByKey = new Map<string, number>();
-  const items = raw.map((value, index): BatchItem => {
-    const parsed = cloudEvents ? structuredEvent(value, undefined) : nativeEvent(value, undefined);
+  return outcomes.map((parsed, index): BatchItem<R> => {
     if (!parsed.ok) return { index, ok: false, rejection: parsed.rejection };
     const key = parsed.value.idempotencyKey;
     const first = key === undefined ? undefined : firstByKey.get(key);
@@ -589,7 +427,6 @@ export function parseBatchRequest(input: HttpRequestInput): Outcome<BatchItem[]>
       ...(first === undefined ? {} : { duplicateOfIndex: first }),
     };
   });
-  return { ok: true, value: items };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -632,16 +469,9 @@ export function acceptedBody(
   };
 }
 
+/** One item's answer in a batch response: the 202 body of its event, or its own error. */
 export type BatchItemResult =
-  | {
-      index: number;
-      status: 'accepted' | 'duplicate';
-      event_id: string;
-      received_at: string;
-      event_type: string;
-      source: string;
-      duplicate: boolean;
-    }
+  | (Omit<AcceptedEventBody, 'status'> & { index: number; status: 'accepted' | 'duplicate' })
   | { index: number; status: 'rejected'; error: { code: string; message: string; details: FieldError[] } };
 
 export function acceptedItem(index: number, body: AcceptedEventBody): BatchItemResult {
@@ -650,29 +480,11 @@ export function acceptedItem(index: number, body: AcceptedEventBody): BatchItemR
 
 export function rejectedItem(
   index: number,
-  error:
-    | Pick<RequestRejection, 'code' | 'message' | 'details'>
-    | { code: string; message: string; details?: FieldError[] },
+  error: Rejection | { code: string; message: string; details?: FieldError[] },
 ): BatchItemResult {
   return {
     index,
     status: 'rejected',
     error: { code: error.code, message: error.message, details: error.details ?? [] },
-  };
-}
-
-export interface BatchResponse {
-  /** 202 when every item was accepted (or was a duplicate); 207 when any item was rejected. */
-  status: 202 | 207;
-  body: { results: BatchItemResult[]; accepted: number; duplicates: number; rejected: number };
-}
-
-export function batchResponse(results: readonly BatchItemResult[]): BatchResponse {
-  const sorted = [...results].sort((a, b) => a.index - b.index);
-  const count = (status: BatchItemResult['status']) => sorted.filter((r) => r.status === status).length;
-  const rejected = count('rejected');
-  return {
-    status: rejected > 0 ? 207 : 202,
-    body: { results: sorted, accepted: count('accepted'), duplicates: count('duplicate'), rejected },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Deduplication of published events by idempotency key: a record per (tenant, key) written with a
  * conditional Put in the same transaction as the event, so concurrent retries cannot both create an
- * event (the seed kept a per-request in-memory cache, which deduplicated nothing).
+ * event (a per-instance cache would deduplicate nothing across instances).
  *
  * The record lives 24 hours (`expiresAt`, epoch seconds, is the table's TTL attribute). TTL deletion
  * is lazy (typically within a few days), so a record past its window but still present must count as
@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { AcceptedEventBody, IngestedEvent } from './events';
 import { acceptedBody } from './events';
+import type { WriteCondition } from './write-condition';
 
 export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 
@@ -67,11 +68,7 @@ export function newIdempotencyRecord(event: IngestedEvent): IdempotencyRecord | 
  * Attribute names go through placeholders (`expiresAt` is not reserved, `pk` is not either, but the
  * rule is "always"). Adapters pass `ReturnValuesOnConditionCheckFailure: ALL_OLD`.
  */
-export function idempotencyPutCondition(now: Date): {
-  ConditionExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, number>;
-} {
+export function idempotencyPutCondition(now: Date): WriteCondition {
   return {
     ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt <= :now',
     ExpressionAttributeNames: { '#pk': 'pk', '#expiresAt': 'expiresAt' },
@@ -125,11 +122,7 @@ export function decideOnConflict(
 }
 
 /** Condition for overwriting a stale record (after `decideOnConflict` said `new`). */
-export function staleOverwriteCondition(staleEventId: string): {
-  ConditionExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, string>;
-} {
+export function staleOverwriteCondition(staleEventId: string): WriteCondition {
   return {
     ConditionExpression: '#eventId = :staleEventId',
     ExpressionAttributeNames: { '#eventId': 'eventId' },

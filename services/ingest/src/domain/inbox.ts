@@ -1,5 +1,5 @@
 /**
- * The pull API (seed 001): GET /inbox lists a tenant's undelivered events oldest first, with signed
+ * The pull API: GET /inbox lists a tenant's undelivered events oldest first, with signed
  * cursors and optional leases; DELETE /events/{id} acknowledges (idempotent); a lease can be
  * released early. Pure rules only: the adapter queries a sparse index of undelivered events
  * (partition = tenant, sort = `receivedAt#eventId`), passes what it read here, and writes what
@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import type { EventAttributes, IngestedEvent } from './events';
+import type { WriteCondition } from './write-condition';
 
 export const DEFAULT_INBOX_LIMIT = 50;
 export const MAX_INBOX_LIMIT = 200;
@@ -128,11 +129,7 @@ export function leaseFor(
  * Condition for taking a lease: not acknowledged and not leased by someone else right now. Two
  * consumers listing at once race on it; the loser drops that event from its page.
  */
-export function leaseCondition(now: Date): {
-  ConditionExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, number>;
-} {
+export function leaseCondition(now: Date): WriteCondition {
   return {
     ConditionExpression:
       'attribute_not_exists(#acknowledgedAt) AND (attribute_not_exists(#leaseUntil) OR #leaseUntil <= :now)',

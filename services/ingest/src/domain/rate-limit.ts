@@ -1,7 +1,7 @@
 /**
  * Request-rate limits shared by every Lambda instance, per tenant and per API key, enforced with ONE
- * conditional UpdateItem per request (the seed counted in process memory: each instance had its own
- * limit, and a cold start reset it).
+ * conditional UpdateItem per request (counting in process memory would give each instance its own
+ * limit, reset by every cold start).
  *
  * Algorithm: fixed-window counters in DynamoDB. One item per (tenant, window) holds both the
  * tenant's counter and one counter per key (`k#<keyId>`), so a single

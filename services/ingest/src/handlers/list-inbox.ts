@@ -1,8 +1,8 @@
 import { createHttpHandler, jsonResponse } from '@switchyard/runtime';
 import type { InboxPage } from '../api-schemas';
 import { inboxQuerySchema } from '../api-schemas';
+import { listInbox } from '../app/inbox';
 import { authenticate } from '../adapters/caller';
-import { inboxStore } from '../adapters/inbox-store';
 import { toEventView } from '../domain/inbox';
 
 /** GET /inbox: the caller's tenant's undelivered events, oldest first, optionally leasing them. */
@@ -10,11 +10,9 @@ export const handler = createHttpHandler({
   authenticate: ({ headers }) => authenticate(headers, 'events:read'),
   query: inboxQuerySchema,
   handler: async ({ caller, query }) => {
-    const store = inboxStore();
-    const cursor = query.cursor ? await store.decodeInboxCursor(caller.tenantId, query.cursor) : undefined;
-    const page = await store.listInbox(caller.tenantId, {
+    const page = await listInbox(caller, {
       limit: query.limit,
-      ...(cursor ? { cursor } : {}),
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       ...(query.lease_seconds === undefined ? {} : { leaseSeconds: query.lease_seconds }),
     });
     const now = new Date();

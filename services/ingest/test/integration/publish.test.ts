@@ -2,6 +2,7 @@
 // projection of identity's events, events reach the bus through the events table's stream, large
 // payloads travel by S3 reference, limits come from the entitlement projection fed by the bus.
 import { ENTITLEMENT_CACHE_TTL_MS } from '../../src/adapters/limits';
+import type { AcceptedEventBody as Accepted } from '../../src/domain/events';
 import { randomUUID } from 'node:crypto';
 import { resetAwsClients, resolveEventPayload } from '@switchyard/runtime';
 import type { RunningLocalCloud } from '@switchyard/local-cloud';
@@ -18,14 +19,6 @@ import {
   tapBus,
 } from './support/publish-api';
 
-interface Accepted {
-  status: 'accepted';
-  event_id: string;
-  received_at: string;
-  event_type: string;
-  source: string;
-  duplicate: boolean;
-}
 interface ErrorBody {
   error: { code: string; message: string; details?: { path: string; message: string }[] };
 }
@@ -46,6 +39,17 @@ describe('publishing events (POST /events, POST /events/batch)', () => {
       const response = await publish<unknown>(key, { event_type: 'probe', payload: {} });
       return response.status === 401 ? undefined : response;
     });
+
+  /** A new tenant whose key ingest knows, on the plan a SubscriptionChanged gave it. */
+  const subscribedTenant = async (
+    name: string,
+    subscription: Parameters<typeof publishSubscriptionChanged>[2],
+  ) => {
+    const tenant = await createTenant(cloud, name);
+    await untilKnown(tenant.adminKey);
+    await publishSubscriptionChanged(cloud, tenant.tenantId, subscription);
+    return tenant;
+  };
 
   const eventReceived = (eventId: string) =>
     bus
@@ -276,9 +280,7 @@ describe('publishing events (POST /events, POST /events/batch)', () => {
   });
 
   it('rate-limits per tenant and key from the entitlement projection: 429 with Retry-After and RateLimit-*', async () => {
-    const tenant = await createTenant(cloud, 'Slow tenant');
-    await untilKnown(tenant.adminKey);
-    await publishSubscriptionChanged(cloud, tenant.tenantId, {
+    const tenant = await subscribedTenant('Slow tenant', {
       status: 'active',
       requestsPerSecond: 1,
       eventsPerMonth: 1000,
@@ -300,9 +302,7 @@ describe('publishing events (POST /events, POST /events/batch)', () => {
   });
 
   it('answers 402 once the subscription is canceled', async () => {
-    const tenant = await createTenant(cloud, 'Lapsed tenant');
-    await untilKnown(tenant.adminKey);
-    await publishSubscriptionChanged(cloud, tenant.tenantId, {
+    const tenant = await subscribedTenant('Lapsed tenant', {
       status: 'canceled',
       requestsPerSecond: 10,
       eventsPerMonth: 1000,

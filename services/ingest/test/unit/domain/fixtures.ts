@@ -1,4 +1,6 @@
 import { handMadeApiKey } from '@switchyard/access';
+import type { EventItem } from '../../../src/adapters/event-store';
+import { toEventItem } from '../../../src/adapters/event-store';
 
 export const NOW = new Date('2025-06-01T12:00:00.000Z');
 export const TENANT = 'ten_01hzy8d7s3k2';
@@ -20,4 +22,25 @@ export function jsonRequest(body: unknown, headers: Record<string, string> = {})
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   };
+}
+
+/** An event item as the events table stores it (tenant TENANT, key key1, correlation id corr-9). */
+export function storedEventItem(
+  payload: Record<string, unknown>,
+  eventId = '01JX0000000000000000000000',
+): EventItem {
+  return toEventItem(
+    {
+      format: 'native',
+      eventType: 'order.placed',
+      payload,
+      source: 'api',
+      attributes: {},
+      tenantId: TENANT,
+      eventId,
+      receivedAt: NOW.toISOString(),
+      apiKeyId: 'key1',
+    },
+    'corr-9',
+  );
 }

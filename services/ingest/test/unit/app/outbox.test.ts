@@ -1,29 +1,8 @@
 import type { EventItem } from '../../../src/adapters/event-store';
-import { toEventItem } from '../../../src/adapters/event-store';
-import { publishChanges } from '../../../src/handlers/publish-event-received';
-import { createCountUsageHandler } from '../../../src/handlers/count-usage';
-import type { Limits } from '../../../src/adapters/limits';
+import { publishChanges } from '../../../src/app/outbox';
 import { MessageValidationError } from '@switchyard/runtime';
 import type { StreamChange } from '@switchyard/runtime';
-import { streamEvent, streamRecord } from '@switchyard/runtime/testing';
-import { NOW, TENANT } from '../domain/fixtures';
-
-function item(payload: Record<string, unknown>, eventId = '01JX0000000000000000000000'): EventItem {
-  return toEventItem(
-    {
-      format: 'native',
-      eventType: 'order.placed',
-      payload,
-      source: 'api',
-      attributes: {},
-      tenantId: TENANT,
-      eventId,
-      receivedAt: NOW.toISOString(),
-      apiKeyId: 'key1',
-    },
-    'corr-9',
-  );
-}
+import { NOW, storedEventItem as item, TENANT } from '../domain/fixtures';
 
 const inserted = (event: EventItem, sequenceNumber: string): StreamChange => ({
   eventName: 'INSERT',
@@ -146,41 +125,6 @@ describe('outbox publisher', () => {
     ];
     await expect(publishChanges(changes, d)).resolves.toEqual([]);
     expect(publish).not.toHaveBeenCalled();
-  });
-});
-
-describe('usage counting', () => {
-  const record = (eventName: 'INSERT' | 'MODIFY', image: Record<string, unknown>, sequenceNumber: string) =>
-    streamRecord(eventName, { newImage: image, sequenceNumber });
-  const batch = () =>
-    streamEvent(
-      record('INSERT', item({}, 'E1') as never, '1'),
-      record('INSERT', item({}, 'E2') as never, '2'),
-      record('INSERT', { ...item({}, 'E3'), tenantId: 'other' } as never, '3'),
-      record('MODIFY', item({}, 'E1') as never, '4'),
-      record('INSERT', { pk: `TENANT#${TENANT}`, sk: 'IDEM#abc', kind: 'idempotency' }, '5'),
-    );
-  const limits = (failFor?: string) => {
-    const addUsage = jest.fn(async (tenantId: string, _count: number, _at: Date) => {
-      if (tenantId === failFor) throw new Error('throttled');
-    });
-    return { addUsage, limits: { addUsage } as unknown as Limits };
-  };
-
-  it('counts new event items per tenant in one increment per batch, ignoring other changes', async () => {
-    const { addUsage, limits: fake } = limits();
-    await expect(createCountUsageHandler(() => fake)(batch())).resolves.toEqual({ batchItemFailures: [] });
-    expect(addUsage.mock.calls.map(([tenantId, count]) => ({ tenantId, count }))).toEqual([
-      { tenantId: TENANT, count: 2 },
-      { tenantId: 'other', count: 1 },
-    ]);
-  });
-
-  it('fails exactly the records of a tenant whose update failed', async () => {
-    const { addUsage, limits: fake } = limits(TENANT);
-    const response = await createCountUsageHandler(() => fake)(batch());
-    expect(addUsage).toHaveBeenCalledTimes(2);
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: '1' }, { itemIdentifier: '2' }]);
   });
 });
 

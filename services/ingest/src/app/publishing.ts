@@ -1,0 +1,175 @@
+/**
+ * Publishing, step by step, for POST /events and POST /events/batch: the limits admit the request
+ * (402 / 429 thrown), each event is stored once (a transaction with its dedup record when it has an
+ * idempotency key), and one `write_cost` log line says what the request cost in DynamoDB writes.
+ * The events reach the bus later, through the events table's stream (./outbox.ts).
+ */
+import { logger } from '@switchyard/runtime';
+import type {
+  AcceptedEventBody,
+  BatchItem,
+  BatchItemResult,
+  PublishedEvent,
+  Rejection,
+} from '../domain/events';
+import { acceptedItem, newIngestedEvent, rejectedItem } from '../domain/events';
+import type { EventStore, StoreOutcome } from '../adapters/event-store';
+import { eventStore, newEventId } from '../adapters/event-store';
+import type { Limits } from '../adapters/limits';
+import { requestLimits } from '../adapters/limits';
+import type { WriteMeter } from '../adapters/write-meter';
+import { createWriteMeter } from '../adapters/write-meter';
+
+/** Items stored at once: enough to hide DynamoDB latency, few enough not to flood one partition. */
+const CONCURRENCY = 10;
+
+/** Who publishes, and the request the events came in. */
+export interface PublishContext {
+  caller: { tenantId: string; keyId: string };
+  correlationId: string;
+}
+
+export interface PublishingPorts {
+  events: EventStore;
+  limits: Limits;
+  now: () => Date;
+}
+
+const defaultPorts = (): PublishingPorts => ({
+  events: eventStore(),
+  limits: requestLimits(),
+  now: () => new Date(),
+});
+
+/** What a publish request answers, beside its body: the RateLimit-* headers of the admission. */
+export interface Published<T> {
+  result: T;
+  rateLimitHeaders: Record<string, string>;
+}
+
+/** Stores one published event for the caller; the event id is a new ULID. */
+function storeEvent(
+  published: PublishedEvent,
+  context: PublishContext,
+  meter: WriteMeter,
+  ports: PublishingPorts,
+): Promise<StoreOutcome> {
+  const now = ports.now();
+  const event = newIngestedEvent(published, {
+    tenantId: context.caller.tenantId,
+    eventId: newEventId(now),
+    now,
+    apiKeyId: context.caller.keyId,
+  });
+  return ports.events.accept(event, meter, context.correlationId);
+}
+
+/**
+ * One info line per request with what it cost in DynamoDB writes: `dynamodbWrites` (items written)
+ * and `dynamodbWriteUnits` (ConsumedCapacity, TOTAL). Never the payload or the key.
+ */
+function logWriteCost(
+  meter: WriteMeter,
+  events: number,
+  tenantId: string,
+  withIdempotencyKeys: number,
+): void {
+  logger.info('write_cost', {
+    tenantId,
+    events,
+    withIdempotencyKeys,
+    dynamodbWrites: meter.writes,
+    dynamodbWriteUnits: meter.writeUnits,
+  });
+}
+
+/** POST /events: admits the request, then stores the event (or finds the original of a duplicate). */
+export async function publishEvent(
+  event: PublishedEvent,
+  context: PublishContext,
+  ports: PublishingPorts = defaultPorts(),
+): Promise<Published<AcceptedEventBody>> {
+  const meter = createWriteMeter();
+  const admission = await ports.limits.admit(context.caller, 1, meter);
+  const outcome = await storeEvent(event, context, meter, ports);
+  const keyed = event.idempotencyKey === undefined ? 0 : 1;
+  logWriteCost(meter, outcome.duplicate ? 0 : 1, context.caller.tenantId, keyed);
+  logger.debug('event_accepted', {
+    eventId: outcome.body.event_id,
+    duplicate: outcome.duplicate,
+    format: event.format,
+  });
+  return { result: outcome.body, rateLimitHeaders: admission.headers };
+}
+
+/**
+ * POST /events/batch: the request counts once against the rate limit; items beyond the monthly
+ * quota are rejected one by one (`quota_exhausted`), the first ones kept; an item that could not be
+ * stored is rejected alone (`internal_error`). Repeats of a key inside the batch answer as
+ * duplicates of its first item. Results come in no particular order (each has its index).
+ */
+export async function publishBatch<R extends Omit<Rejection, 'code'> & { code: string }>(
+  items: readonly BatchItem<R>[],
+  context: PublishContext,
+  ports: PublishingPorts = defaultPorts(),
+): Promise<Published<BatchItemResult[]>> {
+  const meter = createWriteMeter();
+  const toStore = items.filter((item) => item.ok && item.duplicateOfIndex === undefined);
+  const admission = await ports.limits.admit(context.caller, toStore.length, meter);
+
+  const results = new Map<number, BatchItemResult>();
+  const accepted = new Map<number, AcceptedEventBody>();
+  for (const item of items) {
+    if (!item.ok) results.set(item.index, rejectedItem(item.index, item.rejection));
+  }
+  let stored = 0;
+  let keyed = 0;
+  const queue = toStore.map((item, position) => ({ item, position }));
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const { item, position } = next;
+      if (!item.ok) continue;
+      if (position >= admission.allowedEvents) {
+        results.set(
+          item.index,
+          rejectedItem(item.index, {
+            code: 'quota_exhausted',
+            message: 'The monthly event quota is used up',
+          }),
+        );
+        continue;
+      }
+      try {
+        const outcome = await storeEvent(item.event, context, meter, ports);
+        if (!outcome.duplicate) stored += 1;
+        if (!outcome.duplicate && item.event.idempotencyKey !== undefined) keyed += 1;
+        accepted.set(item.index, outcome.body);
+        results.set(item.index, acceptedItem(item.index, outcome.body));
+      } catch (error) {
+        logger.error('batch_item_failed', { index: item.index, error: error as Error });
+        results.set(
+          item.index,
+          rejectedItem(item.index, { code: 'internal_error', message: 'The event could not be stored' }),
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+
+  for (const item of items) {
+    if (!item.ok || item.duplicateOfIndex === undefined) continue;
+    const first = accepted.get(item.duplicateOfIndex);
+    results.set(
+      item.index,
+      first
+        ? acceptedItem(item.index, { ...first, duplicate: true })
+        : rejectedItem(item.index, {
+            code: 'duplicate_of_rejected',
+            message: `Same idempotency key as item ${item.duplicateOfIndex}, which was not accepted`,
+          }),
+    );
+  }
+
+  logWriteCost(meter, stored, context.caller.tenantId, keyed);
+  return { result: [...results.values()], rateLimitHeaders: admission.headers };
+}

@@ -1,0 +1,150 @@
+// The publishing use cases with in-memory stand-ins for the event store and the limits: what is
+// admitted, stored, answered and rejected, item by item.
+import type { EventStore } from '../../../src/adapters/event-store';
+import type { Limits } from '../../../src/adapters/limits';
+import type { PublishingPorts } from '../../../src/app/publishing';
+import { publishBatch, publishEvent } from '../../../src/app/publishing';
+import type { BatchItem, IngestedEvent, PublishedEvent } from '../../../src/domain/events';
+import { acceptedBody, batchItems } from '../../../src/domain/events';
+import { NOW, TENANT } from '../domain/fixtures';
+
+const RATE_HEADERS = { 'RateLimit-Limit': '10', 'RateLimit-Remaining': '9', 'RateLimit-Reset': '1' };
+const context = { caller: { tenantId: TENANT, keyId: 'key1' }, correlationId: 'corr-1' };
+
+function event(eventType: string, idempotencyKey?: string): PublishedEvent {
+  return {
+    format: 'native',
+    eventType,
+    payload: {},
+    source: 'api',
+    attributes: {},
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+  };
+}
+
+/** An event store in memory (keys deduplicate), a limits stand-in admitting `allowedEvents`. */
+function ports(options: { allowedEvents?: number; failFor?: string } = {}) {
+  const stored: { event: IngestedEvent; correlationId: string | undefined }[] = [];
+  const byKey = new Map<string, IngestedEvent>();
+  const accept = jest.fn<ReturnType<EventStore['accept']>, Parameters<EventStore['accept']>>(
+    async (ingested, meter, correlationId) => {
+      if (ingested.eventType === options.failFor) throw new Error('throttled');
+      const original = ingested.idempotencyKey === undefined ? undefined : byKey.get(ingested.idempotencyKey);
+      if (original) return { duplicate: true, body: acceptedBody(original, true), sameContent: true };
+      if (ingested.idempotencyKey !== undefined) byKey.set(ingested.idempotencyKey, ingested);
+      stored.push({ event: ingested, correlationId });
+      meter.add(1, undefined);
+      return { duplicate: false, body: acceptedBody(ingested, false) };
+    },
+  );
+  const admit = jest.fn<ReturnType<Limits['admit']>, Parameters<Limits['admit']>>(async (_s, requested) => ({
+    headers: RATE_HEADERS,
+    allowedEvents: Math.min(requested, options.allowedEvents ?? requested),
+    entitlement: {} as never,
+  }));
+  const deps: PublishingPorts = {
+    events: { accept },
+    limits: { admit, addUsage: async () => undefined },
+    now: () => NOW,
+  };
+  return { deps, stored, accept, admit };
+}
+
+describe('publishEvent', () => {
+  it('admits one event, stores it for the caller with the request correlation id, and answers 202 data', async () => {
+    const { deps, stored, admit } = ports();
+    const published = await publishEvent(event('order.placed'), context, deps);
+    expect(admit).toHaveBeenCalledWith(context.caller, 1, expect.anything());
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      correlationId: 'corr-1',
+      event: { tenantId: TENANT, apiKeyId: 'key1', receivedAt: NOW.toISOString(), eventType: 'order.placed' },
+    });
+    expect(published).toEqual({
+      result: {
+        status: 'accepted',
+        event_id: stored[0]?.event.eventId,
+        received_at: NOW.toISOString(),
+        event_type: 'order.placed',
+        source: 'api',
+        duplicate: false,
+      },
+      rateLimitHeaders: RATE_HEADERS,
+    });
+  });
+
+  it('answers the original event for a repeated idempotency key', async () => {
+    const { deps, stored } = ports();
+    const first = await publishEvent(event('t', 'k'), context, deps);
+    const again = await publishEvent(event('t', 'k'), context, deps);
+    expect(stored).toHaveLength(1);
+    expect(again.result).toEqual({ ...first.result, duplicate: true });
+  });
+
+  it('stores nothing when the limits refuse', async () => {
+    const { deps, accept, admit } = ports();
+    admit.mockRejectedValueOnce(new Error('429'));
+    await expect(publishEvent(event('t'), context, deps)).rejects.toThrow('429');
+    expect(accept).not.toHaveBeenCalled();
+  });
+});
+
+describe('publishBatch', () => {
+  const items = (...events: (PublishedEvent | 'bad')[]): BatchItem[] =>
+    batchItems(
+      events.map((e) =>
+        e === 'bad'
+          ? {
+              ok: false,
+              rejection: {
+                code: 'validation_failed',
+                message: 'bad',
+                details: [{ path: 'x', message: 'y' }],
+              },
+            }
+          : { ok: true, value: e },
+      ),
+    );
+  const byIndex = <T extends { index: number }>(results: T[]) =>
+    [...results].sort((a, b) => a.index - b.index);
+
+  it('counts the request once for the events to store, rejecting those beyond the quota', async () => {
+    const { deps, admit, stored } = ports({ allowedEvents: 2 });
+    const published = await publishBatch(
+      items(event('a', 'k'), 'bad', event('b'), event('a', 'k'), event('c')),
+      context,
+      deps,
+    );
+    expect(admit).toHaveBeenCalledTimes(1);
+    expect(admit).toHaveBeenCalledWith(context.caller, 3, expect.anything());
+    expect(stored.map((s) => s.event.eventType)).toEqual(['a', 'b']);
+    const results = byIndex(published.result);
+    expect(results.map((r) => r.status)).toEqual([
+      'accepted',
+      'rejected',
+      'accepted',
+      'duplicate',
+      'rejected',
+    ]);
+    expect(results[1]).toMatchObject({ error: { code: 'validation_failed', details: [{ path: 'x' }] } });
+    expect(results[3]).toMatchObject({
+      event_id: results[0] && 'event_id' in results[0] ? results[0].event_id : 'none',
+      duplicate: true,
+    });
+    expect(results[4]).toMatchObject({ error: { code: 'quota_exhausted' } });
+    expect(published.rateLimitHeaders).toEqual(RATE_HEADERS);
+  });
+
+  it('rejects alone an item that could not be stored, and its in-batch repeats', async () => {
+    const { deps } = ports({ failFor: 'broken' });
+    const published = await publishBatch(
+      items(event('broken', 'k'), event('fine'), event('broken', 'k')),
+      context,
+      deps,
+    );
+    const results = byIndex(published.result);
+    expect(results[0]).toMatchObject({ status: 'rejected', error: { code: 'internal_error' } });
+    expect(results[1]).toMatchObject({ status: 'accepted' });
+    expect(results[2]).toMatchObject({ status: 'rejected', error: { code: 'duplicate_of_rejected' } });
+  });
+});
