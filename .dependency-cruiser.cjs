@@ -40,6 +40,15 @@ module.exports = {
       to: { path: '^services/$1/src/handlers/' },
     },
     {
+      name: 'http-only-for-handlers',
+      comment:
+        'src/http/ holds what only an HTTP request has (media types, headers, 207 shaping): handlers use it; ' +
+        'use cases, adapters and domain stay transport-free, so a queue or schedule can call them too.',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/src/(app|adapters|domain)/' },
+      to: { path: '^services/$1/src/http/' },
+    },
+    {
       name: 'handlers-import-no-handlers',
       comment:
         'A handler is the wiring of one function; what two handlers share lives in src/app/, src/domain/ or ' +

@@ -97,13 +97,18 @@ describe('dependency rules (.dependency-cruiser.cjs)', () => {
             to: 'services/c/src/handlers/get-order.ts',
           },
           {
+            rule: 'http-only-for-handlers',
+            from: 'services/c/src/app/place-order.ts',
+            to: 'services/c/src/http/order-request.ts',
+          },
+          {
             rule: 'handlers-import-no-handlers',
             from: 'services/c/src/handlers/post-order.ts',
             to: 'services/c/src/handlers/get-order.ts',
           },
         ]),
       );
-      expect(found).toHaveLength(11);
+      expect(found).toHaveLength(12);
     },
     CRUISE_TIMEOUT_MS,
   );
