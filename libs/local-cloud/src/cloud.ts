@@ -162,7 +162,10 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     bus.setInvoker(host);
     const sqsMappings = sqsMappingsFromServices(services, registry);
     const streamMappings = streamMappingsFromServices(services, registry);
-    lambdaApi.attach(host, eventSourceMappingsOf(sqsMappings, streamMappings, region));
+    lambdaApi.attach(host, eventSourceMappingsOf(sqsMappings, streamMappings, region), (windowMs) => ({
+      functions: host.metrics.summary(windowMs),
+      alarms: alarms.states(),
+    }));
     bus.start();
     running.push({ name: 'scheduler', stop: () => bus.stop() });
 
@@ -180,7 +183,13 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
         log: (line) => log(`[gateway] ${line}`),
       }),
     );
-    const alarms = new AlarmWatcher(registry.alarms(), fauxqs.endpoint, region, log);
+    const alarms = new AlarmWatcher(
+      registry.alarms(),
+      fauxqs.endpoint,
+      region,
+      log,
+      (windowMs, functionName) => host.metrics.summary(windowMs, functionName)[0],
+    );
     const info: DevInfo = {
       apiUrl: '',
       mailboxUrl: ses.mailboxUrl,

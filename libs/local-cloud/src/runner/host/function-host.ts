@@ -20,6 +20,7 @@ import type { FunctionModel } from '../template';
 import { Bundler, resolveHandlerEntry } from './bundler';
 import type { Bundle } from './bundler';
 import { declaredVariables, lambdaEnvironment } from './environment';
+import { InvocationMetrics } from './invocation-metrics';
 import { invocationFailure, WorkerPool } from './worker-pool';
 import type { FunctionGroupStats, PooledFunction } from './worker-pool';
 
@@ -72,6 +73,8 @@ interface HostedFunction extends PooledFunction {
 
 export class FunctionHost implements Invoker {
   private readonly functions = new Map<string, HostedFunction>();
+  /** Invocations, errors and durations of the last minutes (the AWS/Lambda metrics, locally). */
+  readonly metrics = new InvocationMetrics();
   /** What addLocalEnvironment gave every function (kept across UpdateFunctionConfiguration). */
   private readonly localEnvironment: Record<string, string> = {};
   private readonly region: string;
@@ -193,6 +196,15 @@ export class FunctionHost implements Invoker {
   }
 
   async invoke(functionNameOrArn: string, event: unknown): Promise<InvocationResult> {
+    const started = performance.now();
+    const result = await this.run(functionNameOrArn, event);
+    const name = functionNameFromArn(functionNameOrArn);
+    // As Lambda counts: an invocation of a function that exists, an error when it failed.
+    if (this.functions.has(name)) this.metrics.record(name, performance.now() - started, !result.ok);
+    return result;
+  }
+
+  private async run(functionNameOrArn: string, event: unknown): Promise<InvocationResult> {
     if (this.stopped) return invocationFailure('ServiceException', 'the function host is stopped');
     const fn = this.functions.get(functionNameFromArn(functionNameOrArn));
     if (!fn)
