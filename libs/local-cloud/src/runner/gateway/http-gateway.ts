@@ -123,18 +123,23 @@ export function apisFromServices(services: PackagedService[], registry: GatewayR
  * exports its id (identity's `people` authorizer on the platform's API), found by the id
  * AuthorizerId resolves to.
  */
+function resolvedOrUndefined(registry: ResourceRegistry, service: string, value: unknown): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return registry.resolve(service, value);
+  } catch {
+    return undefined;
+  }
+}
+
 function authorizerOf(
   services: PackagedService[],
   registry: GatewayRegistry,
   service: string,
   authorizerId: unknown,
 ): { service: string; model: JwtAuthorizerModel } | undefined {
-  let id: unknown;
-  try {
-    id = registry.resolve(service, authorizerId);
-  } catch {
-    return undefined;
-  }
+  const id = resolvedOrUndefined(registry, service, authorizerId);
+  if (id === undefined) return undefined;
   const declared = (registry.list?.() ?? []).find(
     (resource) => resource.type === 'AWS::ApiGatewayV2::Authorizer' && resource.ref === id,
   );
@@ -172,7 +177,7 @@ export function routesFromServices(services: PackagedService[], registry: Gatewa
           scopes: route.authorizationScopes,
         };
       }
-      const apiId = route.apiId === undefined ? undefined : registry.resolve(service.name, route.apiId);
+      const apiId = resolvedOrUndefined(registry, service.name, route.apiId);
       routes.push({
         service: service.name,
         method: route.method,
