@@ -196,15 +196,6 @@ export class FunctionHost implements Invoker {
   }
 
   async invoke(functionNameOrArn: string, event: unknown): Promise<InvocationResult> {
-    const started = performance.now();
-    const result = await this.run(functionNameOrArn, event);
-    const name = functionNameFromArn(functionNameOrArn);
-    // As Lambda counts: an invocation of a function that exists, an error when it failed.
-    if (this.functions.has(name)) this.metrics.record(name, performance.now() - started, !result.ok);
-    return result;
-  }
-
-  private async run(functionNameOrArn: string, event: unknown): Promise<InvocationResult> {
     if (this.stopped) return invocationFailure('ServiceException', 'the function host is stopped');
     const fn = this.functions.get(functionNameFromArn(functionNameOrArn));
     if (!fn)
@@ -226,12 +217,17 @@ export class FunctionHost implements Invoker {
         serviceDir: fn.model.serviceDir,
       });
     } catch (err) {
+      this.metrics.record(fn.model.functionName, 0, true);
       return invocationFailure(
         'Runtime.ImportModuleError',
         `bundling ${fn.entry} failed: ${(err as Error).message}`,
       );
     }
-    return this.pool.invoke(fn, bundle, eventText);
+    // Lambda's Duration leaves out the cold start; here, bundling (the build of the deployment package).
+    const started = performance.now();
+    const result = await this.pool.invoke(fn, bundle, eventText);
+    this.metrics.record(fn.model.functionName, performance.now() - started, !result.ok);
+    return result;
   }
 
   /** Terminates every worker. */
