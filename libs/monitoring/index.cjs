@@ -288,8 +288,8 @@ function dashboardResource({ stage, services, apiLogicalId }) {
       graph(
         `${service}: function errors and throttles`,
         [
-          search('AWS/Lambda,FunctionName', 'Errors', 'Sum')[0],
-          search('AWS/Lambda,FunctionName', 'Throttles', 'Sum')[0],
+          search('AWS/Lambda,FunctionName', 'Errors', 'Sum'),
+          search('AWS/Lambda,FunctionName', 'Throttles', 'Sum'),
         ],
         0,
         y,
@@ -297,14 +297,14 @@ function dashboardResource({ stage, services, apiLogicalId }) {
       ),
       graph(
         `${service}: function duration p99 (ms)`,
-        [search('AWS/Lambda,FunctionName', 'Duration', 'p99')[0]],
+        [search('AWS/Lambda,FunctionName', 'Duration', 'p99')],
         6,
         y,
         { width: 6 },
       ),
       graph(
         `${service}: stream iterator age (ms)`,
-        [search('AWS/Lambda,FunctionName', 'IteratorAge', 'Maximum')[0]],
+        [search('AWS/Lambda,FunctionName', 'IteratorAge', 'Maximum')],
         12,
         y,
         { width: 6 },
@@ -312,8 +312,8 @@ function dashboardResource({ stage, services, apiLogicalId }) {
       graph(
         `${service}: table throttles`,
         [
-          search('AWS/DynamoDB,TableName', 'ReadThrottleEvents', 'Sum')[0],
-          search('AWS/DynamoDB,TableName', 'WriteThrottleEvents', 'Sum')[0],
+          search('AWS/DynamoDB,TableName', 'ReadThrottleEvents', 'Sum'),
+          search('AWS/DynamoDB,TableName', 'WriteThrottleEvents', 'Sum'),
         ],
         18,
         y,

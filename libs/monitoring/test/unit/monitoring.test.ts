@@ -88,6 +88,11 @@ describe('@switchyard/monitoring', () => {
       '## ingest',
     ]);
     expect(JSON.stringify(body)).toContain('"ApiId","${HttpApi}"');
+    // CloudWatch's dashboard body: each metric of a graph is an array (a metric or an expression).
+    for (const widget of body.widgets.filter((w) => w.type === 'metric')) {
+      expect(widget.properties.metrics?.length).toBeGreaterThan(0);
+      for (const metric of widget.properties.metrics ?? []) expect(Array.isArray(metric)).toBe(true);
+    }
     expect(JSON.stringify(body)).toContain('MetricName=\\"Errors\\" ingest-prod');
   });
 });
