@@ -88,30 +88,25 @@ function monitoringResources(template, { service, stage, actions, settings = {} 
     const dimensions = [{ Name: 'FunctionName', Value: { Ref: id } }];
     const timeoutSeconds = Number((resource.Properties && resource.Properties.Timeout) || 6);
     const base = { Namespace: 'AWS/Lambda', Dimensions: dimensions, Period: 60, EvaluationPeriods: 1 };
-    out[`${shortId(id)}ErrorsAlarm`] = alarm(
-      {
-        ...base,
-        AlarmName: `${name}-errors`,
-        AlarmDescription: `${name} failed (an unhandled error, a timeout or a crash); see its logs`,
-        MetricName: 'Errors',
-        Statistic: 'Sum',
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-      },
-      notify,
-    );
-    out[`${shortId(id)}ThrottlesAlarm`] = alarm(
-      {
-        ...base,
-        AlarmName: `${name}-throttles`,
-        AlarmDescription: `${name} was throttled (account or reserved concurrency reached)`,
-        MetricName: 'Throttles',
-        Statistic: 'Sum',
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-      },
-      notify,
-    );
+    // Any error or throttle in a minute: errors are bugs (handlers answer bad input themselves).
+    const counted = {
+      Errors: `${name} failed (an unhandled error, a timeout or a crash); see its logs`,
+      Throttles: `${name} was throttled (account or reserved concurrency reached)`,
+    };
+    for (const [metric, description] of Object.entries(counted)) {
+      out[`${shortId(id)}${metric}Alarm`] = alarm(
+        {
+          ...base,
+          AlarmName: `${name}-${metric.toLowerCase()}`,
+          AlarmDescription: description,
+          MetricName: metric,
+          Statistic: 'Sum',
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+        },
+        notify,
+      );
+    }
     out[`${shortId(id)}DurationAlarm`] = alarm(
       {
         ...base,

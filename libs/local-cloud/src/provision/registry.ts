@@ -257,26 +257,6 @@ export class Registry implements ResourceRegistry {
     return typeof name !== 'string' || this.condition(service, name);
   }
 
-  /**
-   * The stack and logical id of the resource an export's value is a `Ref` to, for callers that need
-   * the resource's template (an authorizer another stack exports the id of).
-   */
-  exportedResource(name: string): { service: string; logicalId: string } | undefined {
-    for (const [exporter, stack] of this.stacks) {
-      const outputs = (stack.template.Outputs ?? {}) as Record<
-        string,
-        { Value?: unknown; Export?: { Name?: unknown }; Condition?: unknown }
-      >;
-      for (const output of Object.values(outputs)) {
-        if (output.Export?.Name === undefined || !this.exists(exporter, output)) continue;
-        if (this.resolveValue(exporter, output.Export.Name) !== name) continue;
-        const value = output.Value as { Ref?: unknown } | undefined;
-        return typeof value?.Ref === 'string' ? { service: exporter, logicalId: value.Ref } : undefined;
-      }
-    }
-    return undefined;
-  }
-
   private condition(service: string, name: string): boolean {
     const conditions = this.stacks.get(service)?.template.Conditions as Record<string, unknown> | undefined;
     const definition = conditions?.[name];
