@@ -1,7 +1,7 @@
 // e2e in a real browser: a page served from another origin calls the API the way a web app does
 // (a preflighted POST with an Authorization header), reads the 202, then reads the bodies of a 400
 // from ingest and a 401 from the gateway's own JWT authorizer. It passes only if the gateway answers
-// the preflight and puts the API's CORS headers on every answer, errors included (decision 29).
+// the preflight and puts the API's CORS headers on every answer, errors included (decision 31).
 // Headless Chromium from Debian's `chromium` package, driven by playwright-core; .ci/run installs it.
 // Without it the suite fails in CI and is skipped elsewhere, with the reason.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

@@ -135,7 +135,7 @@ function serialise(result: unknown): APIGatewayProxyStructuredResultV2 {
 /**
  * The factory for API Gateway HTTP API (payload 2.0) handlers: correlation id, input parsing and
  * validation, JSON responses, security headers, one error shape, one log line per request. CORS is
- * the HTTP API's (its CorsConfiguration answers preflights and adds the headers, decision 29).
+ * the HTTP API's (its CorsConfiguration answers preflights and adds the headers, decision 31).
  */
 export function createHttpHandler<
   B extends Schema = undefined,
