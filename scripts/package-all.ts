@@ -45,7 +45,11 @@ async function main(): Promise<number> {
 
   let violationCount = 0;
   for (const service of services) {
-    const violations = checkTemplate(readPackagedTemplate(service.dir), { stage, contracts: busContracts });
+    const violations = checkTemplate(readPackagedTemplate(service.dir), {
+      stage,
+      contracts: busContracts,
+      service: service.name,
+    });
     if (violations.length === 0) continue;
     violationCount += violations.length;
     console.error(formatViolations(service.name, violations));

@@ -2,11 +2,21 @@ import { dynamoDbRules } from './rules/dynamodb';
 import { eventRules } from './rules/events';
 import { iamRules } from './rules/iam';
 import { lambdaRules } from './rules/lambda';
+import { monitoringRules } from './rules/monitoring';
+import { platformRules } from './rules/platform';
 import { sqsRules } from './rules/sqs';
 import { validateSchemas } from './schema';
 import type { CheckOptions, CloudFormationTemplate, Rule, Violation } from './types';
 
-export const RULES: readonly Rule[] = [dynamoDbRules, sqsRules, iamRules, lambdaRules, eventRules];
+export const RULES: readonly Rule[] = [
+  dynamoDbRules,
+  sqsRules,
+  iamRules,
+  lambdaRules,
+  eventRules,
+  platformRules,
+  monitoringRules,
+];
 
 /** Every platform rule, plus resource-schema validation unless `schema: false`, over one packaged template. */
 export function checkTemplate(template: CloudFormationTemplate, options: CheckOptions): Violation[] {

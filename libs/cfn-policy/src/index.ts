@@ -4,6 +4,7 @@ export type { ComposeService } from './compose';
 export { checkEventPatternSources, EVENT_PATTERNS_HELPER } from './pattern-sources';
 export type { PatternSourceViolation } from './pattern-sources';
 export { RESERVED_ENVIRONMENT_VARIABLES } from './rules/lambda';
+export { PLATFORM_SERVICE } from './rules/platform';
 export { UNSCOPABLE_ACTIONS } from './rules/iam';
 export { loadResourceSpec, validateSchemas } from './schema';
 export { isDevStage } from './stages';

@@ -22,6 +22,11 @@ export interface CheckOptions {
   stage: string;
   /** Every (source, detail-type) the contracts define; rules on switchyard.* sources must match one. */
   contracts: readonly KnownMessage[];
+  /**
+   * The compose name of the service the template belongs to: only `platform` may declare the HTTP
+   * API and the bus, and notify its own alert topic. Any other name, or none, is a service.
+   */
+  service?: string;
   /** Also validate every resource's Properties against the CloudFormation resource spec (default true). */
   schema?: boolean;
 }

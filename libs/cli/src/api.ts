@@ -167,22 +167,16 @@ function toApiError(status: number, json: unknown, text: string, call: string): 
   return new ApiError(status, `${call} answered ${status}: ${message ?? (text.slice(0, 200) || 'no body')}`);
 }
 
-/** The identity API's base URL on AWS: the `HttpApiUrl` output of the stack `identity-<stage>`. */
-export function identityApiUrl(
+/**
+ * The API's one base URL on AWS: the `HttpApiUrl` output of the stack `platform-<stage>`, whose HTTP
+ * API every service's routes attach to (its custom domain when the stage has one).
+ */
+export async function platformApiUrl(
   stage: string,
   region: string,
   client: CloudFormationClient = new CloudFormationClient({ region }),
 ): Promise<string> {
-  return serviceApiUrl('identity', stage, region, client);
-}
-
-/** A service's HTTP API base URL on AWS: the `HttpApiUrl` output of the stack `<service>-<stage>`. */
-export async function serviceApiUrl(
-  service: string,
-  stage: string,
-  region: string,
-  client: CloudFormationClient = new CloudFormationClient({ region }),
-): Promise<string> {
+  const service = 'platform';
   const stackName = `${service}-${stage}`;
   let outputs: { OutputKey?: string; OutputValue?: string }[] | undefined;
   try {
@@ -209,14 +203,10 @@ export interface ApiDeps {
 }
 
 /**
- * The operator API of a service (identity unless said otherwise) for a target: the local cloud's one
- * gateway, or the service's own HTTP API on AWS.
+ * The operator API for a target: the local cloud's gateway, or on AWS the platform's HTTP API, which
+ * serves every service's routes under one base URL as the local gateway does.
  */
-export async function operatorApi(
-  target: Target,
-  deps: ApiDeps = {},
-  service = 'identity',
-): Promise<OperatorApi> {
+export async function operatorApi(target: Target, deps: ApiDeps = {}): Promise<OperatorApi> {
   if (target.kind === 'local') {
     return new OperatorApi({
       baseUrl: target.info.apiUrl,
@@ -225,7 +215,7 @@ export async function operatorApi(
       fetch: deps.fetch,
     });
   }
-  const baseUrl = await serviceApiUrl(service, target.stage, target.region, deps.cloudFormation);
+  const baseUrl = await platformApiUrl(target.stage, target.region, deps.cloudFormation);
   return new OperatorApi({
     baseUrl,
     region: target.region,

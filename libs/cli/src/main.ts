@@ -5,8 +5,10 @@ import { registerDlq } from './commands/dlq';
 import type { DlqDeps } from './commands/dlq';
 import { registerKeys } from './commands/keys';
 import { registerTenants } from './commands/tenants';
+import { LOCAL_HEALTH_PATH } from '@switchyard/local-cloud/src/lambda-api';
 import { CliError, ExitStatus } from './exit';
 import { resolveTarget, TargetError } from './target';
+import type { LocalCloudFacts } from './target';
 
 /** Builds the program; each command group lives in its own module and is added here. */
 export function buildProgram(
@@ -21,26 +23,36 @@ export function buildProgram(
 
   program
     .command('status')
-    .description('Show the running local cloud: URLs, services, demo tenant and DLQ alarms.')
+    .description(
+      "Show the running local cloud: URLs, services, demo tenant, each function's invocations, errors and p99, and the alarms.",
+    )
+    .option('--minutes <n>', 'the window of the function figures, 1 to 15 minutes', '5')
     .option('--json', 'print JSON for scripts')
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean; minutes: string }) => {
       const target = resolveTarget({});
       if (target.kind !== 'local') return;
+      const minutes = Number(options.minutes);
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 15) {
+        throw new CliError('--minutes must be a whole number from 1 to 15');
+      }
       const response = await fetch(`${target.info.apiUrl}/status`).catch(() => undefined);
-      const facts = { ...target.info, reachable: response?.ok ?? false };
+      const health = await localHealth(target.info.endpoints.lambda, minutes);
+      const facts = { ...target.info, reachable: response?.ok ?? false, ...(health ? { health } : {}) };
       if (options.json) {
         out(`${JSON.stringify(facts, null, 2)}\n`);
         return;
       }
-      const firing = facts.alarms.filter((alarm) => alarm.state === 'ALARM');
+      const alarms = health?.alarms ?? facts.alarms;
+      const firing = alarms.filter((alarm) => alarm.state === 'ALARM');
       out(
         [
           `API       ${facts.apiUrl} (${facts.reachable ? 'answering' : 'NOT answering'})`,
           `Mailbox   ${facts.mailboxUrl}`,
           `Services  ${facts.services.join(', ') || '(none)'}`,
           `Tenant    ${facts.tenantId ?? `none: ${facts.missing.join('; ')}`}`,
-          `Alarms    ${firing.length ? firing.map((a) => `${a.name} (${a.queue}: ${a.depth})`).join(', ') : 'none firing'}`,
+          `Alarms    ${firing.length ? firing.map(describeAlarm).join(', ') : `none firing (${alarms.length} evaluated locally)`}`,
           '',
+          ...formatFunctionTable(health, minutes),
         ].join('\n'),
       );
     });
@@ -49,6 +61,44 @@ export function buildProgram(
   registerKeys(program, context);
   registerDlq(program, { out, err, deps });
   return program;
+}
+
+interface LocalHealthAnswer {
+  windowMinutes: number;
+  functions: { functionName: string; invocations: number; errors: number; p99Ms: number | null }[];
+  alarms: LocalCloudFacts['alarms'];
+}
+
+/** The local cloud's figures (its Lambda endpoint's local-only health path), or undefined if it is down. */
+async function localHealth(
+  endpoint: string | undefined,
+  minutes: number,
+): Promise<LocalHealthAnswer | undefined> {
+  if (!endpoint) return undefined;
+  const response = await fetch(`${endpoint}${LOCAL_HEALTH_PATH}?minutes=${minutes}`).catch(() => undefined);
+  if (!response?.ok) return undefined;
+  return (await response.json()) as LocalHealthAnswer;
+}
+
+function describeAlarm(alarm: LocalCloudFacts['alarms'][number]): string {
+  if (alarm.queue !== undefined) return `${alarm.name} (${alarm.queue}: ${alarm.depth})`;
+  return `${alarm.name} (${alarm.metric} ${alarm.value})`;
+}
+
+/** One line per function invoked in the window: invocations, errors and p99 latency. */
+export function formatFunctionTable(health: LocalHealthAnswer | undefined, minutes: number): string[] {
+  if (!health) return ['Functions (figures unavailable: the local cloud did not answer)', ''];
+  if (health.functions.length === 0) return [`Functions none invoked in the last ${minutes} min`, ''];
+  const width = Math.max(8, ...health.functions.map((f) => f.functionName.length));
+  return [
+    `Functions in the last ${minutes} min`,
+    `  ${'function'.padEnd(width)}  invocations  errors  p99 ms`,
+    ...health.functions.map(
+      (f) =>
+        `  ${f.functionName.padEnd(width)}  ${String(f.invocations).padStart(11)}  ${String(f.errors).padStart(6)}  ${String(f.p99Ms === null ? '-' : Math.round(f.p99Ms)).padStart(6)}`,
+    ),
+    '',
+  ];
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */

@@ -17,7 +17,16 @@ export interface LocalCloudFacts {
   apiKey: string | null;
   services: string[];
   missing: string[];
-  alarms: { name: string; queue: string; depth: number; state: string }[];
+  /** DLQ alarms carry queue and depth; function alarms functionName and metric (libs/local-cloud's AlarmState). */
+  alarms: {
+    name: string;
+    state: string;
+    value?: number;
+    queue?: string;
+    depth?: number;
+    functionName?: string;
+    metric?: string;
+  }[];
   pid: number;
 }
 

@@ -1,12 +1,24 @@
 /**
- * CloudWatch alarms, locally: the SQS depth metric only (the alarm the platform's policy requires of
- * every DLQ), evaluated on a timer by the local cloud (cloud.ts).
+ * CloudWatch alarms, locally: the SQS depth metric (every DLQ's alarm) and the AWS/Lambda Errors and
+ * Duration metrics of the hosted functions (the alarms @switchyard/monitoring generates), evaluated
+ * on a timer by the local cloud (cloud.ts). Throttles (the local cloud queues instead), iterator age
+ * and metric-math alarms are not evaluated.
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { AlarmState } from './dev-info';
 import type { AlarmDefinition } from './provision';
+import type { FunctionMetrics } from './runner/host/invocation-metrics';
 import { LOCAL_ACCOUNT_ID } from './types';
+
+/** Each function's figures over a window, as FunctionHost.metrics gives them. */
+export type FunctionMetricsSource = (windowMs: number, functionName: string) => FunctionMetrics | undefined;
+
+/** AWS/Lambda metrics the local cloud measures, and the statistic each alarm uses on them. */
+const FUNCTION_METRICS: Record<string, (m: FunctionMetrics) => number> = {
+  Errors: (m) => m.errors,
+  Duration: (m) => m.maxMs ?? 0,
+};
 
 /**
  * Evaluates the templates' SQS depth alarms (every DLQ has one) against the local queues, so a
@@ -24,6 +36,7 @@ export class AlarmWatcher {
     endpoint: string,
     region: string,
     private readonly log: (line: string) => void,
+    private readonly functionMetrics?: FunctionMetricsSource,
   ) {
     const config = { endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
     this.sqs = new SQSClient(config);
@@ -39,30 +52,56 @@ export class AlarmWatcher {
   async evaluate(): Promise<boolean> {
     let changed = false;
     for (const alarm of this.definitions) {
-      const p = alarm.properties;
-      if (p.Namespace !== 'AWS/SQS' || p.MetricName !== 'ApproximateNumberOfMessagesVisible') continue;
-      const dimensions = (p.Dimensions as { Name: string; Value: unknown }[] | undefined) ?? [];
-      const queue = dimensions.find((d) => d.Name === 'QueueName')?.Value;
-      if (typeof queue !== 'string') continue;
-      const depth = await this.depth(queue);
-      if (depth === undefined) continue;
-      const threshold = Number(p.Threshold ?? 0);
-      const firing = compare(String(p.ComparisonOperator ?? 'GreaterThanThreshold'), depth, threshold);
-      const state: AlarmState = { name: alarm.alarmName, queue, depth, state: firing ? 'ALARM' : 'OK' };
+      const state = (await this.queueAlarm(alarm)) ?? this.functionAlarm(alarm);
+      if (!state) continue;
       const before = this.current.get(alarm.alarmName);
       if (!before || before.state !== state.state) {
         changed = true;
         await this.notify(alarm, state, before?.state ?? 'INSUFFICIENT_DATA');
-        if (state.state === 'ALARM') {
-          this.log(`ALARM ${alarm.alarmName}: ${queue} holds ${depth} message(s); see docs/runbooks/dlq.md`);
-        } else if (before) {
-          this.log(`OK ${alarm.alarmName}: ${queue} is empty again`);
-        }
+        if (state.state === 'ALARM') this.log(`ALARM ${alarm.alarmName}: ${describeState(state)}`);
+        else if (before) this.log(`OK ${alarm.alarmName}: ${describeState(state)}`);
       }
-      if (before?.depth !== depth) changed = true;
+      if (before?.value !== state.value) changed = true;
       this.current.set(alarm.alarmName, state);
     }
     return changed;
+  }
+
+  private async queueAlarm(alarm: AlarmDefinition): Promise<AlarmState | undefined> {
+    const p = alarm.properties;
+    if (p.Namespace !== 'AWS/SQS' || p.MetricName !== 'ApproximateNumberOfMessagesVisible') return undefined;
+    const queue = dimension(alarm, 'QueueName');
+    if (queue === undefined) return undefined;
+    const depth = await this.depth(queue);
+    if (depth === undefined) return undefined;
+    return {
+      name: alarm.alarmName,
+      queue,
+      depth,
+      value: depth,
+      state: firing(alarm, depth) ? 'ALARM' : 'OK',
+    };
+  }
+
+  /** Errors (sum) or Duration (maximum) of a hosted function over the alarm's period. */
+  private functionAlarm(alarm: AlarmDefinition): AlarmState | undefined {
+    const p = alarm.properties;
+    const statistic = typeof p.MetricName === 'string' ? FUNCTION_METRICS[p.MetricName] : undefined;
+    const functionName = dimension(alarm, 'FunctionName');
+    if (p.Namespace !== 'AWS/Lambda' || !statistic || functionName === undefined || !this.functionMetrics) {
+      return undefined;
+    }
+    const periodMs = Number(p.Period ?? 60) * 1000;
+    const metrics = this.functionMetrics(periodMs, functionName);
+    // No invocation in the period: no datapoint, which the generated alarms treat as not breaching.
+    const value = metrics && metrics.invocations > 0 ? statistic(metrics) : 0;
+    return {
+      name: alarm.alarmName,
+      functionName,
+      metric: String(p.MetricName),
+      value,
+      state: metrics && metrics.invocations > 0 && firing(alarm, value) ? 'ALARM' : 'OK',
+    };
   }
 
   /** What CloudWatch sends to an alarm's AlarmActions (OKActions) topics when its state changes. */
@@ -117,8 +156,8 @@ export function alarmNotification(
     NewStateValue: state.state,
     NewStateReason:
       state.state === 'ALARM'
-        ? `Threshold Crossed: 1 datapoint [${state.depth.toFixed(1)}] was ${describeOperator(String(p.ComparisonOperator ?? 'GreaterThanThreshold'))} the threshold (${threshold.toFixed(1)}).`
-        : `Threshold Crossed: 1 datapoint [${state.depth.toFixed(1)}] was not ${describeOperator(String(p.ComparisonOperator ?? 'GreaterThanThreshold'))} the threshold (${threshold.toFixed(1)}).`,
+        ? `Threshold Crossed: 1 datapoint [${state.value.toFixed(1)}] was ${describeOperator(String(p.ComparisonOperator ?? 'GreaterThanThreshold'))} the threshold (${threshold.toFixed(1)}).`
+        : `Threshold Crossed: 1 datapoint [${state.value.toFixed(1)}] was not ${describeOperator(String(p.ComparisonOperator ?? 'GreaterThanThreshold'))} the threshold (${threshold.toFixed(1)}).`,
     StateChangeTime: now.toISOString().replace('Z', '+0000'),
     Region: region,
     AlarmArn: `arn:aws:cloudwatch:${region}:${LOCAL_ACCOUNT_ID}:alarm:${alarm.alarmName}`,
@@ -139,6 +178,31 @@ export function alarmNotification(
       TreatMissingData: p.TreatMissingData ?? 'missing',
     },
   };
+}
+
+function dimension(alarm: AlarmDefinition, name: string): string | undefined {
+  const dimensions = (alarm.properties.Dimensions as { Name: string; Value: unknown }[] | undefined) ?? [];
+  const value = dimensions.find((d) => d.Name === name)?.Value;
+  return typeof value === 'string' ? value : undefined;
+}
+
+function firing(alarm: AlarmDefinition, value: number): boolean {
+  const p = alarm.properties;
+  return compare(String(p.ComparisonOperator ?? 'GreaterThanThreshold'), value, Number(p.Threshold ?? 0));
+}
+
+/** A log line's account of an alarm's datapoint. */
+export function describeState(state: AlarmState): string {
+  if (state.queue !== undefined) {
+    return state.state === 'ALARM'
+      ? `${state.queue} holds ${state.value} message(s); see docs/runbooks/dlq.md`
+      : `${state.queue} is empty again`;
+  }
+  const what =
+    state.metric === 'Duration'
+      ? `slowest invocation ${Math.round(state.value)} ms`
+      : `${state.value} error(s)`;
+  return `${state.functionName}: ${what} in the alarm's period`;
 }
 
 function describeOperator(operator: string): string {

@@ -45,8 +45,17 @@ export function formatBanner(info: DevInfo, devJsonPath = '.switchyard/dev.json'
  * running `npm start` shows the current status without scrolling back to the banner.
  */
 export function formatAlarmStatus(alarms: AlarmState[]): string {
-  const alarming = alarms.filter((alarm) => alarm.state === 'ALARM');
-  return alarming.length
+  const queues = alarms.filter((alarm) => alarm.queue !== undefined);
+  const alarming = queues.filter((alarm) => alarm.state === 'ALARM');
+  const line = alarming.length
     ? `DLQ alarms   ${alarming.map((a) => `${a.queue} (${a.depth})`).join(', ')}; see docs/runbooks/dlq.md`
-    : `DLQ alarms   none firing (${alarms.length} watched)`;
+    : `DLQ alarms   none firing (${queues.length} watched)`;
+  const functions = alarms.filter((alarm) => alarm.functionName !== undefined);
+  if (functions.length === 0) return line;
+  const failing = functions.filter((alarm) => alarm.state === 'ALARM');
+  return `${line}\n  Function alarms  ${
+    failing.length
+      ? `${failing.map((a) => a.name).join(', ')}; see \`npx switchyard status\``
+      : `none firing (${functions.length} watched)`
+  }`;
 }

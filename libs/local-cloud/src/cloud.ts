@@ -6,6 +6,7 @@ import { eventSourceMappingsOf, startLambdaApi } from './lambda-api';
 import { provisionServices } from './provision';
 import type { ProvisionedRegistry } from './provision';
 import {
+  apisFromServices,
   FunctionHost,
   HttpGateway,
   SqsPoller,
@@ -50,15 +51,27 @@ export interface RunningCloud {
   stop(): Promise<void>;
 }
 
+/** The compose service every other one attaches to: the bus, the one HTTP API, the alert topic. */
+export const PLATFORM_SERVICE = 'platform';
+
+/**
+ * The services to run. The platform service (when serverless-compose.yml lists it) always runs
+ * first, also with --service or serviceDirs: every other service imports its exports.
+ */
 function serviceSources(options: LocalCloudOptions): ServiceSource[] {
-  if (options.serviceDirs?.length) {
-    return options.serviceDirs.map((dir) => ({ name: basename(dir), dir }));
-  }
   const all = composeServices(options.repoRoot);
+  const platform = all.filter((service) => service.name === PLATFORM_SERVICE);
+  const withPlatform = (chosen: ServiceSource[]): ServiceSource[] => [
+    ...platform.filter((p) => !chosen.some((service) => service.dir === p.dir)),
+    ...chosen,
+  ];
+  if (options.serviceDirs?.length) {
+    return withPlatform(options.serviceDirs.map((dir) => ({ name: basename(dir), dir })));
+  }
   if (!options.services?.length) return all;
   const unknown = options.services.filter((name) => !all.some((service) => service.name === name));
   if (unknown.length) throw new Error(`not in serverless-compose.yml: ${unknown.join(', ')}`);
-  return all.filter((service) => options.services?.includes(service.name));
+  return withPlatform(all.filter((service) => options.services?.includes(service.name)));
 }
 
 /**
@@ -149,7 +162,10 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     bus.setInvoker(host);
     const sqsMappings = sqsMappingsFromServices(services, registry);
     const streamMappings = streamMappingsFromServices(services, registry);
-    lambdaApi.attach(host, eventSourceMappingsOf(sqsMappings, streamMappings, region));
+    lambdaApi.attach(host, eventSourceMappingsOf(sqsMappings, streamMappings, region), (windowMs) => ({
+      functions: host.metrics.summary(windowMs),
+      alarms: alarms.states(),
+    }));
     bus.start();
     running.push({ name: 'scheduler', stop: () => bus.stop() });
 
@@ -158,13 +174,22 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       new HttpGateway({
         invoker: host,
         routes: routesFromServices(services, registry),
+        // Answers that belong to no route carry the platform API's CORS headers.
+        defaultCors: apisFromServices(services, registry).find((api) => api.service === PLATFORM_SERVICE)
+          ?.cors,
         port: options.port,
         region,
         jwks: (issuer) => localJwks(issuer, info.apiUrl),
         log: (line) => log(`[gateway] ${line}`),
       }),
     );
-    const alarms = new AlarmWatcher(registry.alarms(), fauxqs.endpoint, region, log);
+    const alarms = new AlarmWatcher(
+      registry.alarms(),
+      fauxqs.endpoint,
+      region,
+      log,
+      (windowMs, functionName) => host.metrics.summary(windowMs, functionName)[0],
+    );
     const info: DevInfo = {
       apiUrl: '',
       mailboxUrl: ses.mailboxUrl,

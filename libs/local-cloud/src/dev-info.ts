@@ -8,11 +8,20 @@ export interface DemoTenant {
   adminEmail: string;
 }
 
+/**
+ * An alarm the local cloud evaluates: a queue's depth (every DLQ's), or a function's errors or
+ * duration over the alarm's period. `value` is the datapoint compared with the threshold.
+ */
 export interface AlarmState {
   name: string;
-  queue: string;
-  depth: number;
   state: 'OK' | 'ALARM';
+  value: number;
+  /** DLQ alarms: the queue and its depth (= value). */
+  queue?: string;
+  depth?: number;
+  /** Function alarms: the function and the AWS/Lambda metric (Errors, Duration). */
+  functionName?: string;
+  metric?: string;
 }
 
 /**

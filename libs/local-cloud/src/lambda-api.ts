@@ -20,6 +20,8 @@ import { LOOPBACK, endpointOf } from './emulators/ports';
 import type { EmulatorOptions, RunningEmulator } from './emulators/ports';
 import type { SqsMapping } from './runner/event-sources/sqs-poller';
 import type { StreamMapping } from './runner/event-sources/stream-poller';
+import type { AlarmState } from './dev-info';
+import type { FunctionMetrics } from './runner/host/invocation-metrics';
 import type { FunctionModel } from './runner/template';
 import { LOCAL_ACCOUNT_ID } from './types';
 
@@ -30,6 +32,15 @@ export interface LambdaFunctions {
   declaredEnvironment(functionNameOrArn: string): Record<string, string> | undefined;
   updateEnvironment(functionNameOrArn: string, variables: Record<string, string>): void;
 }
+
+/**
+ * Not Lambda's API: what `npx switchyard status` shows of the local cloud's health, which CloudWatch
+ * would answer on AWS (each function's figures over a window, and the alarms the cloud evaluates).
+ */
+export type LocalHealth = (windowMs: number) => { functions: FunctionMetrics[]; alarms: AlarmState[] };
+
+/** The local-only path of LocalHealth, beside Lambda's API: `GET <lambda endpoint>/_switchyard/health?minutes=N`. */
+export const LOCAL_HEALTH_PATH = '/_switchyard/health';
 
 /** An event source mapping as Lambda's API returns it (the fields we know locally). */
 export interface EventSourceMappingConfiguration {
@@ -111,13 +122,17 @@ export interface LambdaApiOptions extends EmulatorOptions {
 
 export interface RunningLambdaApi extends RunningEmulator {
   /** Connects the API to the function host and the mappings once they exist. */
-  attach(functions: LambdaFunctions, mappings: EventSourceMappingConfiguration[]): void;
+  attach(functions: LambdaFunctions, mappings: EventSourceMappingConfiguration[], health?: LocalHealth): void;
 }
 
 /** Starts the API before the function host exists (functions get its endpoint in their environment). */
 export async function startLambdaApi(options: LambdaApiOptions): Promise<RunningLambdaApi> {
   const host = options.host ?? LOOPBACK;
-  const state: { functions?: LambdaFunctions; mappings: EventSourceMappingConfiguration[] } = {
+  const state: {
+    functions?: LambdaFunctions;
+    mappings: EventSourceMappingConfiguration[];
+    health?: LocalHealth;
+  } = {
     mappings: [],
   };
   const lastModified = new Map<string, string>();
@@ -158,6 +173,17 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
     pattern: RegExp;
     run: (match: string[], query: URLSearchParams, body: Record<string, unknown>) => unknown;
   }[] = [
+    {
+      method: 'GET',
+      pattern: new RegExp(`^${LOCAL_HEALTH_PATH}/?$`),
+      run: (_m, query) => {
+        const minutes = Math.min(15, Math.max(1, Number(query.get('minutes') ?? 5) || 5));
+        return {
+          windowMinutes: minutes,
+          ...(state.health?.(minutes * 60_000) ?? { functions: [], alarms: [] }),
+        };
+      },
+    },
     {
       method: 'GET',
       pattern: /^\/2015-03-31\/functions\/?$/,
@@ -312,9 +338,10 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
   return {
     endpoint: endpointOf(host, address.port),
     port: address.port,
-    attach: (functions, mappings) => {
+    attach: (functions, mappings, health) => {
       state.functions = functions;
       state.mappings = mappings;
+      state.health = health;
     },
     stop: () =>
       (stopping ??= new Promise<void>((resolve) => {

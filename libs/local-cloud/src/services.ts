@@ -31,8 +31,14 @@ function includedFiles(folder: string): string[] {
 }
 
 /**
+ * Files of the repository every packaged template may depend on: the shared defaults, the compose
+ * list (the platform's dashboard has a row per service) and the monitoring plugin (the alarms).
+ */
+const SHARED_INPUTS = ['serverless.common.yml', 'serverless-compose.yml', 'libs/monitoring/index.cjs'];
+
+/**
  * What the packaged template depends on. The template is a function of the service's serverless.yml,
- * the files it includes (functions/*.yml, resources/*.yml), the shared serverless.common.yml, its
+ * the files it includes (functions/*.yml, resources/*.yml), the shared inputs above, its
  * package.json and the stage; handler code only changes the zips, which the local cloud does not
  * use (it bundles from source for "edit and go").
  */
@@ -41,7 +47,7 @@ export function templateFingerprint(serviceDir: string, repoRoot: string, stage:
   for (const file of [
     join(serviceDir, 'serverless.yml'),
     join(serviceDir, 'package.json'),
-    join(repoRoot, 'serverless.common.yml'),
+    ...SHARED_INPUTS.map((file) => join(repoRoot, file)),
     ...INCLUDED_FOLDERS.flatMap((folder) => includedFiles(join(serviceDir, folder))),
   ]) {
     hash.update(`${relative(serviceDir, file)}\n`);

@@ -10,11 +10,7 @@ import { logger as defaultLogger } from './logger';
 import { baseMiddleware, CORRELATION_ID_HEADER, resolveCorrelationId } from './middleware';
 import type { ContextWithCorrelationId } from './middleware';
 import { assertBodySize, readJsonBody } from './http/body';
-import { corsHeaders, preflightHeaders, resolveCors } from './http/cors';
-import type { CorsOptions, ResolvedCors } from './http/cors';
 import { getHeader, lowercaseHeaders, mergeHeaders, SECURITY_HEADERS } from './http/headers';
-
-export type { CorsOptions } from './http/cors';
 
 /** What a handler returns: `body` is serialised as JSON (omitted for 204 or when undefined). */
 export interface HttpResult<TBody = unknown> {
@@ -81,8 +77,6 @@ export interface HttpHandlerOptions<
   headers?: H;
   /** Bodies larger than this (decoded bytes) get 413 before any parsing. */
   maxBodyBytes?: number;
-  /** CORS settings; `false` disables CORS headers and preflight answers. */
-  cors?: CorsOptions | false;
   logger?: Logger;
   handler: (
     request: HttpRequest<
@@ -140,7 +134,8 @@ function serialise(result: unknown): APIGatewayProxyStructuredResultV2 {
 
 /**
  * The factory for API Gateway HTTP API (payload 2.0) handlers: correlation id, input parsing and
- * validation, JSON responses, security and CORS headers, one error shape, one log line per request.
+ * validation, JSON responses, security headers, one error shape, one log line per request. CORS is
+ * the HTTP API's (its CorsConfiguration answers preflights and adds the headers, decision 31).
  */
 export function createHttpHandler<
   B extends Schema = undefined,
@@ -150,7 +145,6 @@ export function createHttpHandler<
   C = undefined,
 >(options: HttpHandlerOptions<B, P, Q, H, C>): HttpHandler {
   const log = options.logger ?? defaultLogger;
-  const cors = options.cors === false ? undefined : resolveCors(options.cors, process.env);
   const startedAt = new WeakMap<object, number>();
 
   const correlationIdOf = (request: HttpMiddyRequest): string =>
@@ -165,7 +159,6 @@ export function createHttpHandler<
     const correlationId = correlationIdOf(request);
     const headers = mergeHeaders(
       SECURITY_HEADERS,
-      cors ? corsHeaders(cors, request.event.headers) : undefined,
       response.headers as Record<string, string> | undefined,
       // Last, so a handler cannot break the link between the client's id and our logs.
       { [CORRELATION_ID_HEADER]: correlationId },
@@ -222,10 +215,6 @@ export function createHttpHandler<
     context: ContextWithCorrelationId,
     { signal }: { signal: AbortSignal },
   ): Promise<APIGatewayProxyStructuredResultV2> => {
-    if (cors && event.requestContext?.http?.method === 'OPTIONS') {
-      return { statusCode: 204, headers: preflightHeaders(cors as ResolvedCors) };
-    }
-
     // Size, media type and syntax problems are answered alone; schema problems are gathered.
     assertBodySize(event, options.maxBodyBytes);
     const caller = options.authenticate

@@ -37,7 +37,7 @@ interface MetricRef {
 }
 
 /** The metrics an alarm watches: the classic single metric, or each MetricStat of a metric-math alarm. */
-function alarmMetrics(props: Record<string, unknown>): MetricRef[] {
+export function alarmMetrics(props: Record<string, unknown>): MetricRef[] {
   const metrics: MetricRef[] = [props];
   for (const query of asArray(props.Metrics)) {
     if (isRecord(query) && isRecord(query.MetricStat) && isRecord(query.MetricStat.Metric)) {

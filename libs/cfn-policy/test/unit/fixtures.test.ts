@@ -3,16 +3,20 @@ import { join } from 'node:path';
 import { checkTemplate } from '../../src';
 import type { CloudFormationTemplate } from '../../src';
 
-// The accepted fixture is real osls output (test/fixtures/sample-service packaged for prod); each
-// rejected fixture is that template with exactly one thing broken.
+// The accepted fixture is real osls output (test/fixtures/sample-service packaged for prod, alarms
+// added by the @switchyard/monitoring plugin); each rejected fixture is that template with exactly
+// one thing broken.
 const fixture = (name: string) =>
   JSON.parse(
     readFileSync(join(__dirname, '..', 'fixtures', `${name}.json`), 'utf8'),
   ) as CloudFormationTemplate;
 
 const contracts = [{ source: 'switchyard.identity', detailType: 'TenantCreated' }];
-const check = (name: string, stage = 'prod') =>
-  checkTemplate(fixture(name), { stage, contracts }).map(({ rule, resource }) => ({ rule, resource }));
+const check = (name: string, stage = 'prod', service?: string) =>
+  checkTemplate(fixture(name), { stage, contracts, service }).map(({ rule, resource }) => ({
+    rule,
+    resource,
+  }));
 
 describe('packaged template fixtures', () => {
   it('accepts the realistic template osls packaged from the sample service', () => {
@@ -40,8 +44,32 @@ describe('packaged template fixtures', () => {
     ['rejected-schema-unknown-property', 'schema-property', 'WorkQueue'],
     ['rejected-schema-missing-required', 'schema-property', 'ItemsTable'],
     ['rejected-schema-wrong-type', 'schema-property', 'CreateItemLambdaFunction'],
+    ['rejected-platform-own-http-api', 'platform-shared-resources', 'HttpApi'],
+    ['rejected-platform-own-event-bus', 'platform-shared-resources', 'OwnEventBus'],
+    ['rejected-monitoring-function-errors', 'monitoring-function-alarms', 'CreateItemLambdaFunction'],
+    ['rejected-monitoring-function-throttles', 'monitoring-function-alarms', 'ProcessWorkLambdaFunction'],
+    ['rejected-monitoring-function-duration', 'monitoring-function-alarms', 'OnTenantCreatedLambdaFunction'],
+    ['rejected-monitoring-table-throttles', 'monitoring-table-alarms', 'ItemsTable'],
+    [
+      'rejected-monitoring-stream-consumer',
+      'monitoring-stream-consumer-alarms',
+      'OnItemChangedLambdaFunction',
+    ],
+    ['rejected-alarm-own-topic', 'alarm-central-topic', 'WorkDlqAlarm'],
   ])('rejects %s for exactly one reason: %s on %s', (name, rule, resource) => {
     expect(check(name)).toEqual([{ rule, resource }]);
+  });
+
+  it('lets only the platform declare the HTTP API, and never with credentials from a wildcard origin', () => {
+    expect(check('rejected-platform-own-http-api', 'prod', 'platform')).toEqual([]);
+    expect(check('rejected-platform-own-event-bus', 'prod', 'platform')).toEqual([]);
+    expect(check('rejected-cors-credentials-wildcard', 'prod', 'platform')).toEqual([
+      { rule: 'cors-credentials-wildcard', resource: 'HttpApi' },
+    ]);
+    expect(check('rejected-cors-credentials-wildcard', 'prod', 'ingest')).toEqual([
+      { rule: 'platform-shared-resources', resource: 'HttpApi' },
+      { rule: 'cors-credentials-wildcard', resource: 'HttpApi' },
+    ]);
   });
 
   it('names the offending property in schema violations', () => {

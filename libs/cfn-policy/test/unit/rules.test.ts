@@ -2,17 +2,17 @@ import { checkTemplate, isDevStage } from '../../src';
 import type { CloudFormationTemplate } from '../../src';
 
 // Small templates for the reference shapes the fixtures do not cover: ARN strings, Fn::Sub, JSON-text
-// properties, standalone IAM policies and $or patterns. Schema validation is off: these are partial.
+// properties, standalone IAM policies and $or patterns. Schema validation is off: these are partial,
+// and so are their alarms: the monitoring rules (every function's alarms, the central alert topic)
+// are proven by the fixtures and the monitoring tests below, not here.
+const MONITORING_RULES = /^monitoring-|^alarm-central-topic$/;
 const check = (
   resources: CloudFormationTemplate['Resources'],
   contracts = [] as { source: string; detailType: string }[],
 ) =>
-  checkTemplate({ Resources: resources }, { stage: 'prod', contracts, schema: false }).map(
-    ({ rule, resource }) => ({
-      rule,
-      resource,
-    }),
-  );
+  checkTemplate({ Resources: resources }, { stage: 'prod', contracts, schema: false })
+    .filter(({ rule }) => !MONITORING_RULES.test(rule))
+    .map(({ rule, resource }) => ({ rule, resource }));
 
 const alarmOn = (value: unknown) => ({
   Type: 'AWS::CloudWatch::Alarm',
@@ -293,5 +293,69 @@ describe('dev-like stages', () => {
     ['develop', false],
   ])('%s is dev-like: %s', (stage, expected) => {
     expect(isDevStage(stage)).toBe(expected);
+  });
+});
+
+describe('monitoring', () => {
+  const central = { 'Fn::ImportValue': 'switchyard-prod-alert-topic-arn' };
+  const lambdaAlarm = (metric: string, value: unknown, actions: unknown[] = [central]) => ({
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      Namespace: 'AWS/Lambda',
+      MetricName: metric,
+      Dimensions: [{ Name: 'FunctionName', Value: value }],
+      AlarmActions: actions,
+    },
+  });
+  const monitoring = (resources: CloudFormationTemplate['Resources'], service?: string) =>
+    checkTemplate({ Resources: resources }, { stage: 'prod', contracts: [], schema: false, service })
+      .filter(({ rule }) => /^monitoring-|^alarm-central-topic$/.test(rule))
+      .map(({ rule, resource, message }) => ({ rule, resource, message }));
+
+  it('accepts alarms naming a function by its literal name, and says which metric is missing', () => {
+    const fn = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'svc-prod-work' } };
+    expect(
+      monitoring({
+        Fn: fn,
+        E: lambdaAlarm('Errors', 'svc-prod-work'),
+        T: lambdaAlarm('Throttles', { Ref: 'Fn' }),
+      }),
+    ).toEqual([
+      { rule: 'monitoring-function-alarms', resource: 'Fn', message: 'has no Duration (AWS/Lambda) alarm' },
+    ]);
+  });
+
+  it('finds stream consumers by a literal stream ARN and wants their alarms on the central topic', () => {
+    const violations = monitoring({
+      Fn: { Type: 'AWS::Lambda::Function' },
+      E: lambdaAlarm('Errors', { Ref: 'Fn' }),
+      T: lambdaAlarm('Throttles', { Ref: 'Fn' }),
+      D: lambdaAlarm('Duration', { Ref: 'Fn' }),
+      Age: lambdaAlarm('IteratorAge', { Ref: 'Fn' }, ['arn:aws:sns:us-east-1:1:mine']),
+      Mapping: {
+        Type: 'AWS::Lambda::EventSourceMapping',
+        Properties: {
+          FunctionName: { Ref: 'Fn' },
+          EventSourceArn: 'arn:aws:dynamodb:us-east-1:1:table/t/stream/2025',
+        },
+      },
+    });
+    expect(violations.map(({ rule, resource }) => ({ rule, resource }))).toEqual([
+      { rule: 'monitoring-stream-consumer-alarms', resource: 'Fn' },
+      { rule: 'alarm-central-topic', resource: 'Age' },
+    ]);
+    expect(violations[0]?.message).toMatch(/does not notify the central alert topic/);
+  });
+
+  it('lets the platform notify its own alert topic, and nobody else', () => {
+    const resources = {
+      AlertTopic: { Type: 'AWS::SNS::Topic' },
+      ApiAlarm: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: { Namespace: 'AWS/ApiGateway', MetricName: '5xx', AlarmActions: [{ Ref: 'AlertTopic' }] },
+      },
+    };
+    expect(monitoring(resources, 'platform')).toEqual([]);
+    expect(monitoring(resources, 'ingest').map(({ rule }) => rule)).toEqual(['alarm-central-topic']);
   });
 });

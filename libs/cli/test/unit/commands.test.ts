@@ -197,12 +197,12 @@ describe('switchyard keys', () => {
 });
 
 describe('against AWS (--stage)', () => {
-  it('finds the API URL in the identity-<stage> stack outputs and signs with the given credentials', async () => {
+  it('finds the one API URL in the platform-<stage> stack outputs and signs with the given credentials', async () => {
     const cloudFormation = mockClient(CloudFormationClient);
-    cloudFormation.on(DescribeStacksCommand, { StackName: 'identity-prod' }).resolves({
+    cloudFormation.on(DescribeStacksCommand, { StackName: 'platform-prod' }).resolves({
       Stacks: [
         {
-          StackName: 'identity-prod',
+          StackName: 'platform-prod',
           CreationTime: new Date(),
           StackStatus: 'UPDATE_COMPLETE',
           Outputs: [
@@ -236,7 +236,7 @@ describe('against AWS (--stage)', () => {
     cloudFormation
       .on(DescribeStacksCommand)
       .rejects(
-        Object.assign(new Error('Stack with id identity-dev does not exist'), { name: 'ValidationError' }),
+        Object.assign(new Error('Stack with id platform-dev does not exist'), { name: 'ValidationError' }),
       );
     try {
       const missing = await run(['keys', 'list', '--tenant', 't', '--stage', 'dev'], {
@@ -245,7 +245,7 @@ describe('against AWS (--stage)', () => {
       });
       expect(missing.code).toBe(1);
       expect(missing.err).toMatch(
-        /stack identity-dev does not exist in us-east-1: deploy identity to stage dev first/,
+        /stack platform-dev does not exist in us-east-1: deploy platform to stage dev first/,
       );
 
       cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [] });

@@ -41,6 +41,10 @@ export const SKIPPED_TYPES = [
   'AWS::Lambda::EventSourceMapping',
   'AWS::Lambda::EventInvokeConfig',
   'AWS::CloudFormation::*',
+  'AWS::CloudWatch::Dashboard',
+  'AWS::CertificateManager::*',
+  // The bus's archive: the local bus keeps no history.
+  'AWS::Events::Archive',
 ];
 
 export interface AlarmDefinition {
@@ -67,7 +71,12 @@ export interface ProvisionOptions {
   log?: (message: string) => void;
 }
 
-type Resource = { Type: string; Properties?: Record<string, unknown>; DependsOn?: unknown };
+type Resource = {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DependsOn?: unknown;
+  Condition?: unknown;
+};
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -152,6 +161,7 @@ export async function provisionServices(
   for (const service of services) {
     for (const [logicalId, resource] of Object.entries(service.template.Resources)) {
       if (resource.Type !== 'AWS::Events::EventBus') continue;
+      if (!registry.exists(service.name, resource as Resource)) continue;
       const name = registry.resolveString(service.name, resource.Properties?.Name, `${logicalId}.Name`);
       const busArn = options.bus.ensureEventBus(name);
       registry.set(service.name, {
@@ -178,6 +188,8 @@ export async function provisionServices(
       for (const logicalId of creationOrder(resources)) {
         const resource = resources[logicalId];
         if (!resource || registry.get(service.name, logicalId)) continue;
+        // CloudFormation creates a resource with a Condition only when the condition holds.
+        if (!registry.exists(service.name, resource)) continue;
         const props = resource.Properties ?? {};
         const where = `${service.name}/${logicalId} (${resource.Type})`;
         try {
@@ -410,6 +422,12 @@ function placeholder(
       const fnArn =
         typeof fn === 'string' && fn.startsWith('arn:') ? fn : arn('lambda', `function:${String(fn)}`);
       return { logicalId, type, ref: `${fnArn}:1`, attributes: { Version: '1', FunctionArn: fnArn } };
+    }
+    case 'AWS::ApiGatewayV2::Api':
+    case 'AWS::ApiGatewayV2::Authorizer': {
+      // Ids other stacks import (the platform's API, identity's authorizer): unique across stacks.
+      const id = `${stackName}-${logicalId}`;
+      return { logicalId, type, ref: id, attributes: { ApiId: id, ApiEndpoint: `local://${id}` } };
     }
     default:
       return { logicalId, type, ref: logicalId, attributes: { Arn: arn('local', `${type}/${logicalId}`) } };

@@ -225,8 +225,8 @@ export class Registry implements ResourceRegistry {
 
   /**
    * An output another stack exports (`Outputs.<id>.Export.Name`), resolved in that stack, as
-   * CloudFormation does. Only for values AWS makes up at deploy time (a Cognito pool's id); shared
-   * resources are named by convention instead.
+   * CloudFormation does. Only for values AWS makes up at deploy time (a Cognito pool's id, the
+   * platform's API id); shared resources are named by convention where they can be.
    */
   private importValue(service: string, name: unknown): unknown {
     if (typeof name !== 'string')
@@ -234,10 +234,10 @@ export class Registry implements ResourceRegistry {
     for (const [exporter, stack] of this.stacks) {
       const outputs = (stack.template.Outputs ?? {}) as Record<
         string,
-        { Value?: unknown; Export?: { Name?: unknown } }
+        { Value?: unknown; Export?: { Name?: unknown }; Condition?: unknown }
       >;
       for (const output of Object.values(outputs)) {
-        if (output.Export?.Name === undefined) continue;
+        if (output.Export?.Name === undefined || !this.exists(exporter, output)) continue;
         if (this.resolveValue(exporter, output.Export.Name) === name)
           return this.resolveValue(exporter, output.Value);
       }
@@ -246,6 +246,15 @@ export class Registry implements ResourceRegistry {
       service,
       `Fn::ImportValue ${name}: no running service exports it (is the exporting service left out with --service?)`,
     );
+  }
+
+  /**
+   * Whether a resource or output with this `Condition` exists in the stack: CloudFormation creates
+   * it only when its condition holds (no condition: always).
+   */
+  exists(service: string, item: { Condition?: unknown } | undefined): boolean {
+    const name = item?.Condition;
+    return typeof name !== 'string' || this.condition(service, name);
   }
 
   private condition(service: string, name: string): boolean {

@@ -6,14 +6,16 @@ export { FunctionHost } from './host/function-host';
 export type { FunctionHostOptions, FunctionStats } from './host/function-host';
 export { resolveHandlerEntry } from './host/bundler';
 export type { FunctionGroupStats } from './host/worker-pool';
-export { HttpGateway, routesFromServices } from './gateway/http-gateway';
+export { apisFromServices, HttpGateway, routesFromServices } from './gateway/http-gateway';
 export type {
   BuiltinHandler,
   BuiltinRequest,
   BuiltinResponse,
   GatewayRoute,
+  HttpApiModel,
   HttpGatewayOptions,
 } from './gateway/http-gateway';
+export type { CorsConfiguration } from './gateway/cors';
 export { JwtAuthorizer } from './gateway/jwt';
 export type { JwksLocator, JwtAuthorizerConfig } from './gateway/jwt';
 export { SqsPoller, sqsMappingsFromServices } from './event-sources/sqs-poller';

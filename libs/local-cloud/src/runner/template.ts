@@ -50,8 +50,13 @@ export interface HttpRouteModel {
   /** Integration timeout (API Gateway answers 503 past it). */
   timeoutInMillis: number;
   authorizationType: string;
+  /** The JWT authorizer when it is declared in the same template. */
   authorizer?: JwtAuthorizerModel;
+  /** Unresolved AuthorizerId: a Ref into this template, or an id another stack exports. */
+  authorizerId?: unknown;
   authorizationScopes?: string[];
+  /** Unresolved ApiId: the API the route belongs to (its own stack's, or one it imports). */
+  apiId?: unknown;
 }
 
 export type EventSourceKind = 'sqs' | 'dynamodb' | 'kinesis' | 'unknown';
@@ -178,25 +183,8 @@ export function readServiceModel(service: Pick<PackagedService, 'name' | 'dir' |
     const authorizationType = typeof p.AuthorizationType === 'string' ? p.AuthorizationType : 'NONE';
     let authorizer: JwtAuthorizerModel | undefined;
     const authorizerId = referencedLogicalId(p.AuthorizerId);
-    if (authorizationType === 'JWT' && authorizerId) {
-      const a = props(resources[authorizerId]);
-      const jwt = (a.JwtConfiguration ?? {}) as { Issuer?: unknown; Audience?: unknown };
-      const identitySource = a.IdentitySource;
-      authorizer = {
-        logicalId: authorizerId,
-        name: typeof a.Name === 'string' ? a.Name : undefined,
-        issuer: jwt.Issuer,
-        audience: Array.isArray(jwt.Audience)
-          ? jwt.Audience
-          : jwt.Audience === undefined
-            ? []
-            : [jwt.Audience],
-        identitySource: Array.isArray(identitySource)
-          ? identitySource.map(String)
-          : typeof identitySource === 'string'
-            ? identitySource.split(',').map((s) => s.trim())
-            : ['$request.header.Authorization'],
-      };
+    if (authorizationType === 'JWT' && authorizerId && resources[authorizerId]) {
+      authorizer = jwtAuthorizerModel(authorizerId, props(resources[authorizerId]));
     }
     routes.push({
       service: service.name,
@@ -209,6 +197,8 @@ export function readServiceModel(service: Pick<PackagedService, 'name' | 'dir' |
       timeoutInMillis: asNumber(integration.TimeoutInMillis) ?? 30_000,
       authorizationType,
       authorizer,
+      authorizerId: p.AuthorizerId,
+      apiId: p.ApiId,
       authorizationScopes: Array.isArray(p.AuthorizationScopes)
         ? p.AuthorizationScopes.map(String)
         : undefined,
@@ -246,6 +236,23 @@ export function readServiceModel(service: Pick<PackagedService, 'name' | 'dir' |
   }
 
   return { service: service.name, dir: service.dir, functions, routes, eventSourceMappings };
+}
+
+/** A JWT authorizer's settings from its AWS::ApiGatewayV2::Authorizer properties (unresolved). */
+export function jwtAuthorizerModel(logicalId: string, a: Record<string, unknown>): JwtAuthorizerModel {
+  const jwt = (a.JwtConfiguration ?? {}) as { Issuer?: unknown; Audience?: unknown };
+  const identitySource = a.IdentitySource;
+  return {
+    logicalId,
+    name: typeof a.Name === 'string' ? a.Name : undefined,
+    issuer: jwt.Issuer,
+    audience: Array.isArray(jwt.Audience) ? jwt.Audience : jwt.Audience === undefined ? [] : [jwt.Audience],
+    identitySource: Array.isArray(identitySource)
+      ? identitySource.map(String)
+      : typeof identitySource === 'string'
+        ? identitySource.split(',').map((s) => s.trim())
+        : ['$request.header.Authorization'],
+  };
 }
 
 function splitRouteKey(routeKey: string): [string, string] {

@@ -89,7 +89,7 @@ export async function discoverDlq(
 
 /** The audit trail in the ops service's operator routes, on the target. */
 export async function auditFor(target: Target, ctx: DlqContext): Promise<AuditLog> {
-  return auditLog(await operatorApi(target, ctx.deps, 'ops'));
+  return auditLog(await operatorApi(target, ctx.deps));
 }
 
 export interface StartedAudit {

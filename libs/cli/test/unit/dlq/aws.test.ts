@@ -106,14 +106,14 @@ beforeEach(() => {
       { StackName: 'someone-else-prod', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Tags: [] },
     ],
   });
-  cloudFormation.on(DescribeStacksCommand, { StackName: 'ops-prod' }).resolves({
+  cloudFormation.on(DescribeStacksCommand, { StackName: 'platform-prod' }).resolves({
     Stacks: [
       {
-        StackName: 'ops-prod',
+        StackName: 'platform-prod',
         StackStatus: 'CREATE_COMPLETE',
         CreationTime: new Date(),
         Outputs: [
-          { OutputKey: 'HttpApiUrl', OutputValue: 'https://ops.execute-api.eu-west-1.amazonaws.com' },
+          { OutputKey: 'HttpApiUrl', OutputValue: 'https://api.execute-api.eu-west-1.amazonaws.com' },
         ],
       },
     ],

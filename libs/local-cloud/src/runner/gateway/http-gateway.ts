@@ -1,13 +1,16 @@
 /**
- * One local HTTP server standing in for every service's HTTP API: selects the route like API
- * Gateway, runs the JWT authorizer, invokes the function with a payload 2.0 event and maps the
- * result back, with API Gateway's own error responses.
+ * One local HTTP server standing in for the HTTP API every service attaches its routes to: selects
+ * the route like API Gateway, answers CORS preflights and adds CORS headers from the API's
+ * CorsConfiguration, runs the JWT authorizer, invokes the function with a payload 2.0 event and
+ * maps the result back, with API Gateway's own error responses.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Invoker, PackagedService, ResourceRegistry } from '../../types';
+import type { Invoker, PackagedService, ProvisionedResource, ResourceRegistry } from '../../types';
+import { isPreflight, preflightResponse, withCorsHeaders } from './cors';
+import type { CorsConfiguration } from './cors';
 import {
   buildHttpApiEvent,
   compileRoute,
@@ -22,7 +25,8 @@ import { verifyIamRequest } from './iam-auth';
 import type { IamAuthorizerContext } from './iam-auth';
 import { JwtAuthorizer } from './jwt';
 import type { JwksLocator, JwtAuthorizerConfig } from './jwt';
-import { readServiceModel } from '../template';
+import { jwtAuthorizerModel, readServiceModel } from '../template';
+import type { JwtAuthorizerModel } from '../template';
 
 export interface GatewayRoute extends RouteSpec {
   service: string;
@@ -32,6 +36,8 @@ export interface GatewayRoute extends RouteSpec {
   authorizer?: JwtAuthorizerConfig;
   /** The route's AuthorizationType is AWS_IAM: a SigV4 signature is required (see iam-auth.ts). */
   iam?: boolean;
+  /** The CorsConfiguration of the API the route belongs to, if it has one. */
+  cors?: CorsConfiguration;
 }
 
 export interface BuiltinRequest {
@@ -65,6 +71,11 @@ export interface HttpGatewayOptions {
   jwks?: JwksLocator;
   /** Region SigV4 signatures of AWS_IAM routes must be scoped to; default us-east-1. */
   region?: string;
+  /**
+   * The CORS configuration of answers that belong to no route (404s, preflights of unknown paths,
+   * built-in routes): the platform's API, which every service's routes attach to.
+   */
+  defaultCors?: CorsConfiguration;
   log?: (line: string) => void;
 }
 
@@ -72,8 +83,74 @@ interface BuiltinRoute extends RouteSpec {
   handler: BuiltinHandler;
 }
 
-/** The HTTP API routes of the given services, with function names and authorizers resolved. */
-export function routesFromServices(services: PackagedService[], registry: ResourceRegistry): GatewayRoute[] {
+/** An HTTP API of the templates: its id locally, the service declaring it and its CORS settings. */
+export interface HttpApiModel {
+  apiId: string;
+  service: string;
+  logicalId: string;
+  cors?: CorsConfiguration;
+}
+
+type TemplateResource = { Type: string; Properties?: Record<string, unknown> };
+
+/** The registry, with the list of what was provisioned when it can give one (APIs, authorizers). */
+type GatewayRegistry = ResourceRegistry & {
+  list?(): (ProvisionedResource & { service: string })[];
+};
+
+function templateResource(
+  services: PackagedService[],
+  service: string,
+  logicalId: string,
+): TemplateResource | undefined {
+  return services.find((s) => s.name === service)?.template.Resources[logicalId];
+}
+
+/** Every AWS::ApiGatewayV2::Api the services declare, with its CorsConfiguration resolved. */
+export function apisFromServices(services: PackagedService[], registry: GatewayRegistry): HttpApiModel[] {
+  return (registry.list?.() ?? [])
+    .filter((resource) => resource.type === 'AWS::ApiGatewayV2::Api')
+    .map((resource) => {
+      const props = templateResource(services, resource.service, resource.logicalId)?.Properties ?? {};
+      const cors = registry.resolve(resource.service, props.CorsConfiguration) as
+        CorsConfiguration | undefined;
+      return { apiId: resource.ref, service: resource.service, logicalId: resource.logicalId, cors };
+    });
+}
+
+/**
+ * A route's JWT authorizer: declared in the route's own template, or in another stack that
+ * exports its id (identity's `people` authorizer on the platform's API), found by the id
+ * AuthorizerId resolves to.
+ */
+function resolvedOrUndefined(registry: ResourceRegistry, service: string, value: unknown): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return registry.resolve(service, value);
+  } catch {
+    return undefined;
+  }
+}
+
+function authorizerOf(
+  services: PackagedService[],
+  registry: GatewayRegistry,
+  service: string,
+  authorizerId: unknown,
+): { service: string; model: JwtAuthorizerModel } | undefined {
+  const id = resolvedOrUndefined(registry, service, authorizerId);
+  if (id === undefined) return undefined;
+  const declared = (registry.list?.() ?? []).find(
+    (resource) => resource.type === 'AWS::ApiGatewayV2::Authorizer' && resource.ref === id,
+  );
+  if (!declared) return undefined;
+  const props = templateResource(services, declared.service, declared.logicalId)?.Properties ?? {};
+  return { service: declared.service, model: jwtAuthorizerModel(declared.logicalId, props) };
+}
+
+/** The HTTP API routes of the given services, with function names, authorizers and CORS resolved. */
+export function routesFromServices(services: PackagedService[], registry: GatewayRegistry): GatewayRoute[] {
+  const apis = apisFromServices(services, registry);
   const routes: GatewayRoute[] = [];
   for (const service of services) {
     const model = readServiceModel(service);
@@ -82,14 +159,25 @@ export function routesFromServices(services: PackagedService[], registry: Resour
       if (!fn) continue;
       const name = registry.resolve(service.name, fn.functionName);
       let authorizer: JwtAuthorizerConfig | undefined;
-      if (route.authorizer) {
+      const found = route.authorizer
+        ? { service: service.name, model: route.authorizer }
+        : route.authorizationType === 'JWT'
+          ? authorizerOf(services, registry, service.name, route.authorizerId)
+          : undefined;
+      if (route.authorizationType === 'JWT' && !found) {
+        throw new Error(
+          `${service.name}: route ${route.routeKey} names a JWT authorizer no running service declares`,
+        );
+      }
+      if (found) {
         authorizer = {
-          issuer: String(registry.resolve(service.name, route.authorizer.issuer)),
-          audience: (registry.resolve(service.name, route.authorizer.audience) as unknown[]).map(String),
-          identitySource: route.authorizer.identitySource,
+          issuer: String(registry.resolve(found.service, found.model.issuer)),
+          audience: (registry.resolve(found.service, found.model.audience) as unknown[]).map(String),
+          identitySource: found.model.identitySource,
           scopes: route.authorizationScopes,
         };
       }
+      const apiId = resolvedOrUndefined(registry, service.name, route.apiId);
       routes.push({
         service: service.name,
         method: route.method,
@@ -99,6 +187,7 @@ export function routesFromServices(services: PackagedService[], registry: Resour
         timeoutInMillis: route.timeoutInMillis,
         authorizer,
         iam: route.authorizationType === 'AWS_IAM' || undefined,
+        cors: apis.find((api) => api.apiId === apiId)?.cors,
       });
     }
   }
@@ -120,7 +209,7 @@ export class HttpGateway {
     const seen = new Map<string, string>();
     this.compiled = [];
     for (const route of options.routes) {
-      // All services share one server locally (each has its own API on AWS): the first owner wins.
+      // Two services defining the same route would fail to deploy on the one API: the first owner wins.
       const owner = seen.get(route.routeKey);
       if (owner !== undefined) {
         this.log(
@@ -185,12 +274,18 @@ export class HttpGateway {
     const requestId = randomUUID();
     const started = Date.now();
     let response: HttpResponse;
+    let cors = this.options.defaultCors;
     try {
-      response = await this.respond(req, requestId);
+      const answer = await this.respond(req, requestId);
+      response = answer.response;
+      if (answer.route) cors = answer.route.cors;
+      if (answer.preflight) cors = undefined;
     } catch (err) {
       this.log(`${req.method} ${req.url} failed in the gateway: ${(err as Error).stack ?? String(err)}`);
       response = jsonMessage(500, 'Internal Server Error');
     }
+    // Every answer to a CORS request carries the API's CORS headers, the gateway's own errors too.
+    if (cors) response = withCorsHeaders(cors, headersOf(req.rawHeaders), response);
     const headers: Record<string, string | string[]> = response.headers;
     headers['apigw-requestid'] = requestId;
     if (response.cookies.length > 0) headers['set-cookie'] = response.cookies;
@@ -202,21 +297,60 @@ export class HttpGateway {
     this.log(`${req.method} ${req.url} ${response.statusCode} ${Date.now() - started}ms`);
   }
 
-  private async respond(req: IncomingMessage, requestId: string): Promise<HttpResponse> {
+  /**
+   * The API's CORS settings for a path no route of this method matches: those of the API whose
+   * routes serve the path with another method, else the default (the platform's API).
+   */
+  private corsForPath(rawPath: string): CorsConfiguration | undefined {
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']) {
+      const match = matchRoute(this.compiled, method, rawPath);
+      if (match && match.route.routeKey !== '$default') return match.route.cors;
+    }
+    return this.options.defaultCors;
+  }
+
+  private async respond(
+    req: IncomingMessage,
+    requestId: string,
+  ): Promise<{ response: HttpResponse; route?: GatewayRoute; preflight?: boolean }> {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = req.url ?? '/';
     const rawPath = url.split('?')[0] ?? '/';
     // Most requests (GET) carry no body: no need to wait for the stream's end to know it is empty.
     const body = declaresBody(req.rawHeaders) ? await readBody(req, this.bodyLimit) : NO_BODY;
-    if (body === 'too-large') return jsonMessage(413, 'Request Entity Too Large');
+    if (body === 'too-large') return { response: jsonMessage(413, 'Request Entity Too Large') };
 
     const match = matchRoute(this.compiled, method, rawPath);
+    // API Gateway answers a preflight itself unless a route takes OPTIONS (OPTIONS, ANY, $default).
+    if (!match && isPreflight(method, headersOf(req.rawHeaders))) {
+      const cors = this.corsForPath(rawPath);
+      if (cors) return { response: preflightResponse(cors, headersOf(req.rawHeaders)), preflight: true };
+    }
     if (!match || match.route.routeKey === '$default') {
       // Built-ins fill gaps: a service's explicit routes answer first, a catch-all $default after them.
       const builtin = matchRoute(this.builtins, method, rawPath);
-      if (builtin) return this.runBuiltin(builtin.route.handler, req, url, body, builtin.pathParameters);
+      if (builtin) {
+        return {
+          response: await this.runBuiltin(builtin.route.handler, req, url, body, builtin.pathParameters),
+        };
+      }
     }
-    if (!match) return jsonMessage(404, 'Not Found');
+    if (!match) return { response: jsonMessage(404, 'Not Found') };
+    return {
+      response: await this.invokeRoute(match, req, method, url, rawPath, body, requestId),
+      route: match.route,
+    };
+  }
+
+  private async invokeRoute(
+    match: { route: GatewayRoute; pathParameters?: Record<string, string> },
+    req: IncomingMessage,
+    method: string,
+    url: string,
+    rawPath: string,
+    body: Buffer,
+    requestId: string,
+  ): Promise<HttpResponse> {
     const route = match.route;
 
     let jwt: { claims: Record<string, string>; scopes: string[] | null } | undefined;

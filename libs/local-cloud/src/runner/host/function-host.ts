@@ -20,6 +20,7 @@ import type { FunctionModel } from '../template';
 import { Bundler, resolveHandlerEntry } from './bundler';
 import type { Bundle } from './bundler';
 import { declaredVariables, lambdaEnvironment } from './environment';
+import { InvocationMetrics } from './invocation-metrics';
 import { invocationFailure, WorkerPool } from './worker-pool';
 import type { FunctionGroupStats, PooledFunction } from './worker-pool';
 
@@ -72,6 +73,8 @@ interface HostedFunction extends PooledFunction {
 
 export class FunctionHost implements Invoker {
   private readonly functions = new Map<string, HostedFunction>();
+  /** Invocations, errors and durations of the last minutes (the AWS/Lambda metrics, locally). */
+  readonly metrics = new InvocationMetrics();
   /** What addLocalEnvironment gave every function (kept across UpdateFunctionConfiguration). */
   private readonly localEnvironment: Record<string, string> = {};
   private readonly region: string;
@@ -214,12 +217,17 @@ export class FunctionHost implements Invoker {
         serviceDir: fn.model.serviceDir,
       });
     } catch (err) {
+      this.metrics.record(fn.model.functionName, 0, true);
       return invocationFailure(
         'Runtime.ImportModuleError',
         `bundling ${fn.entry} failed: ${(err as Error).message}`,
       );
     }
-    return this.pool.invoke(fn, bundle, eventText);
+    // Lambda's Duration leaves out the cold start; here, bundling (the build of the deployment package).
+    const started = performance.now();
+    const result = await this.pool.invoke(fn, bundle, eventText);
+    this.metrics.record(fn.model.functionName, performance.now() - started, !result.ok);
+    return result;
   }
 
   /** Terminates every worker. */

@@ -96,6 +96,19 @@ describe('local cloud started with startLocalCloud', () => {
     const hello = await fetch(`${cloud.apiUrl}/hello/switchyard`);
     expect(hello.status).toBe(200);
     expect(await hello.text()).toContain('switchyard');
+
+    // What `npx switchyard status` shows: each function's invocations, errors and p99 (AWS/Lambda).
+    const health = (await (await fetch(`${cloud.endpoints.lambda}/_switchyard/health?minutes=1`)).json()) as {
+      functions: { functionName: string; invocations: number; errors: number; p99Ms: number | null }[];
+    };
+    expect(health.functions.find((f) => f.functionName === 'sample-local-boom')).toMatchObject({
+      invocations: 1,
+      errors: 1,
+    });
+    expect(health.functions.find((f) => f.functionName === 'sample-local-hello')).toMatchObject({
+      errors: 0,
+      p99Ms: expect.any(Number),
+    });
   });
 
   it('gives a function only its template environment, not the environment of whoever started the cloud', async () => {

@@ -16,6 +16,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { listEmails } from '../../../src/emulators/ses';
 import { packagedTemplatePath, readPackagedTemplate } from '../../../src/packaging';
+import { repoRoot } from '../../../src/repo-root';
+import { packageServices } from '../../../src/services';
 import type { DeliveryRecord } from '../../../src/eventbridge';
 import type { ProvisionedResource } from '../../../src/types';
 import { isAlive, startHarness, waitFor } from './spawn-harness';
@@ -352,8 +354,18 @@ describe('local cloud: emulators, bus and provisioning', () => {
   (packagedFixture ? it : it.skip)('provisions a real packaged service template', async () => {
     const dir = packagedFixture ?? '';
     const template = readPackagedTemplate(dir);
+    // A service importing the platform's exports (its API id, its alert topic) is provisioned after
+    // the platform, packaged for the same stage, as the local cloud always does.
+    const stage = /switchyard-(.+)-alert-topic-arn/.exec(JSON.stringify(template))?.[1];
+    const platform = stage
+      ? await packageServices([{ name: 'platform', dir: resolve(repoRoot(), 'services', 'platform') }], {
+          repoRoot: repoRoot(),
+          stage,
+        })
+      : [];
     const result = await harness.call<ProvisionResult>('/provision', [
-      { name: 'sample', dir, stage: 'local', template },
+      ...platform,
+      { name: 'sample', dir, stage: stage ?? 'local', template },
     ]);
     for (const [logicalId, declared] of Object.entries(template.Resources)) {
       const made = result.resources.find((r) => r.service === 'sample' && r.logicalId === logicalId);

@@ -49,7 +49,7 @@ describe('AlarmWatcher (CloudWatch SQS depth alarms against the local queues)', 
     const watcher = new AlarmWatcher([dlqAlarm()], 'http://sqs.local', region, (line) => log.push(line));
     expect(await watcher.evaluate()).toBe(true);
     expect(watcher.states()).toEqual([
-      { name: 'svc-local-work-dlq-not-empty', queue: 'svc-local-work-dlq', depth: 0, state: 'OK' },
+      { name: 'svc-local-work-dlq-not-empty', queue: 'svc-local-work-dlq', depth: 0, value: 0, state: 'OK' },
     ]);
     expect(log).toEqual([]);
 
@@ -109,7 +109,7 @@ describe('AlarmWatcher (CloudWatch SQS depth alarms against the local queues)', 
 
 describe('alarmNotification', () => {
   it('is the JSON CloudWatch publishes to SNS, with the threshold crossed and the metric', () => {
-    const state = { name: 'a', queue: 'svc-local-work-dlq', depth: 2, state: 'ALARM' as const };
+    const state = { name: 'a', queue: 'svc-local-work-dlq', depth: 2, value: 2, state: 'ALARM' as const };
     const message = alarmNotification(
       dlqAlarm({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1 }),
       state,
@@ -135,5 +135,69 @@ describe('alarmNotification', () => {
         TreatMissingData: 'missing',
       },
     });
+  });
+});
+
+describe('AlarmWatcher (AWS/Lambda alarms against the hosted functions)', () => {
+  const fnAlarm = (metric: string, threshold: number): AlarmDefinition => ({
+    service: 'svc',
+    logicalId: `Work${metric}Alarm`,
+    alarmName: `svc-local-work-${metric.toLowerCase()}`,
+    properties: {
+      Namespace: 'AWS/Lambda',
+      MetricName: metric,
+      Dimensions: [{ Name: 'FunctionName', Value: 'svc-local-work' }],
+      Period: 60,
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic],
+    },
+  });
+
+  it('fires on errors and on slow invocations in the period, and not without invocations', async () => {
+    let figures = { invocations: 0, errors: 0, maxMs: 0 };
+    const windows: number[] = [];
+    const log: string[] = [];
+    const watcher = new AlarmWatcher(
+      [fnAlarm('Errors', 0), fnAlarm('Duration', 4800), fnAlarm('Throttles', 0)],
+      'http://sqs.local',
+      region,
+      (line) => log.push(line),
+      (windowMs, functionName) => {
+        windows.push(windowMs);
+        return { functionName, p99Ms: figures.maxMs, ...figures };
+      },
+    );
+    await watcher.evaluate();
+    expect(watcher.states().map(({ name, state }) => ({ name, state }))).toEqual([
+      { name: 'svc-local-work-errors', state: 'OK' },
+      { name: 'svc-local-work-duration', state: 'OK' },
+    ]);
+    expect(windows).toEqual([60_000, 60_000]);
+
+    figures = { invocations: 4, errors: 1, maxMs: 5000 };
+    expect(await watcher.evaluate()).toBe(true);
+    expect(watcher.states()).toEqual([
+      {
+        name: 'svc-local-work-errors',
+        functionName: 'svc-local-work',
+        metric: 'Errors',
+        value: 1,
+        state: 'ALARM',
+      },
+      {
+        name: 'svc-local-work-duration',
+        functionName: 'svc-local-work',
+        metric: 'Duration',
+        value: 5000,
+        state: 'ALARM',
+      },
+    ]);
+    expect(log).toEqual([
+      "ALARM svc-local-work-errors: svc-local-work: 1 error(s) in the alarm's period",
+      "ALARM svc-local-work-duration: svc-local-work: slowest invocation 5000 ms in the alarm's period",
+    ]);
+    const published = sns.commandCalls(PublishCommand).map((call) => JSON.parse(call.args[0].input.Message!));
+    expect(published[0]).toMatchObject({ AlarmName: 'svc-local-work-errors', NewStateValue: 'ALARM' });
   });
 });

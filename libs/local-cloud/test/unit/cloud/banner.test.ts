@@ -59,8 +59,8 @@ describe('formatBanner', () => {
     const text = formatBanner({
       ...base,
       alarms: [
-        { name: 'a', queue: 'delivery-local-dlq', depth: 3, state: 'ALARM' },
-        { name: 'b', queue: 'other-dlq', depth: 0, state: 'OK' },
+        { name: 'a', queue: 'delivery-local-dlq', depth: 3, value: 3, state: 'ALARM' },
+        { name: 'b', queue: 'other-dlq', depth: 0, value: 0, state: 'OK' },
       ],
     });
     expect(text).toContain('delivery-local-dlq (3)');
@@ -68,10 +68,10 @@ describe('formatBanner', () => {
   });
 
   it('has one status line for the DLQ alarms, printed again when they change', () => {
-    expect(formatAlarmStatus([{ name: 'a', queue: 'q-dlq', depth: 2, state: 'ALARM' }])).toBe(
+    expect(formatAlarmStatus([{ name: 'a', queue: 'q-dlq', depth: 2, value: 2, state: 'ALARM' }])).toBe(
       'DLQ alarms   q-dlq (2); see docs/runbooks/dlq.md',
     );
-    expect(formatAlarmStatus([{ name: 'a', queue: 'q-dlq', depth: 0, state: 'OK' }])).toBe(
+    expect(formatAlarmStatus([{ name: 'a', queue: 'q-dlq', depth: 0, value: 0, state: 'OK' }])).toBe(
       'DLQ alarms   none firing (1 watched)',
     );
   });
@@ -91,5 +91,17 @@ describe('formatBanner', () => {
 
   it('names the dev.json it wrote', () => {
     expect(formatBanner(base, '/tmp/state/dev.json')).toContain('Facts for scripts: /tmp/state/dev.json');
+  });
+});
+
+describe('function alarms in the status line', () => {
+  it('adds a line for the function alarms the local cloud evaluates', () => {
+    const fn = { name: 'svc-local-work-errors', functionName: 'svc-local-work', metric: 'Errors' };
+    expect(formatAlarmStatus([{ ...fn, value: 0, state: 'OK' }])).toBe(
+      'DLQ alarms   none firing (0 watched)\n  Function alarms  none firing (1 watched)',
+    );
+    expect(formatAlarmStatus([{ ...fn, value: 2, state: 'ALARM' }])).toBe(
+      'DLQ alarms   none firing (0 watched)\n  Function alarms  svc-local-work-errors; see `npx switchyard status`',
+    );
   });
 });
