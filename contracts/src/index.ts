@@ -1,6 +1,7 @@
 export * from './contract';
 export * from './eventbridge-entry';
 export * from './registry';
+export * from './agent/agent-query-completed';
 export * from './billing/subscription-changed';
 export * from './delivery/delivery-requested';
 export * from './delivery/endpoint-disabled';

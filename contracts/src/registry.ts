@@ -1,4 +1,5 @@
 import type { Contract } from './contract';
+import { AgentQueryCompleted } from './agent/agent-query-completed';
 import { SubscriptionChanged } from './billing/subscription-changed';
 import { DeliveryRequested } from './delivery/delivery-requested';
 import { EndpointDisabled } from './delivery/endpoint-disabled';
@@ -30,6 +31,7 @@ export const allContracts: readonly Contract[] = [
   EndpointDisabled,
   DeliveryRequested,
   DlqReplayed,
+  AgentQueryCompleted,
 ];
 
 /** `source/DetailType.vN`: names one contract (and its generated JSON Schema file). */

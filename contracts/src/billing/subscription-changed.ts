@@ -10,12 +10,26 @@ export const subscriptionStatus = z.enum([
   'canceled',
   'unpaid',
   'incomplete',
+  'incomplete_expired',
+  'paused',
 ]);
 
 /** What a tenant is entitled to; ingest enforces it from its own projection. */
 export const quotas = z.object({
   eventsPerMonth: z.number().int().nonnegative(),
   requestsPerSecond: z.number().positive(),
+  agentQueriesPerMonth: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("Questions the agent answers per billing period; absent: the free plan's."),
+  webhookEndpoints: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("Webhook subscriptions the tenant may keep; absent: the free plan's."),
 });
 
 const subscriptionState = z.object({
@@ -25,7 +39,17 @@ const subscriptionState = z.object({
     .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase plan slug')
     .describe('Plan slug, e.g. free, pro.'),
   quotas,
+  currentPeriodStart: timestamp()
+    .optional()
+    .describe('Start of the billing period usage is counted in (not the calendar month).'),
   currentPeriodEnd: timestamp().optional(),
+  entitled: z
+    .boolean()
+    .optional()
+    .describe(
+      'Whether the tenant may use the platform now, decided by billing (a `past_due` subscription ' +
+        'stays entitled for a grace period). Absent: entitled when `status` is active or trialing.',
+    ),
 });
 
 export const SubscriptionChanged = defineContract({
