@@ -1,4 +1,5 @@
 import type {
+  AgentQueryCompleted,
   ApiKeyCreated,
   ApiKeyRevoked,
   ApiKeyUpdated,
@@ -117,8 +118,15 @@ const subscriptionChanged: SubscriptionChanged = {
   new: {
     status: 'active',
     plan: 'pro',
-    quotas: { eventsPerMonth: 1_000_000, requestsPerSecond: 50 },
+    quotas: {
+      eventsPerMonth: 1_000_000,
+      requestsPerSecond: 50,
+      agentQueriesPerMonth: 2_000,
+      webhookEndpoints: 25,
+    },
+    currentPeriodStart: '2025-03-14T00:00:00.000Z',
     currentPeriodEnd: '2025-04-14T00:00:00.000Z',
+    entitled: true,
   },
   changedAt: '2025-03-14T10:00:00.000Z',
 };
@@ -172,6 +180,19 @@ const dlqReplayed: DlqReplayed = {
   interrupted: false,
 };
 
+const agentQueryCompleted: AgentQueryCompleted = {
+  ...header,
+  queryId: 'qry_01J9Z3Y2B3C4D5E6F7G8H9J0K1',
+  conversationId: 'cnv_01J9Z3Y2B3C4D5E6F7G8H9J0K2',
+  userId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  model: 'anthropic.claude-3-5-haiku',
+  inputTokens: 1_240,
+  outputTokens: 310,
+  toolCalls: 2,
+  durationMs: 4_210,
+  completedAt: '2025-03-14T10:05:00.000Z',
+};
+
 export const samples: Record<string, Record<string, unknown>> = {
   'switchyard.identity/TenantCreated.v1': tenantCreated,
   'switchyard.identity/UserCreated.v1': userCreated,
@@ -187,6 +208,7 @@ export const samples: Record<string, Record<string, unknown>> = {
   'switchyard.delivery/EndpointDisabled.v1': endpointDisabled,
   'switchyard.delivery/DeliveryRequested.v1': deliveryRequested,
   'switchyard.ops/DlqReplayed.v1': dlqReplayed,
+  'switchyard.agent/AgentQueryCompleted.v1': agentQueryCompleted,
 };
 
 export const eventReceivedSample = eventReceived;
