@@ -3,6 +3,7 @@ export * from './eventbridge-entry';
 export * from './registry';
 export * from './agent/agent-query-completed';
 export * from './billing/subscription-changed';
+export * from './billing/usage-threshold-reached';
 export * from './delivery/delivery-requested';
 export * from './delivery/endpoint-disabled';
 export * from './delivery/message-exhausted';

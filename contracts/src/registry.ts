@@ -1,6 +1,7 @@
 import type { Contract } from './contract';
 import { AgentQueryCompleted } from './agent/agent-query-completed';
 import { SubscriptionChanged } from './billing/subscription-changed';
+import { UsageThresholdReached } from './billing/usage-threshold-reached';
 import { DeliveryRequested } from './delivery/delivery-requested';
 import { EndpointDisabled } from './delivery/endpoint-disabled';
 import { MessageExhausted } from './delivery/message-exhausted';
@@ -27,6 +28,7 @@ export const allContracts: readonly Contract[] = [
   EventReceived,
   EventAcknowledged,
   SubscriptionChanged,
+  UsageThresholdReached,
   MessageExhausted,
   EndpointDisabled,
   DeliveryRequested,

@@ -13,6 +13,7 @@ import type {
   ProfileUpdated,
   SubscriptionChanged,
   TenantCreated,
+  UsageThresholdReached,
   UserCreated,
 } from '../../src';
 
@@ -193,6 +194,18 @@ const agentQueryCompleted: AgentQueryCompleted = {
   completedAt: '2025-03-14T10:05:00.000Z',
 };
 
+const usageThresholdReached: UsageThresholdReached = {
+  ...header,
+  metric: 'events',
+  thresholdPercent: 80,
+  used: 8_000,
+  limit: 10_000,
+  plan: 'free',
+  periodStart: '2025-03-01T00:00:00.000Z',
+  periodEnd: '2025-04-01T00:00:00.000Z',
+  reachedAt: '2025-03-20T14:03:11.000Z',
+};
+
 export const samples: Record<string, Record<string, unknown>> = {
   'switchyard.identity/TenantCreated.v1': tenantCreated,
   'switchyard.identity/UserCreated.v1': userCreated,
@@ -204,6 +217,7 @@ export const samples: Record<string, Record<string, unknown>> = {
   'switchyard.ingest/EventReceived.v1': eventReceived,
   'switchyard.ingest/EventAcknowledged.v1': eventAcknowledged,
   'switchyard.billing/SubscriptionChanged.v1': subscriptionChanged,
+  'switchyard.billing/UsageThresholdReached.v1': usageThresholdReached,
   'switchyard.delivery/MessageExhausted.v1': messageExhausted,
   'switchyard.delivery/EndpointDisabled.v1': endpointDisabled,
   'switchyard.delivery/DeliveryRequested.v1': deliveryRequested,
