@@ -26,6 +26,8 @@ import {
 import type { ApiKeyRecord, KeyStatus } from '../domain/api-keys';
 import { KEY_ID_LENGTH, lastUsedCutoff, transitionStatus } from '../domain/api-keys';
 import type { CreatedTenant, Tenant, User } from '../domain/tenants';
+import type { UserRecord } from '../domain/users';
+import { sortGroups } from '../domain/users';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Item = Record<string, unknown>;
@@ -93,12 +95,21 @@ export function apiKeyFromItem(item: Item): ApiKeyRecord {
   return pick<ApiKeyRecord>(item, API_KEY_FIELDS);
 }
 
-function userItem(user: User): Item {
+/**
+ * A user's item: listed under its tenant in gsi1 (`TENANT#<id>` / `USER#<userId>`). A user without
+ * a status, revision or session epoch yet (a tenant's first admin) starts active, at 1 and 0.
+ */
+export function userItem(
+  user: User & Partial<Pick<UserRecord, 'status' | 'revision' | 'sessionEpoch'>>,
+): Item {
   return {
     ...keys.user(user.userId),
     type: 'user',
     gsi1pk: `TENANT#${user.tenantId}`,
     gsi1sk: `USER#${user.userId}`,
+    status: 'active',
+    revision: 1,
+    sessionEpoch: 0,
     ...user,
   };
 }
@@ -159,7 +170,8 @@ export class IdentityStore {
       {
         Put: {
           TableName: table,
-          Item: { ...keys.tenant(tenant.tenantId), type: 'tenant', ...tenant },
+          // adminCount: the tenant's active admins, kept by every change of a user (never below 1).
+          Item: { ...keys.tenant(tenant.tenantId), type: 'tenant', ...tenant, adminCount: 1 },
           ...NOT_EXISTS,
         },
       },
@@ -190,6 +202,8 @@ export class IdentityStore {
         userId: adminUser.userId,
         email: adminUser.email,
         role: adminUser.role,
+        groups: sortGroups(adminUser.groups),
+        status: 'active',
         createdAt: adminUser.createdAt,
       }),
       outboxPut(table, ApiKeyCreated, apiKeyCreatedDetail(apiKey.record)),

@@ -96,14 +96,19 @@ export async function revokeAnyApiKey(
 
 /**
  * Revokes every key owned by `email`: in `tenantId` only, or in every tenant when it is undefined
- * (operators). Returns the keys this call revoked; already revoked ones are not repeated.
+ * (operators); with `createdBefore`, only keys created no later than that (a late replay of a
+ * person's removal spares the keys of whoever holds the address now). Returns the keys this call
+ * revoked; already revoked ones are not repeated.
  */
 export async function revokeApiKeysOwnedBy(
   deps: IdentityDeps,
-  input: { email: string; tenantId: string | undefined; actorId: string },
+  input: { email: string; tenantId: string | undefined; actorId: string; createdBefore?: string },
 ): Promise<string[]> {
   const owned = (await deps.store.apiKeysByOwnerEmail(input.email)).filter(
-    (key) => (input.tenantId === undefined || key.tenantId === input.tenantId) && key.status !== 'revoked',
+    (key) =>
+      (input.tenantId === undefined || key.tenantId === input.tenantId) &&
+      (input.createdBefore === undefined || key.createdAt <= input.createdBefore) &&
+      key.status !== 'revoked',
   );
   const now = deps.now();
   const revoked: string[] = [];

@@ -4,19 +4,27 @@
  * adapters instead. Adapters that cache (the store, the token client) are built once per container.
  */
 import { randomBytes } from 'node:crypto';
+import { defineConfig, dynamoDbDocumentClient } from '@switchyard/runtime';
+import { z } from 'zod';
 import type { ConnectionServices } from '../adapters/connection-store';
 import { connectionServices } from '../adapters/connection-store';
 import type { RequestTokens } from '../adapters/oauth-client';
 import { createTokenClient } from '../adapters/oauth-client';
 import type { IdentityStore } from '../adapters/identity-store';
 import { identityStore } from '../adapters/identity-store';
+import type { Mailer, SignInPlace } from '../adapters/mailer';
+import { sesMailer } from '../adapters/mailer';
 import { ProfileStore } from '../adapters/profile-store';
 import type { SignIn } from '../adapters/sign-in';
-import { signInConfig, signInFromEnvironment } from '../adapters/sign-in';
+import { SessionTable, signInConfig, signInFromEnvironment } from '../adapters/sign-in';
+import type { UserStore } from '../adapters/user-store';
+import { userStore } from '../adapters/user-store';
 import { config } from '../config';
 import type { KeyEnvironment } from '../domain/api-keys';
 import { environmentForStage } from '../domain/api-keys';
 import type { RandomBytes } from '../domain/random';
+import type { LifecycleDeps } from './user-lifecycle';
+import type { UserDeps } from './users';
 
 /** Tenants and API keys: identity's table, the stage's key environment, the clock and randomness. */
 export interface IdentityDeps {
@@ -37,6 +45,37 @@ export function identityDeps(): IdentityDeps {
   };
 }
 
+/** Tenants and keys, plus the tenant's people. */
+export function userDeps(): UserDeps {
+  return { ...identityDeps(), users: userStore(config().TABLE_NAME) };
+}
+
+/** Where invitations come from and where they send people to sign in. */
+const invitationConfig = defineConfig(
+  z.object({
+    SIGN_IN_FROM_ADDRESS: z.string().min(3).default('no-reply@switchyard.local'),
+    /** The web app's sign-in page for this stage, when there is one (empty: none). */
+    SIGN_IN_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url().optional()),
+    /** Set by the local cloud only: the API people sign in through there. */
+    SWITCHYARD_LOCAL_API_URL: z.url().optional(),
+  }),
+);
+
+let mailer: Mailer | undefined;
+
+/** The people's deps, the mailer for invitations and the sign-in place they name. */
+export function lifecycleDeps(): LifecycleDeps {
+  const { SIGN_IN_FROM_ADDRESS, SIGN_IN_URL, SWITCHYARD_LOCAL_API_URL } = invitationConfig();
+  mailer ??= sesMailer({ from: SIGN_IN_FROM_ADDRESS });
+  const signIn: SignInPlace = SIGN_IN_URL
+    ? { kind: 'app', url: SIGN_IN_URL }
+    : {
+        kind: 'api',
+        ...(SWITCHYARD_LOCAL_API_URL ? { baseUrl: SWITCHYARD_LOCAL_API_URL.replace(/\/$/, '') } : {}),
+      };
+  return { ...userDeps(), mailer, signIn };
+}
+
 /** Profiles, and who a people-authorised caller is. */
 export function profileStore(): ProfileStore {
   return new ProfileStore(config().TABLE_NAME);
@@ -54,12 +93,27 @@ export function connectionDeps(): ConnectionDeps {
   return { ...connectionServices(), requestTokens };
 }
 
-/** Sign-in: the implementation AUTH_MODE selects, and how long `POST /auth/login` takes at least. */
+/**
+ * Sign-in: the implementation AUTH_MODE selects, how long `POST /auth/login` takes at least, the
+ * sessions (refresh token families) and the users they belong to.
+ */
 export interface SignInDeps {
   signIn: SignIn;
   loginMinResponseMs: number;
+  sessions: SessionTable;
+  users: Pick<UserStore, 'getUser'>;
+  now: () => Date;
+  random: RandomBytes;
 }
 
 export function signInDeps(): SignInDeps {
-  return { signIn: signInFromEnvironment(), loginMinResponseMs: signInConfig().LOGIN_MIN_RESPONSE_MS };
+  const { TABLE_NAME, LOGIN_MIN_RESPONSE_MS } = signInConfig();
+  return {
+    signIn: signInFromEnvironment(),
+    loginMinResponseMs: LOGIN_MIN_RESPONSE_MS,
+    sessions: new SessionTable(TABLE_NAME, dynamoDbDocumentClient()),
+    users: userStore(TABLE_NAME),
+    now: () => new Date(),
+    random: randomBytes,
+  };
 }

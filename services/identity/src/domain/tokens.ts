@@ -10,7 +10,12 @@ import type { RandomBytes } from './random';
 export const SIGNING_ALG = 'RS256';
 /** Cognito's default access-token scope for users who signed in through its own flows. */
 export const DEFAULT_ACCESS_SCOPE = 'aws.cognito.signin.user.admin';
-export const DEFAULT_TTL_SECONDS = 3600;
+/**
+ * How long id and access tokens last: 15 minutes. Services verify them on their own (no call to
+ * identity), so a suspended or removed person keeps a token that works until it expires; refresh
+ * tokens keep sessions long, so tokens can be short.
+ */
+export const DEFAULT_TTL_SECONDS = 900;
 
 export interface SigningKey {
   kid: string;

@@ -14,7 +14,7 @@ function setup() {
   resetPersonTokensForTests();
   const table = fakeTable();
   const sent: { to: string; code: string; minutes: number }[] = [];
-  const mailer: Mailer = {
+  const mailer: Pick<Mailer, 'sendSignInCode'> = {
     sendSignInCode: async (to, code, minutes) => {
       sent.push({ to, code, minutes });
     },
@@ -56,8 +56,10 @@ describe('LocalSignIn', () => {
     const { table, sent, signIn } = setup();
     const user = givenUser(table);
     await signIn.startLogin(user.email);
-    const tokens = await signIn.completeLogin(user.email, sent[0]?.code ?? '');
-    expect(tokens).toMatchObject({ expiresIn: 3600, tokenType: 'Bearer' });
+    const signedIn = await signIn.completeLogin(user.email, sent[0]?.code ?? '');
+    expect(signedIn?.user).toEqual({ userId: user.userId, tenantId: user.tenantId, sessionEpoch: 0 });
+    const tokens = signedIn?.tokens;
+    expect(tokens).toMatchObject({ expiresIn: 900, tokenType: 'Bearer' });
     const jwks = await getLocalJwks('identity-test', table.client);
     const { payload } = await jose.jwtVerify(tokens?.idToken ?? '', jose.createLocalJWKSet(jwks), {
       issuer: ISSUER,
