@@ -91,7 +91,9 @@ export class ProfileStore {
    */
   async save(before: LoadedProfile, after: Profile): Promise<{ published: boolean }> {
     const change = sharedProfileChange(before.profile, after);
-    const userChange = planDisplayNameChange(before.user, after.displayName, new Date(after.updatedAt));
+    const userChange = change
+      ? planDisplayNameChange(before.user, after.displayName, new Date(after.updatedAt))
+      : ({ outcome: 'unchanged' } as const);
     const item = { ...profileKey(after.userId), ...after };
     try {
       await this.ddb.send(
@@ -113,6 +115,18 @@ export class ProfileStore {
                     }),
               },
             },
+            ...(change
+              ? [
+                  outboxPut(this.tableName, ProfileUpdated, {
+                    tenantId: after.tenantId,
+                    userId: after.userId,
+                    changedFields: change.changedFields,
+                    old: change.old,
+                    new: change.new,
+                    updatedAt: after.updatedAt,
+                  }),
+                ]
+              : []),
             ...(userChange.outcome === 'changed'
               ? [
                   userUpdateItem(this.tableName, before.user, userChange.next),
@@ -128,18 +142,6 @@ export class ProfileStore {
                     },
                   },
                 ]),
-            ...(change
-              ? [
-                  outboxPut(this.tableName, ProfileUpdated, {
-                    tenantId: after.tenantId,
-                    userId: after.userId,
-                    changedFields: change.changedFields,
-                    old: change.old,
-                    new: change.new,
-                    updatedAt: after.updatedAt,
-                  }),
-                ]
-              : []),
           ],
         }),
       );
@@ -153,8 +155,9 @@ export class ProfileStore {
 
 /**
  * The caller of a route behind the `people` JWT authorizer, from the claims API Gateway verified.
- * Cognito access tokens carry no custom attributes, so a missing `custom:tenantId` is looked up from
- * the caller's user record.
+ * Every token carries `custom:tenantId` (on Cognito stages through the pre-token-generation
+ * trigger); a token without it (issued before the trigger existed) is resolved from the caller's
+ * user record.
  */
 export async function callerFromEvent(event: APIGatewayProxyEventV2, store: ProfileStore): Promise<Viewer> {
   const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } })

@@ -138,35 +138,3 @@ export async function issueTokens(input: IssueTokensInput): Promise<IssuedTokens
 
   return { idToken, accessToken, expiresIn: ttl, tokenType: 'Bearer' };
 }
-
-export interface VerifyTokenOptions {
-  issuer: string;
-  /** Client id: matched against `aud` (id tokens) or `client_id` (access tokens), like API Gateway. */
-  audience: string;
-  tokenUse?: 'id' | 'access';
-  /** Defaults to the real clock; tests pass a fixed time. */
-  now?: Date;
-}
-
-/** Verifies signature, algorithm, issuer, expiry and audience; rejects (throws) on any failure. */
-export async function verifyToken(
-  token: string,
-  jwks: Jwks,
-  options: VerifyTokenOptions,
-): Promise<jose.JWTPayload> {
-  const { payload } = await jose.jwtVerify(token, jose.createLocalJWKSet(jwks), {
-    issuer: options.issuer,
-    algorithms: [SIGNING_ALG],
-    requiredClaims: ['sub', 'exp', 'iat', 'token_use'],
-    ...(options.now ? { currentDate: options.now } : {}),
-  });
-  const audiences = [
-    ...(Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : []),
-    ...(typeof payload.client_id === 'string' ? [payload.client_id] : []),
-  ];
-  if (!audiences.includes(options.audience)) throw new Error(`token is not for client ${options.audience}`);
-  if (options.tokenUse && payload.token_use !== options.tokenUse) {
-    throw new Error(`expected an ${options.tokenUse} token, got ${String(payload.token_use)}`);
-  }
-  return payload;
-}

@@ -149,6 +149,43 @@ describe('LocalSignIn', () => {
     expect(table.get('OTP#ann@example.com', 'OTP')).toBeUndefined();
   });
 
+  it('treats a suspended person like an unknown address, and refuses a code sent before the suspension', async () => {
+    const { table, sent, signIn } = setup();
+    const user = givenUser(table);
+    table.put({ pk: `USER#${user.userId}`, sk: 'USER', ...user, status: 'suspended' });
+    await signIn.startLogin(user.email);
+    expect(sent).toEqual([]);
+    expect(table.get('OTP#ann@example.com', 'OTP')).toBeUndefined();
+
+    table.put({ pk: `USER#${user.userId}`, sk: 'USER', ...user, status: 'active' });
+    await signIn.startLogin(user.email);
+    table.put({ pk: `USER#${user.userId}`, sk: 'USER', ...user, status: 'suspended' });
+    expect(await signIn.completeLogin(user.email, sent[0]?.code ?? '')).toBeUndefined();
+  });
+
+  it("reissues tokens from the user's current groups and tenant (a refresh)", async () => {
+    const { table, signIn } = setup();
+    const stored = givenUser(table);
+    const tokens = await signIn.reissue({
+      ...stored,
+      role: 'creator',
+      groups: ['Creators'],
+      emailVerified: true,
+      status: 'active',
+      revision: 2,
+      sessionEpoch: 0,
+    });
+    const claims = jose.decodeJwt(tokens.accessToken);
+    expect(claims).toMatchObject({
+      sub: stored.userId,
+      'cognito:groups': ['Creators'],
+      'custom:tenantId': stored.tenantId,
+      token_use: 'access',
+    });
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(900);
+    await expect(signIn.endSession()).resolves.toBeUndefined();
+  });
+
   it('refuses the code when the user was removed after it was sent', async () => {
     const { table, sent, signIn } = setup();
     givenUser(table);
