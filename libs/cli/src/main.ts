@@ -5,6 +5,7 @@ import { registerDlq } from './commands/dlq';
 import type { DlqDeps } from './commands/dlq';
 import { registerKeys } from './commands/keys';
 import { registerTenants } from './commands/tenants';
+import { registerUsers } from './commands/users';
 import { CliError, ExitStatus } from './exit';
 import { resolveTarget, TargetError } from './target';
 
@@ -47,6 +48,7 @@ export function buildProgram(
   const context = commandContext(out, deps);
   registerTenants(program, context);
   registerKeys(program, context);
+  registerUsers(program, context);
   registerDlq(program, { out, err, deps });
   return program;
 }
