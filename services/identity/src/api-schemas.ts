@@ -33,7 +33,7 @@ export type ListKeysQuery = z.output<typeof listKeysQuery>;
  * The MAC of a cursor covers the tenant and the listing, so it cannot be replayed by another tenant
  * or on another listing (a keys cursor on `GET /users`).
  */
-export const cursorScope = (tenantId: string, listing: 'keys' | 'users' = 'keys') => `${tenantId}:${listing}`;
+export const cursorScope = (tenantId: string, listing: 'keys' | 'users') => `${tenantId}:${listing}`;
 
 /** Body of `POST /auth/refresh` and `POST /auth/logout`. */
 export const refreshTokenBody = z.strictObject({ refreshToken: z.string().min(1).max(512) });

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { CommandContext } from '../api';
-import { formatTable, targetOptions } from '../api';
+import { allPages, formatTable, targetOptions } from '../api';
 
 /** A person as identity shows them. */
 export interface UserSummary {
@@ -19,11 +19,6 @@ export interface UserSummary {
   invitedBy?: string | null;
   createdAt?: string;
   updatedAt?: string | null;
-}
-
-interface UserPage {
-  items: UserSummary[];
-  nextCursor?: string | null;
 }
 
 export function registerUsers(program: Command, context: CommandContext): void {
@@ -77,19 +72,10 @@ export function registerUsers(program: Command, context: CommandContext): void {
       .requiredOption('--tenant <tenantId>', 'the tenant whose people to list'),
   ).action(async (options: { tenant: string; json?: boolean; stage?: string; region?: string }) => {
     const api = await context.api(options);
-    const items: UserSummary[] = [];
-    let cursor: string | undefined;
-    // Follows every page: an operator wants the whole list.
-    for (let page = 0; page < 1000; page++) {
-      const result = await api.request<UserPage>(
-        'GET',
-        `/operator/tenants/${encodeURIComponent(options.tenant)}/users`,
-        { query: { limit: '100', cursor } },
-      );
-      items.push(...(result.items ?? []));
-      cursor = result.nextCursor ?? undefined;
-      if (!cursor) break;
-    }
+    const items = await allPages<UserSummary>(
+      api,
+      `/operator/tenants/${encodeURIComponent(options.tenant)}/users`,
+    );
     if (options.json) {
       context.out(`${JSON.stringify(items, null, 2)}\n`);
       return;

@@ -142,6 +142,38 @@ export interface Page<T> {
   lastKey?: Record<string, unknown>;
 }
 
+/** A tenant's items of one kind in gsi1 (`TENANT#<id>` / `<prefix>…`): its keys or its users. */
+export function tenantItemsQuery(tableName: string, tenantId: string, prefix: 'KEY#' | 'USER#') {
+  return {
+    TableName: tableName,
+    IndexName: 'gsi1',
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
+    ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':prefix': prefix },
+  };
+}
+
+/** One page of such items, newest first (their sort keys begin with a time or a ULID). */
+export async function pageOfTenantItems<T>(
+  client: DynamoDBDocumentClient,
+  query: ReturnType<typeof tenantItemsQuery>,
+  options: { limit: number; startKey?: Record<string, unknown> },
+  toRecord: (item: Item) => T | undefined,
+): Promise<Page<T>> {
+  const result = await client.send(
+    new QueryCommand({
+      ...query,
+      ScanIndexForward: false,
+      Limit: options.limit,
+      ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
+    }),
+  );
+  return {
+    items: (result.Items ?? []).flatMap((item) => toRecord(item) ?? []),
+    ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
+  };
+}
+
 export class IdentityStore {
   /**
    * The secret that signs this table's pagination cursors, created on first use and cached per
@@ -258,26 +290,16 @@ export class IdentityStore {
   }
 
   /** A tenant's keys, newest first, one page (gsi1: `TENANT#<id>` / `KEY#<createdAt>#<keyId>`). */
-  async listApiKeys(
+  listApiKeys(
     tenantId: string,
     options: { limit: number; startKey?: Record<string, unknown> },
   ): Promise<Page<ApiKeyRecord>> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':prefix': 'KEY#' },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
-      }),
+    return pageOfTenantItems(
+      this.client,
+      tenantItemsQuery(this.tableName, tenantId, 'KEY#'),
+      options,
+      apiKeyFromItem,
     );
-    return {
-      items: (result.Items ?? []).map(apiKeyFromItem),
-      ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
-    };
   }
 
   /** Every key with this owner e-mail (gsi2), across tenants: callers filter by tenant. */

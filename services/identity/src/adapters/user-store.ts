@@ -8,7 +8,7 @@
  * admins demoting each other at the same moment from leaving the tenant with none.
  */
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { UserCreated, UserRemoved, UserUpdated } from '@switchyard/contracts';
 import {
   cancellationReasons,
@@ -21,7 +21,7 @@ import {
 import type { PlannedChange, UserRecord } from '../domain/users';
 import { isActiveAdmin, sortGroups, userFromItem, userState } from '../domain/users';
 import type { Page } from './identity-store';
-import { keys, userItem } from './identity-store';
+import { keys, pageOfTenantItems, tenantItemsQuery, userItem } from './identity-store';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Changed = Extract<PlannedChange, { outcome: 'changed' }>;
@@ -151,26 +151,16 @@ export class UserStore {
   }
 
   /** One page of a tenant's users, newest first (gsi1 `TENANT#<id>` / `USER#<userId>`; ids are ULIDs). */
-  async listUsers(
+  listUsers(
     tenantId: string,
     options: { limit: number; startKey?: Record<string, unknown> },
   ): Promise<Page<UserRecord>> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':prefix': 'USER#' },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
-      }),
+    return pageOfTenantItems(
+      this.client,
+      tenantItemsQuery(this.tableName, tenantId, 'USER#'),
+      options,
+      userFromItem,
     );
-    return {
-      items: (result.Items ?? []).flatMap((item) => userFromItem(item) ?? []),
-      ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
-    };
   }
 
   /**
@@ -182,13 +172,7 @@ export class UserStore {
       new GetCommand({ TableName: this.tableName, Key: keys.tenant(tenantId), ConsistentRead: true }),
     );
     if (!Item || typeof Item.adminCount === 'number') return;
-    const users = await queryAll(this.client, {
-      TableName: this.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
-      ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':prefix': 'USER#' },
-    });
+    const users = await queryAll(this.client, tenantItemsQuery(this.tableName, tenantId, 'USER#'));
     const admins = users.flatMap((item) => userFromItem(item) ?? []).filter(isActiveAdmin).length;
     await conditionalWrite(
       this.client.send(

@@ -5,7 +5,7 @@
  * same for both.
  */
 import { conflict, decodeCursor, encodeCursor, notFound, validationFailed } from '@switchyard/runtime';
-import type { RevokeOutcome } from '../adapters/identity-store';
+import type { Page, RevokeOutcome } from '../adapters/identity-store';
 import type { CreateKeyBody, ListKeysQuery } from '../api-schemas';
 import { cursorScope } from '../api-schemas';
 import type { ApiKeySummary } from '../domain/api-keys';
@@ -47,22 +47,40 @@ export async function createApiKey(
   return { ...toApiKeySummary(key.record), key: key.plaintext };
 }
 
+/**
+ * One page of a tenant's listing (`keys`, `users`) as clients see it: the cursor is the store's
+ * last key, signed and bound to the tenant and the listing.
+ */
+export async function listTenantPage<R, V>(
+  deps: Pick<IdentityDeps, 'store'>,
+  input: { tenantId: string; listing: 'keys' | 'users'; query: ListKeysQuery },
+  fetch: (options: { limit: number; startKey?: Record<string, unknown> }) => Promise<Page<R>>,
+  view: (record: R) => V,
+): Promise<{ items: V[]; nextCursor: string | null }> {
+  const secret = await deps.store.cursorSecret();
+  const scope = { scope: cursorScope(input.tenantId, input.listing) };
+  const page = await fetch({
+    limit: input.query.limit,
+    ...(input.query.cursor ? { startKey: decodeCursor(input.query.cursor, secret, scope) } : {}),
+  });
+  return {
+    items: page.items.map(view),
+    nextCursor: page.lastKey ? encodeCursor(page.lastKey, secret, scope) : null,
+  };
+}
+
 /** One page of a tenant's keys, newest first; the cursor is signed and bound to the tenant. */
-export async function listApiKeys(
+export function listApiKeys(
   deps: Pick<IdentityDeps, 'store'>,
   tenantId: string,
   query: ListKeysQuery,
 ): Promise<{ items: ApiKeySummary[]; nextCursor: string | null }> {
-  const secret = await deps.store.cursorSecret();
-  const scope = { scope: cursorScope(tenantId) };
-  const page = await deps.store.listApiKeys(tenantId, {
-    limit: query.limit,
-    ...(query.cursor ? { startKey: decodeCursor(query.cursor, secret, scope) } : {}),
-  });
-  return {
-    items: page.items.map(toApiKeySummary),
-    nextCursor: page.lastKey ? encodeCursor(page.lastKey, secret, scope) : null,
-  };
+  return listTenantPage(
+    deps,
+    { tenantId, listing: 'keys', query },
+    (options) => deps.store.listApiKeys(tenantId, options),
+    toApiKeySummary,
+  );
 }
 
 /**

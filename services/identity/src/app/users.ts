@@ -7,15 +7,14 @@
  * the `user-lifecycle` stream consumer does the same from the event in the outbox, so the keys are
  * revoked even if this process dies in between.
  */
-import { conflict, decodeCursor, encodeCursor, notFound } from '@switchyard/runtime';
+import { conflict, notFound } from '@switchyard/runtime';
 import type { UserStore, UserWriteOutcome } from '../adapters/user-store';
 import type { ListKeysQuery } from '../api-schemas';
-import { cursorScope } from '../api-schemas';
 import { isId } from '../domain/random';
 import type { InviteUserInput, UserPatch, UserRecord, UserView } from '../domain/users';
 import { newInvitedUser, planUserUpdate, toUserView } from '../domain/users';
 import type { KeyScope } from './api-keys';
-import { revokeApiKeysOwnedBy } from './api-keys';
+import { listTenantPage, revokeApiKeysOwnedBy } from './api-keys';
 import type { IdentityDeps } from './deps';
 
 /** Tenants and keys, plus the tenant's people. */
@@ -41,21 +40,17 @@ export async function inviteUser(deps: UserDeps, scope: KeyScope, input: InviteU
 }
 
 /** One page of a tenant's people, newest first; the cursor is signed and bound to tenant and listing. */
-export async function listUsers(
+export function listUsers(
   deps: Pick<UserDeps, 'users' | 'store'>,
   tenantId: string,
   query: ListKeysQuery,
 ): Promise<{ items: UserView[]; nextCursor: string | null }> {
-  const secret = await deps.store.cursorSecret();
-  const scope = { scope: cursorScope(tenantId, 'users') };
-  const page = await deps.users.listUsers(tenantId, {
-    limit: query.limit,
-    ...(query.cursor ? { startKey: decodeCursor(query.cursor, secret, scope) } : {}),
-  });
-  return {
-    items: page.items.map(toUserView),
-    nextCursor: page.lastKey ? encodeCursor(page.lastKey, secret, scope) : null,
-  };
+  return listTenantPage(
+    deps,
+    { tenantId, listing: 'users', query },
+    (options) => deps.users.listUsers(tenantId, options),
+    toUserView,
+  );
 }
 
 /** A user of `tenantId`, read consistently; 404 for anyone else's, exactly like a missing one. */

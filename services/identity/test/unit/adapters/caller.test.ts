@@ -11,7 +11,7 @@ import type { IdentityStore } from '../../../src/adapters/identity-store';
 import type { ApiKeyRecord, Role } from '../../../src/domain/api-keys';
 import { newApiKey } from '../../../src/domain/api-keys';
 import type { UserRecord } from '../../../src/domain/users';
-import { at, minutes, NOW, seededRandom } from '../domain/fixtures';
+import { aUser, at, minutes, NOW, seededRandom } from '../domain/fixtures';
 
 const TENANT = 'ten_01JX0000000000000000000000';
 
@@ -46,19 +46,7 @@ function fakeUsers(overrides: Record<string, Partial<UserRecord> | null> = {}): 
     getUser: async (userId: string) => {
       const override = overrides[userId];
       if (override === null) return undefined;
-      return {
-        userId,
-        tenantId: TENANT,
-        email: `${userId}@example.com`,
-        emailVerified: true,
-        role: 'admin',
-        groups: ['Admins'],
-        status: 'active',
-        createdAt: NOW.toISOString(),
-        revision: 1,
-        sessionEpoch: 0,
-        ...override,
-      };
+      return aUser({ userId, tenantId: TENANT, email: `${userId}@example.com`, ...override });
     },
   };
 }

@@ -12,7 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { UserStore } from '../../../src/adapters/user-store';
 import type { UserRecord } from '../../../src/domain/users';
 import { planUserUpdate } from '../../../src/domain/users';
-import { at, minutes, NOW } from '../domain/fixtures';
+import { aUser, at, minutes, NOW } from '../domain/fixtures';
 
 const TABLE = 'identity-test';
 const TENANT = 'ten_01JX0000000000000000000000';
@@ -20,22 +20,8 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const store = () =>
   new UserStore(TABLE, DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })));
 
-function user(overrides: Partial<UserRecord> = {}): UserRecord {
-  return {
-    userId: 'usr_01JX0000000000000000000001',
-    tenantId: TENANT,
-    email: 'ann@example.com',
-    emailVerified: false,
-    role: 'admin',
-    groups: ['Admins'],
-    status: 'active',
-    invitedBy: 'key:abc',
-    createdAt: NOW.toISOString(),
-    revision: 1,
-    sessionEpoch: 0,
-    ...overrides,
-  };
-}
+const user = (overrides: Partial<UserRecord> = {}) =>
+  aUser({ tenantId: TENANT, emailVerified: false, invitedBy: 'key:abc', ...overrides });
 
 function cancelled(codes: string[]) {
   return new TransactionCanceledException({

@@ -6,20 +6,9 @@ import type { SignInDeps } from '../../../src/app/deps';
 import { endSession, refreshSession, verifySignInCode } from '../../../src/app/sign-in';
 import type { RevokeReason, Session } from '../../../src/domain/sessions';
 import type { UserRecord } from '../../../src/domain/users';
-import { at, minutes, NOW, seededRandom } from '../domain/fixtures';
+import { aUser, at, minutes, NOW, seededRandom } from '../domain/fixtures';
 
-const USER: UserRecord = {
-  userId: 'usr_01JX0000000000000000000001',
-  tenantId: 'ten_01JX0000000000000000000000',
-  email: 'ann@example.com',
-  emailVerified: true,
-  role: 'viewer',
-  groups: [],
-  status: 'active',
-  createdAt: NOW.toISOString(),
-  revision: 1,
-  sessionEpoch: 0,
-};
+const USER: UserRecord = aUser({ role: 'viewer', groups: [] });
 
 function world() {
   const sessions = new Map<string, StoredSession>();

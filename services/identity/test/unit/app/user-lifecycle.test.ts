@@ -9,21 +9,14 @@ import type { LifecycleDeps } from '../../../src/app/user-lifecycle';
 import { followUserEvent } from '../../../src/app/user-lifecycle';
 import type { ApiKeyRecord } from '../../../src/domain/api-keys';
 import type { UserRecord } from '../../../src/domain/users';
-import { NOW } from '../domain/fixtures';
+import { aUser, NOW } from '../domain/fixtures';
 
 const TENANT = 'ten_01JX0000000000000000000000';
-const INVITER: UserRecord = {
+const INVITER: UserRecord = aUser({
   userId: 'usr_01JX0000000000000000000AD0',
   tenantId: TENANT,
   email: 'ada@example.com',
-  emailVerified: true,
-  role: 'admin',
-  groups: ['Admins'],
-  status: 'active',
-  createdAt: NOW.toISOString(),
-  revision: 1,
-  sessionEpoch: 0,
-};
+});
 
 function key(keyId: string, createdAt: string, overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   return {

@@ -10,6 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoSignIn } from '../../../src/adapters/sign-in';
 import { CODE_TTL_MS } from '../../../src/domain/otp';
+import { aUser } from '../domain/fixtures';
 import { fakeTable, givenUser } from './fake-table';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
@@ -166,18 +167,7 @@ describe('CognitoSignIn (USER_AUTH + EMAIL_OTP)', () => {
 });
 
 describe('CognitoSignIn sessions', () => {
-  const user = {
-    userId: 'usr_01ANN',
-    tenantId: 'ten_01ACME',
-    email: 'ann@example.com',
-    emailVerified: true,
-    role: 'admin' as const,
-    groups: ['Admins'],
-    status: 'active' as const,
-    createdAt: T0.toISOString(),
-    revision: 1,
-    sessionEpoch: 0,
-  };
+  const user = aUser({ userId: 'usr_01ANN', tenantId: 'ten_01ACME' });
 
   it("refreshes with REFRESH_TOKEN_AUTH and the session's pool token; a refusal is undefined", async () => {
     const { idp, signIn } = setup();

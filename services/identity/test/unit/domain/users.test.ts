@@ -12,25 +12,11 @@ import {
   userFromItem,
   userState,
 } from '../../../src/domain/users';
-import { at, minutes, NOW, seededRandom } from './fixtures';
+import { aUser, at, minutes, NOW, seededRandom } from './fixtures';
 
 const TENANT = 'ten_01JX0000000000000000000000';
 
-function user(overrides: Partial<UserRecord> = {}): UserRecord {
-  return {
-    userId: 'usr_01JX0000000000000000000001',
-    tenantId: TENANT,
-    email: 'ann@example.com',
-    emailVerified: true,
-    role: 'admin',
-    groups: ['Admins'],
-    status: 'active',
-    createdAt: NOW.toISOString(),
-    revision: 1,
-    sessionEpoch: 0,
-    ...overrides,
-  };
-}
+const user = (overrides: Partial<UserRecord> = {}) => aUser({ tenantId: TENANT, ...overrides });
 
 const later = at(NOW, minutes(5));
 
