@@ -98,7 +98,7 @@ export function userUpdatedPut(
     new: userState(change.next),
     revision: change.next.revision,
     ...(updatedBy === undefined ? {} : { updatedBy }),
-    updatedAt: change.next.updatedAt ?? new Date().toISOString(),
+    updatedAt: change.next.updatedAt,
   });
 }
 

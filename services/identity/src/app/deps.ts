@@ -4,8 +4,7 @@
  * adapters instead. Adapters that cache (the store, the token client) are built once per container.
  */
 import { randomBytes } from 'node:crypto';
-import { defineConfig, dynamoDbDocumentClient } from '@switchyard/runtime';
-import { z } from 'zod';
+import { dynamoDbDocumentClient } from '@switchyard/runtime';
 import type { ConnectionServices } from '../adapters/connection-store';
 import { connectionServices } from '../adapters/connection-store';
 import type { RequestTokens } from '../adapters/oauth-client';
@@ -19,7 +18,7 @@ import type { SignIn } from '../adapters/sign-in';
 import { SessionTable, signInConfig, signInFromEnvironment } from '../adapters/sign-in';
 import type { UserStore } from '../adapters/user-store';
 import { userStore } from '../adapters/user-store';
-import { config } from '../config';
+import { config, invitationConfig } from '../config';
 import type { KeyEnvironment } from '../domain/api-keys';
 import { environmentForStage } from '../domain/api-keys';
 import type { RandomBytes } from '../domain/random';
@@ -49,17 +48,6 @@ export function identityDeps(): IdentityDeps {
 export function userDeps(): UserDeps {
   return { ...identityDeps(), users: userStore(config().TABLE_NAME) };
 }
-
-/** Where invitations come from and where they send people to sign in. */
-const invitationConfig = defineConfig(
-  z.object({
-    SIGN_IN_FROM_ADDRESS: z.string().min(3).default('no-reply@switchyard.local'),
-    /** The web app's sign-in page for this stage, when there is one (empty: none). */
-    SIGN_IN_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url().optional()),
-    /** Set by the local cloud only: the API people sign in through there. */
-    SWITCHYARD_LOCAL_API_URL: z.url().optional(),
-  }),
-);
 
 let mailer: Mailer | undefined;
 

@@ -110,7 +110,7 @@ export type PlannedChange =
   | { outcome: 'unchanged' }
   | {
       outcome: 'changed';
-      next: UserRecord;
+      next: UserRecord & { updatedAt: string };
       changedFields: UserField[];
       adminDelta: -1 | 0 | 1;
       /** The person was just suspended: their sessions and API keys must end. */
@@ -155,7 +155,7 @@ export function planDisplayNameChange(
   now: Date,
 ): PlannedChange {
   if (current.displayName === displayName) return { outcome: 'unchanged' };
-  const next: UserRecord = { ...current, revision: current.revision + 1, updatedAt: now.toISOString() };
+  const next = { ...current, revision: current.revision + 1, updatedAt: now.toISOString() };
   if (displayName === undefined) delete next.displayName;
   else next.displayName = displayName;
   return { outcome: 'changed', next, changedFields: ['displayName'], adminDelta: 0, suspended: false };
