@@ -14,3 +14,12 @@ export const sha256Hex = () => z.string().regex(/^[a-f0-9]{64}$/, 'lowercase hex
 export const role = () => z.enum(['viewer', 'creator', 'admin']);
 
 export const email = () => z.email().max(254);
+
+/** A group a person belongs to in their tenant (the user pool's groups; `Admins` administer it). */
+export const userGroup = () => z.enum(['Admins', 'Creators', 'Viewers']);
+
+/** Whether a person may sign in and act: a suspended person keeps their account but cannot. */
+export const userStatus = () => z.enum(['active', 'suspended']);
+
+/** A person's display name as other services show it. */
+export const displayName = () => z.string().min(1).max(200);

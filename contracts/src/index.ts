@@ -14,6 +14,8 @@ export * from './identity/connection-needs-reauth';
 export * from './identity/profile-updated';
 export * from './identity/tenant-created';
 export * from './identity/user-created';
+export * from './identity/user-removed';
+export * from './identity/user-updated';
 export * from './ingest/event-acknowledged';
 export * from './ingest/event-received';
 export * from './ops/dlq-action';

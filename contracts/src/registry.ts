@@ -12,6 +12,8 @@ import { ConnectionNeedsReauth } from './identity/connection-needs-reauth';
 import { ProfileUpdated } from './identity/profile-updated';
 import { TenantCreated } from './identity/tenant-created';
 import { UserCreated } from './identity/user-created';
+import { UserRemoved } from './identity/user-removed';
+import { UserUpdated } from './identity/user-updated';
 import { EventAcknowledged } from './ingest/event-acknowledged';
 import { EventReceived } from './ingest/event-received';
 import { DlqReplayed } from './ops/dlq-replayed';
@@ -20,6 +22,8 @@ import { DlqReplayed } from './ops/dlq-replayed';
 export const allContracts: readonly Contract[] = [
   TenantCreated,
   UserCreated,
+  UserUpdated,
+  UserRemoved,
   ApiKeyCreated,
   ApiKeyUpdated,
   ApiKeyRevoked,

@@ -15,6 +15,8 @@ import type {
   TenantCreated,
   UsageThresholdReached,
   UserCreated,
+  UserRemoved,
+  UserUpdated,
 } from '../../src';
 
 // One realistic message per contract, typed with the exported message types so a type change that
@@ -40,9 +42,47 @@ const userCreated: UserCreated = {
   userId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
   email: 'ada@acme.example',
   role: 'admin',
+  groups: ['Admins'],
+  status: 'active',
+  invitedBy: 'usr_01J9Z3X0Z9Y8X7W6V5T4S3R2Q1',
   displayName: 'Ada Lovelace',
   locale: 'en-GB',
   createdAt: '2025-03-14T09:26:53.000Z',
+};
+
+const userUpdated: UserUpdated = {
+  ...header,
+  userId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  changedFields: ['status'],
+  old: {
+    email: 'ada@acme.example',
+    displayName: 'Ada Lovelace',
+    groups: ['Admins'],
+    role: 'admin',
+    status: 'active',
+  },
+  new: {
+    email: 'ada@acme.example',
+    displayName: 'Ada Lovelace',
+    groups: ['Admins'],
+    role: 'admin',
+    status: 'suspended',
+  },
+  revision: 3,
+  updatedBy: 'key:abcdefghjkmnpqrstvwx',
+  updatedAt: '2025-04-02T08:00:00.000Z',
+};
+
+const userRemoved: UserRemoved = {
+  ...header,
+  userId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  email: 'ada@acme.example',
+  displayName: 'Ada Lovelace',
+  groups: [],
+  role: 'viewer',
+  status: 'suspended',
+  removedBy: 'usr_01J9Z3X0Z9Y8X7W6V5T4S3R2Q1',
+  removedAt: '2025-04-05T08:00:00.000Z',
 };
 
 const apiKeyCreated: ApiKeyCreated = {
@@ -209,6 +249,8 @@ const usageThresholdReached: UsageThresholdReached = {
 export const samples: Record<string, Record<string, unknown>> = {
   'switchyard.identity/TenantCreated.v1': tenantCreated,
   'switchyard.identity/UserCreated.v1': userCreated,
+  'switchyard.identity/UserUpdated.v1': userUpdated,
+  'switchyard.identity/UserRemoved.v1': userRemoved,
   'switchyard.identity/ApiKeyCreated.v1': apiKeyCreated,
   'switchyard.identity/ApiKeyUpdated.v1': apiKeyUpdated,
   'switchyard.identity/ApiKeyRevoked.v1': apiKeyRevoked,

@@ -1,8 +1,11 @@
 /**
  * People's JWTs (Cognito on AWS, identity's Cognito-compatible issuer locally), verified by any
- * service that lets a person act: signature (RS256, the issuer's JWKS), issuer, audience (the id
- * token's `aud` or the access token's `client_id`, as the API Gateway JWT authorizer checks it),
- * expiry and `token_use`.
+ * service that lets a person act: signature (RS256, the issuer's JWKS), issuer, expiry, `token_use`
+ * and the client the token was issued to (an id token's `aud`, an access token's `client_id`).
+ *
+ * Both tokens carry `custom:tenantId` (identity's local issuer, and on AWS the user pool's
+ * pre-token-generation trigger), so a service can authorise a person from the access token alone:
+ * who (`username`), which tenant, which groups.
  */
 // jose 5, not 6: 6 is ESM-only, which jest (CommonJS) cannot load untransformed.
 import * as jose from 'jose';
@@ -74,6 +77,16 @@ export function looksLikeJwt(token: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
 }
 
+/**
+ * Whether a token was issued to `clientId`, where Cognito says so for its kind: an id token in `aud`
+ * (the client it identifies the person to), an access token in `client_id` (it has no `aud`).
+ */
+export function isForClient(claims: Record<string, unknown>, clientId: string): boolean {
+  if (claims.token_use === 'access') return claims.client_id === clientId;
+  const aud = claims.aud;
+  return claims.token_use === 'id' && (Array.isArray(aud) ? aud.includes(clientId) : aud === clientId);
+}
+
 export interface PersonTokenVerifierOptions {
   issuer: string;
   clientId: string;
@@ -96,13 +109,10 @@ export function createPersonTokenVerifier(
       requiredClaims: ['sub', 'exp', 'iat', 'token_use'],
       ...(now ? { currentDate: now } : {}),
     });
-    const audiences = [
-      ...(Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : []),
-      ...(typeof payload.client_id === 'string' ? [payload.client_id] : []),
-    ];
-    if (!audiences.includes(options.clientId)) throw new Error(`token is not for client ${options.clientId}`);
     if (payload.token_use !== 'id' && payload.token_use !== 'access')
       throw new Error('not an id or access token');
+    if (!isForClient(payload, options.clientId))
+      throw new Error(`token is not for client ${options.clientId}`);
     return personFromClaims(payload);
   };
 }

@@ -245,6 +245,24 @@ export function targetOptions(command: Command): Command {
     .option('--json', 'print JSON only (for scripts)');
 }
 
+/**
+ * Every item of a paginated operator listing (`{ items, nextCursor }`), page by page: an operator
+ * wants the whole list, and tenants hold few keys and people.
+ */
+export async function allPages<T>(api: OperatorApi, path: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const result = await api.request<{ items?: T[]; nextCursor?: string | null }>('GET', path, {
+      query: { limit: '100', cursor },
+    });
+    items.push(...(result.items ?? []));
+    cursor = result.nextCursor ?? undefined;
+    if (!cursor) break;
+  }
+  return items;
+}
+
 /** A plain-text table: a header row, then one row per item, columns padded to fit. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((title, i) =>

@@ -6,6 +6,7 @@ import type { DlqDeps } from './commands/dlq';
 import { registerKeys } from './commands/keys';
 import { registerTenants } from './commands/tenants';
 import { LOCAL_HEALTH_PATH } from '@switchyard/local-cloud/src/lambda-api';
+import { registerUsers } from './commands/users';
 import { CliError, ExitStatus } from './exit';
 import { resolveTarget, TargetError } from './target';
 import type { LocalCloudFacts } from './target';
@@ -59,6 +60,7 @@ export function buildProgram(
   const context = commandContext(out, deps);
   registerTenants(program, context);
   registerKeys(program, context);
+  registerUsers(program, context);
   registerDlq(program, { out, err, deps });
   return program;
 }

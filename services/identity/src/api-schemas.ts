@@ -19,15 +19,24 @@ export const createKeyBody = z.strictObject({
 });
 export type CreateKeyBody = z.output<typeof createKeyBody>;
 
-/** Query of `GET /keys` and `GET /operator/tenants/{tenantId}/keys`. */
+/**
+ * Query of the tenant listings: `GET /keys`, `GET /users` and their operator twins
+ * (`limit` 1–100, default 25; `cursor` from the previous page's `nextCursor`).
+ */
 export const listKeysQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().min(1).optional(),
 });
 export type ListKeysQuery = z.output<typeof listKeysQuery>;
 
-/** The MAC of a cursor covers the tenant and the query, so it cannot be replayed elsewhere. */
-export const cursorScope = (tenantId: string) => `${tenantId}:keys`;
+/**
+ * The MAC of a cursor covers the tenant and the listing, so it cannot be replayed by another tenant
+ * or on another listing (a keys cursor on `GET /users`).
+ */
+export const cursorScope = (tenantId: string, listing: 'keys' | 'users') => `${tenantId}:${listing}`;
+
+/** Body of `POST /auth/refresh` and `POST /auth/logout`. */
+export const refreshTokenBody = z.strictObject({ refreshToken: z.string().min(1).max(512) });
 
 /** Cookie holding the state's nonce, checked at the callback when the browser sends it back. */
 export const nonceCookieName = (provider: string) => `sy_oauth_${provider}`;

@@ -19,3 +19,14 @@ export const config = defineConfig(
 );
 
 export type IdentityConfig = ReturnType<typeof config>;
+
+/** Where invitations come from and where they send people to sign in. */
+export const invitationConfig = defineConfig(
+  z.object({
+    SIGN_IN_FROM_ADDRESS: z.string().min(3).default('no-reply@switchyard.local'),
+    /** The web app's sign-in page for this stage, when there is one (empty: none). */
+    SIGN_IN_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url().optional()),
+    /** Set by the local cloud only: the API people sign in through there. */
+    SWITCHYARD_LOCAL_API_URL: z.url().optional(),
+  }),
+);

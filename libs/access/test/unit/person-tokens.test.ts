@@ -1,6 +1,7 @@
 import * as jose from 'jose';
 import {
   createPersonTokenVerifier,
+  isForClient,
   issuerJwksUrl,
   jwksUrlOf,
   looksLikeJwt,
@@ -51,6 +52,39 @@ describe('createPersonTokenVerifier', () => {
     const { sign, verify } = await setup();
     const token = await sign({ token_use: 'access', client_id: CLIENT, username: 'usr_1' });
     await expect(verify(token)).resolves.toMatchObject({ userId: 'usr_1' });
+  });
+
+  it("authorises from an access token alone: Cognito's claims with the tenant the trigger adds", async () => {
+    const { sign, verify } = await setup();
+    const token = await sign({
+      token_use: 'access',
+      client_id: CLIENT,
+      username: 'usr_1',
+      'cognito:groups': ['Admins', 'Viewers'],
+      'custom:tenantId': 'ten_1',
+      scope: 'aws.cognito.signin.user.admin',
+    });
+    await expect(verify(token)).resolves.toEqual({
+      userId: 'usr_1',
+      groups: ['Admins', 'Viewers'],
+      tenantId: 'ten_1',
+    });
+  });
+
+  it('checks the client where Cognito puts it for each kind: aud for id tokens, client_id for access tokens', async () => {
+    const { sign, verify } = await setup();
+    // An access token names its client in client_id only; an aud of ours does not make it ours.
+    await expect(
+      verify(await sign({ token_use: 'access', client_id: 'other', aud: CLIENT })),
+    ).rejects.toThrow(/client/);
+    // An id token names its client in aud; a client_id of ours does not make it ours.
+    await expect(verify(await sign({ token_use: 'id', aud: 'other', client_id: CLIENT }))).rejects.toThrow(
+      /client/,
+    );
+    await expect(verify(await sign({ token_use: 'id', aud: ['other', CLIENT] }))).resolves.toMatchObject({
+      userId: 'usr_1',
+    });
+    expect(isForClient({ token_use: 'refresh', aud: CLIENT, client_id: CLIENT }, CLIENT)).toBe(false);
   });
 
   it('refuses another audience, another issuer, an expired token, a foreign key and a tampered one', async () => {

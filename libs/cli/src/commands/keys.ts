@@ -5,7 +5,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { CommandContext } from '../api';
-import { formatTable, targetOptions } from '../api';
+import { allPages, formatTable, targetOptions } from '../api';
 
 export const ROLES = ['viewer', 'creator', 'admin'] as const;
 
@@ -27,11 +27,6 @@ export interface ApiKeySummary {
 export interface CreatedKey extends ApiKeySummary {
   /** The plaintext key: in the create response only. */
   key: string;
-}
-
-interface KeyPage {
-  items: ApiKeySummary[];
-  nextCursor?: string | null;
 }
 
 export const KEY_SHOWN_ONCE =
@@ -101,19 +96,10 @@ export function registerKeys(program: Command, context: CommandContext): void {
       .requiredOption('--tenant <tenantId>', 'the tenant whose keys to list'),
   ).action(async (options: { tenant: string; json?: boolean; stage?: string; region?: string }) => {
     const api = await context.api(options);
-    const items: ApiKeySummary[] = [];
-    let cursor: string | undefined;
-    // Follows every page: an operator wants the whole list, and tenants hold few keys.
-    for (let page = 0; page < 1000; page++) {
-      const result = await api.request<KeyPage>(
-        'GET',
-        `/operator/tenants/${encodeURIComponent(options.tenant)}/keys`,
-        { query: { limit: '100', cursor } },
-      );
-      items.push(...(result.items ?? []));
-      cursor = result.nextCursor ?? undefined;
-      if (!cursor) break;
-    }
+    const items = await allPages<ApiKeySummary>(
+      api,
+      `/operator/tenants/${encodeURIComponent(options.tenant)}/keys`,
+    );
     if (options.json) {
       context.out(`${JSON.stringify(items, null, 2)}\n`);
       return;

@@ -196,6 +196,135 @@ describe('switchyard keys', () => {
   });
 });
 
+describe('switchyard users', () => {
+  it('invite: posts the e-mail (and Admins with --admin) for the tenant and says who was invited', async () => {
+    const { tenantId } = await createTenant();
+    const { code, out, err } = await run([
+      'users',
+      'invite',
+      '--tenant',
+      tenantId,
+      '--email',
+      'bo@acme.test',
+    ]);
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(api.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      url: `/operator/tenants/${tenantId}/users`,
+      body: { email: 'bo@acme.test' },
+    });
+    expect(out).toMatch(
+      /^Invitation sent\.\n\s+User id\s+usr_\d+\n\s+Tenant\s+ten_\d+\n\s+E-mail\s+bo@acme\.test\n\s+Groups\s+\(none\)\n$/,
+    );
+
+    const admin = await run([
+      'users',
+      'invite',
+      '--tenant',
+      tenantId,
+      '--email',
+      'cy@acme.test',
+      '--admin',
+      '--json',
+    ]);
+    expect(admin.code).toBe(0);
+    expect(api.requests.at(-1)?.body).toEqual({ email: 'cy@acme.test', groups: ['Admins'] });
+    expect(JSON.parse(admin.out)).toMatchObject({
+      tenantId,
+      email: 'cy@acme.test',
+      groups: ['Admins'],
+      role: 'admin',
+    });
+  });
+
+  it("invite: prints the API's refusals (taken address, invalid field) with exit 1, and usage errors with exit 2", async () => {
+    const { tenantId } = await createTenant();
+    await run(['users', 'invite', '--tenant', tenantId, '--email', 'dup@acme.test']);
+    const taken = await run(['users', 'invite', '--tenant', tenantId, '--email', 'dup@acme.test']);
+    expect(taken).toEqual({
+      code: 1,
+      out: '',
+      err: 'switchyard: The e-mail address already belongs to a user. (correlation id corr-123)\n',
+    });
+    const invalid = await run(['users', 'invite', '--tenant', tenantId, '--email', 'nope']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.err).toBe(
+      'switchyard: Request validation failed (correlation id corr-456)\n  email: a valid e-mail address\n',
+    );
+    const before = api.requests.length;
+    expect((await run(['users', 'invite', '--tenant', tenantId])).code).toBe(2);
+    expect((await run(['users', 'invite', '--email', 'x@acme.test'])).code).toBe(2);
+    expect((await run(['users', 'remove'])).code).toBe(2);
+    expect(api.requests.length).toBe(before);
+  });
+
+  it('list: follows every page and prints a table; --json prints the array', async () => {
+    const { tenantId } = await createTenant();
+    for (const email of ['a@list.test', 'b@list.test', 'c@list.test'])
+      await run(['users', 'invite', '--tenant', tenantId, '--email', email]);
+    const table = await run(['users', 'list', '--tenant', tenantId]);
+    expect(table.code).toBe(0);
+    const lines = table.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^USER ID\s+E-MAIL\s+NAME\s+GROUPS\s+STATUS\s+CREATED$/);
+    expect(lines.slice(1).map((line) => line.split(/\s+/)[1])).toEqual([
+      'a@list.test',
+      'b@list.test',
+      'c@list.test',
+    ]);
+    expect(
+      api.requests
+        .filter((r) => r.method === 'GET')
+        .slice(-2)
+        .map((r) => r.url),
+    ).toEqual([
+      `/operator/tenants/${tenantId}/users?limit=100`,
+      `/operator/tenants/${tenantId}/users?limit=100&cursor=2`,
+    ]);
+    const json = JSON.parse((await run(['users', 'list', '--tenant', tenantId, '--json'])).out);
+    expect(json.map((user: { email: string }) => user.email)).toEqual([
+      'a@list.test',
+      'b@list.test',
+      'c@list.test',
+    ]);
+    const other = await createTenant();
+    expect((await run(['users', 'list', '--tenant', other.tenantId])).out).toBe(
+      `Tenant ${other.tenantId} has no users.\n`,
+    );
+  });
+
+  it('remove: deletes the user through the operator route; the last admin is refused with the API error', async () => {
+    const { tenantId } = await createTenant();
+    const invited = await runCliJson<{ userId: string }>([
+      'users',
+      'invite',
+      '--tenant',
+      tenantId,
+      '--email',
+      'rm@acme.test',
+    ]);
+    const { code, out } = await run(['users', 'remove', invited.userId]);
+    expect({ code, out }).toEqual({ code: 0, out: `Removed user ${invited.userId}.\n` });
+    expect(api.requests.at(-1)).toMatchObject({ method: 'DELETE', url: `/operator/users/${invited.userId}` });
+    expect(JSON.parse((await run(['users', 'list', '--tenant', tenantId, '--json'])).out)).toEqual([]);
+
+    const admin = await runCliJson<{ userId: string }>([
+      'users',
+      'invite',
+      '--tenant',
+      tenantId,
+      '--email',
+      'only-admin@acme.test',
+      '--admin',
+    ]);
+    const refused = await run(['users', 'remove', admin.userId, '--json']);
+    expect(refused).toEqual({
+      code: 1,
+      out: '',
+      err: 'switchyard: A tenant must keep at least one active admin. (correlation id corr-123)\n',
+    });
+  });
+});
+
 describe('against AWS (--stage)', () => {
   it('finds the one API URL in the platform-<stage> stack outputs and signs with the given credentials', async () => {
     const cloudFormation = mockClient(CloudFormationClient);

@@ -19,6 +19,17 @@ export interface FakeKey {
   display: string;
 }
 
+export interface FakeUser {
+  userId: string;
+  tenantId: string;
+  email: string;
+  displayName: string | null;
+  groups: string[];
+  role: string;
+  status: string;
+  createdAt: string;
+}
+
 export interface RecordedRequest {
   method: string;
   url: string;
@@ -30,6 +41,7 @@ export class FakeOperatorApi {
   readonly requests: RecordedRequest[] = [];
   readonly tenants = new Map<string, { tenantId: string; name: string }>();
   readonly keys: FakeKey[] = [];
+  readonly users: FakeUser[] = [];
   /** Page size the fake uses for GET .../keys, whatever limit is asked (to exercise paging). */
   pageSize = 2;
   private server?: Server;
@@ -129,6 +141,56 @@ export class FakeOperatorApi {
         const next = start + this.pageSize < all.length ? String(start + this.pageSize) : null;
         return { status: 200, body: { items, nextCursor: next } };
       }
+    }
+    if ((m = /^\/operator\/tenants\/([^/]+)\/users$/.exec(pathname))) {
+      const tenantId = decodeURIComponent(m[1]!);
+      if (!this.tenants.has(tenantId)) return error(404, 'not_found', 'No such tenant.');
+      if (method === 'POST') {
+        if (!body?.email?.includes('@'))
+          return {
+            status: 400,
+            body: {
+              error: {
+                code: 'validation_failed',
+                message: 'Request validation failed',
+                details: [{ path: 'email', message: 'a valid e-mail address' }],
+                correlationId: 'corr-456',
+              },
+            },
+          };
+        if (this.users.some((user) => user.email === body.email))
+          return error(409, 'email_taken', 'The e-mail address already belongs to a user.');
+        const groups = (body as unknown as { groups?: string[] }).groups ?? [];
+        const user: FakeUser = {
+          userId: this.nextId('usr_'),
+          tenantId,
+          email: body.email,
+          displayName: null,
+          groups,
+          role: groups.includes('Admins') ? 'admin' : 'viewer',
+          status: 'active',
+          createdAt: '2025-03-04T05:06:07.000Z',
+        };
+        this.users.push(user);
+        return { status: 201, body: { user } };
+      }
+      if (method === 'GET') {
+        const all = this.users.filter((user) => user.tenantId === tenantId);
+        const start = Number(searchParams.get('cursor') ?? 0);
+        const items = all.slice(start, start + this.pageSize);
+        const next = start + this.pageSize < all.length ? String(start + this.pageSize) : null;
+        return { status: 200, body: { items, nextCursor: next } };
+      }
+    }
+    if (method === 'DELETE' && (m = /^\/operator\/users\/([^/]+)$/.exec(pathname))) {
+      const index = this.users.findIndex((user) => user.userId === decodeURIComponent(m![1]!));
+      if (index < 0) return error(404, 'not_found', 'No such user.');
+      const { tenantId, role } = this.users[index]!;
+      const admins = this.users.filter((user) => user.tenantId === tenantId && user.role === 'admin');
+      if (role === 'admin' && admins.length === 1)
+        return error(409, 'last_admin', 'A tenant must keep at least one active admin.');
+      this.users.splice(index, 1);
+      return { status: 204 };
     }
     if (method === 'DELETE' && (m = /^\/operator\/keys\/([^/]+)$/.exec(pathname))) {
       const key = this.keys.find((k) => k.keyId === decodeURIComponent(m![1]!));

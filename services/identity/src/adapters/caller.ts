@@ -8,11 +8,14 @@
  * - API key: one GetItem by the key id in identity's own table (never a scan), then the domain's
  *   constant-time check. Unknown, revoked, inactive, expired and malformed keys all get the same 401.
  * - Person: `verifyPersonToken` (signature, issuer, audience, expiry); a member of `Admins` with a
- *   tenant id administers that tenant.
+ *   tenant id administers that tenant. Identity also holds the person's user item, so it reads it
+ *   (consistently) and goes by it: a suspended or removed person is refused (401) at once rather
+ *   than when their token expires, and a group taken away counts at once (a token never grants a
+ *   group the user item does not have).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { authenticateBearer } from '@switchyard/access';
-import { forbidden } from '@switchyard/runtime';
+import { forbidden, unauthorized } from '@switchyard/runtime';
 import type { Role } from '../domain/api-keys';
 import { canAdminister, checkApiKey, parseApiKey, shouldRecordLastUsed } from '../domain/api-keys';
 import { ADMINS_GROUP } from '../domain/tenants';
@@ -20,6 +23,8 @@ import { config } from '../config';
 import type { IdentityStore } from './identity-store';
 import { identityStore } from './identity-store';
 import { verifyPersonToken } from './person-tokens';
+import type { UserStore } from './user-store';
+import { userStore } from './user-store';
 
 export type Caller =
   | { kind: 'apiKey'; tenantId: string; role: Role; keyId: string; actorId: string }
@@ -46,6 +51,8 @@ export interface LogSink {
 
 export interface CallerDeps {
   store: IdentityStore;
+  /** Where a person's user item is read (their status and groups now). */
+  users: Pick<UserStore, 'getUser'>;
   logger: LogSink;
   now?: () => Date;
   verifyPerson?: typeof verifyPersonToken;
@@ -87,26 +94,35 @@ export async function resolveCaller(
     };
   }
   const { person } = caller;
+  const user = await deps.users.getUser(person.userId, { consistent: true });
+  if (
+    !user ||
+    user.status !== 'active' ||
+    (person.tenantId !== undefined && person.tenantId !== user.tenantId)
+  ) {
+    deps.logger.info('authentication_failed', { reason: 'person not active', userId: person.userId });
+    throw unauthorized(INVALID_CREDENTIALS, { headers: { 'WWW-Authenticate': 'Bearer' } });
+  }
+  const groups = person.groups.filter((group) => user.groups.includes(group));
   return {
     kind: 'person',
     tenantId: person.tenantId,
-    role: person.tenantId && person.groups.includes(ADMINS_GROUP) ? 'admin' : undefined,
+    role: person.tenantId && groups.includes(ADMINS_GROUP) ? 'admin' : undefined,
     userId: person.userId,
     ...(person.email ? { email: person.email } : {}),
-    groups: person.groups,
+    groups,
     actorId: person.userId,
   };
 }
 
-/** Authenticates the caller and requires the admin role in a tenant (403 otherwise). */
+/** Authenticates the caller and requires the admin role in a tenant (403 `forbidden` otherwise). */
 export async function requireTenantAdmin(
   headers: Record<string, string | undefined>,
   deps: CallerDeps,
+  forbiddenMessage = 'Managing API keys needs the admin role.',
 ): Promise<TenantAdmin> {
   const caller = await resolveCaller(headers, deps);
-  if (!caller.tenantId || !caller.role || !canAdminister(caller.role)) {
-    throw forbidden('Managing API keys needs the admin role.');
-  }
+  if (!caller.tenantId || !caller.role || !canAdminister(caller.role)) throw forbidden(forbiddenMessage);
   return caller as TenantAdmin;
 }
 
@@ -136,13 +152,27 @@ export function requireOperator(event: APIGatewayProxyEventV2): IamPrincipal {
   return iam;
 }
 
+function stageCallerDeps(logger: LogSink): CallerDeps {
+  const { TABLE_NAME } = config();
+  return { store: identityStore(TABLE_NAME), users: userStore(TABLE_NAME), logger };
+}
+
 /** `requireTenantAdmin` against this stage's table: what the key-management handlers call. */
 export function requireKeyAdmin(request: {
   headers: Record<string, string | undefined>;
   logger: LogSink;
 }): Promise<TenantAdmin> {
-  return requireTenantAdmin(request.headers, {
-    store: identityStore(config().TABLE_NAME),
-    logger: request.logger,
-  });
+  return requireTenantAdmin(request.headers, stageCallerDeps(request.logger));
+}
+
+/** `requireTenantAdmin` against this stage's table: what the `/users` handlers call. */
+export function requireUserAdmin(request: {
+  headers: Record<string, string | undefined>;
+  logger: LogSink;
+}): Promise<TenantAdmin> {
+  return requireTenantAdmin(
+    request.headers,
+    stageCallerDeps(request.logger),
+    "Managing a tenant's people needs the admin role.",
+  );
 }

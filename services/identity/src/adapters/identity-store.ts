@@ -26,6 +26,8 @@ import {
 import type { ApiKeyRecord, KeyStatus } from '../domain/api-keys';
 import { KEY_ID_LENGTH, lastUsedCutoff, transitionStatus } from '../domain/api-keys';
 import type { CreatedTenant, Tenant, User } from '../domain/tenants';
+import type { UserRecord } from '../domain/users';
+import { sortGroups } from '../domain/users';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Item = Record<string, unknown>;
@@ -93,12 +95,21 @@ export function apiKeyFromItem(item: Item): ApiKeyRecord {
   return pick<ApiKeyRecord>(item, API_KEY_FIELDS);
 }
 
-function userItem(user: User): Item {
+/**
+ * A user's item: listed under its tenant in gsi1 (`TENANT#<id>` / `USER#<userId>`). A user without
+ * a status, revision or session epoch yet (a tenant's first admin) starts active, at 1 and 0.
+ */
+export function userItem(
+  user: User & Partial<Pick<UserRecord, 'status' | 'revision' | 'sessionEpoch'>>,
+): Item {
   return {
     ...keys.user(user.userId),
     type: 'user',
     gsi1pk: `TENANT#${user.tenantId}`,
     gsi1sk: `USER#${user.userId}`,
+    status: 'active',
+    revision: 1,
+    sessionEpoch: 0,
     ...user,
   };
 }
@@ -131,6 +142,38 @@ export interface Page<T> {
   lastKey?: Record<string, unknown>;
 }
 
+/** A tenant's items of one kind in gsi1 (`TENANT#<id>` / `<prefix>…`): its keys or its users. */
+export function tenantItemsQuery(tableName: string, tenantId: string, prefix: 'KEY#' | 'USER#') {
+  return {
+    TableName: tableName,
+    IndexName: 'gsi1',
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
+    ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':prefix': prefix },
+  };
+}
+
+/** One page of such items, newest first (their sort keys begin with a time or a ULID). */
+export async function pageOfTenantItems<T>(
+  client: DynamoDBDocumentClient,
+  query: ReturnType<typeof tenantItemsQuery>,
+  options: { limit: number; startKey?: Record<string, unknown> },
+  toRecord: (item: Item) => T | undefined,
+): Promise<Page<T>> {
+  const result = await client.send(
+    new QueryCommand({
+      ...query,
+      ScanIndexForward: false,
+      Limit: options.limit,
+      ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
+    }),
+  );
+  return {
+    items: (result.Items ?? []).flatMap((item) => toRecord(item) ?? []),
+    ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
+  };
+}
+
 export class IdentityStore {
   /**
    * The secret that signs this table's pagination cursors, created on first use and cached per
@@ -159,7 +202,8 @@ export class IdentityStore {
       {
         Put: {
           TableName: table,
-          Item: { ...keys.tenant(tenant.tenantId), type: 'tenant', ...tenant },
+          // adminCount: the tenant's active admins, kept by every change of a user (never below 1).
+          Item: { ...keys.tenant(tenant.tenantId), type: 'tenant', ...tenant, adminCount: 1 },
           ...NOT_EXISTS,
         },
       },
@@ -190,6 +234,8 @@ export class IdentityStore {
         userId: adminUser.userId,
         email: adminUser.email,
         role: adminUser.role,
+        groups: sortGroups(adminUser.groups),
+        status: 'active',
         createdAt: adminUser.createdAt,
       }),
       outboxPut(table, ApiKeyCreated, apiKeyCreatedDetail(apiKey.record)),
@@ -244,26 +290,16 @@ export class IdentityStore {
   }
 
   /** A tenant's keys, newest first, one page (gsi1: `TENANT#<id>` / `KEY#<createdAt>#<keyId>`). */
-  async listApiKeys(
+  listApiKeys(
     tenantId: string,
     options: { limit: number; startKey?: Record<string, unknown> },
   ): Promise<Page<ApiKeyRecord>> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':prefix': 'KEY#' },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
-      }),
+    return pageOfTenantItems(
+      this.client,
+      tenantItemsQuery(this.tableName, tenantId, 'KEY#'),
+      options,
+      apiKeyFromItem,
     );
-    return {
-      items: (result.Items ?? []).map(apiKeyFromItem),
-      ...(result.LastEvaluatedKey ? { lastKey: result.LastEvaluatedKey } : {}),
-    };
   }
 
   /** Every key with this owner e-mail (gsi2), across tenants: callers filter by tenant. */

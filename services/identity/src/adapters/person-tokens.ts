@@ -7,21 +7,20 @@
  * - `AUTH_MODE=cognito`: tokens come from the Cognito user pool (`ISSUER_URL` =
  *   `https://cognito-idp.<region>.amazonaws.com/<poolId>`), verified against its remote JWKS.
  *
- * In both modes the audience is `CLIENT_ID` (the id token's `aud`, the access token's `client_id`),
- * exactly like the API Gateway JWT authorizer checks it.
+ * In both modes the client is `CLIENT_ID`: the id token's `aud`, the access token's `client_id`.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { defineConfig, getOrCreateItem } from '@switchyard/runtime';
 import type { Person } from '@switchyard/access';
 import {
-  createPersonTokenVerifier as createRemoteVerifier,
+  createPersonTokenVerifier as createSharedVerifier,
   jwksUrlOf,
   personFromClaims,
 } from '@switchyard/access';
 import * as jose from 'jose';
 import { z } from 'zod';
 import type { Jwks, SigningKey } from '../domain/tokens';
-import { createSigningKey, exportJwks, SIGNING_ALG, verifyToken } from '../domain/tokens';
+import { createSigningKey, exportJwks, SIGNING_ALG } from '../domain/tokens';
 
 export type { Person };
 export { personFromClaims };
@@ -114,29 +113,22 @@ export interface PersonTokenVerifierOptions {
   now?: () => Date;
 }
 
-/** Builds a verifier; `verifyPersonToken` is the one configured from the environment. */
+/**
+ * Builds a verifier; `verifyPersonToken` is the one configured from the environment. Both key
+ * sources go through the shared verifier every other service uses, so identity checks tokens by the
+ * same rules.
+ */
 export function createPersonTokenVerifier(options: PersonTokenVerifierOptions) {
   return async (token: string): Promise<Person> => {
     if (typeof token !== 'string' || token.length === 0) throw new Error('no token');
     const keys = await options.keys();
-    const now = options.now?.();
-    if (typeof keys === 'function') {
-      // A remote key set (Cognito): the shared verifier, as every other service uses it.
-      return createRemoteVerifier({
-        issuer: options.issuer,
-        clientId: options.clientId,
-        keys,
-        ...(options.now ? { now: options.now } : {}),
-      })(token);
-    }
-    const payload = await verifyToken(token, keys, {
+    return createSharedVerifier({
       issuer: options.issuer,
-      audience: options.clientId,
-      ...(now ? { now } : {}),
-    });
-    if (payload.token_use !== 'id' && payload.token_use !== 'access')
-      throw new Error('not an id or access token');
-    return personFromClaims(payload);
+      clientId: options.clientId,
+      // A remote key set (Cognito) as it is; the local issuer's JWKS document as a local key set.
+      keys: typeof keys === 'function' ? keys : jose.createLocalJWKSet(keys),
+      ...(options.now ? { now: options.now } : {}),
+    })(token);
   };
 }
 

@@ -13,19 +13,18 @@ import { dynamoDbDocumentClient, isCancelledByCondition, outboxPut, unauthorized
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Profile, Viewer } from '../domain/profiles';
 import { emptyProfile, sharedProfileChange } from '../domain/profiles';
+import type { UserRecord } from '../domain/users';
+import { planDisplayNameChange, userFromItem } from '../domain/users';
+import { profileKey, userUpdatedPut, userUpdateItem } from './user-store';
 import { personFromClaims } from './person-tokens';
 
-export const profileKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' });
+export { profileKey };
 export const userKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' });
-
-export interface UserRecord {
-  userId: string;
-  tenantId: string;
-  createdAt: string;
-}
 
 export interface LoadedProfile {
   profile: Profile;
+  /** The profile's user, as read with it (a display name change is theirs too). */
+  user: UserRecord;
   /** False for the default profile of a user who never saved one. */
   stored: boolean;
 }
@@ -56,14 +55,15 @@ export class ProfileStore {
     private readonly ddb: DynamoDBDocumentClient = dynamoDbDocumentClient(),
   ) {}
 
-  async getUser(userId: string): Promise<UserRecord | undefined> {
-    const { Item } = await this.ddb.send(new GetCommand({ TableName: this.tableName, Key: userKey(userId) }));
-    if (!Item) return undefined;
-    return {
-      userId: String(Item.userId ?? userId),
-      tenantId: String(Item.tenantId),
-      createdAt: String(Item.createdAt ?? new Date(0).toISOString()),
-    };
+  async getUser(userId: string, options: { consistent?: boolean } = {}): Promise<UserRecord | undefined> {
+    const { Item } = await this.ddb.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: userKey(userId),
+        ...(options.consistent ? { ConsistentRead: true } : {}),
+      }),
+    );
+    return userFromItem(Item);
   }
 
   /** The profile, the default one for a user without a saved profile, or undefined for no such user. */
@@ -76,17 +76,24 @@ export class ProfileStore {
           ConsistentRead: options.consistent ?? false,
         }),
       ),
-      this.getUser(userId),
+      this.getUser(userId, options),
     ]);
     // A profile outlives nothing: without its user (deleted), the profile is gone too.
     if (!user) return undefined;
-    if (profile.Item) return { profile: toProfile(profile.Item), stored: true };
-    return { profile: emptyProfile(user), stored: false };
+    if (profile.Item) return { profile: toProfile(profile.Item), user, stored: true };
+    return { profile: emptyProfile(user), user, stored: false };
   }
 
-  /** Writes `after` if the stored profile is still `before`; throws ProfileConflictError otherwise. */
+  /**
+   * Writes `after` if the stored profile is still `before`; throws ProfileConflictError otherwise.
+   * A display name change is also the user's: their item (conditioned on the revision read) and
+   * UserUpdated go in the same transaction, so projections of users need only the User events.
+   */
   async save(before: LoadedProfile, after: Profile): Promise<{ published: boolean }> {
     const change = sharedProfileChange(before.profile, after);
+    const userChange = change
+      ? planDisplayNameChange(before.user, after.displayName, new Date(after.updatedAt))
+      : ({ outcome: 'unchanged' } as const);
     const item = { ...profileKey(after.userId), ...after };
     try {
       await this.ddb.send(
@@ -108,14 +115,6 @@ export class ProfileStore {
                     }),
               },
             },
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: userKey(after.userId),
-                ConditionExpression: 'attribute_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': 'pk' },
-              },
-            },
             ...(change
               ? [
                   outboxPut(this.tableName, ProfileUpdated, {
@@ -128,6 +127,21 @@ export class ProfileStore {
                   }),
                 ]
               : []),
+            ...(userChange.outcome === 'changed'
+              ? [
+                  userUpdateItem(this.tableName, before.user, userChange.next),
+                  userUpdatedPut(this.tableName, before.user, userChange, after.userId),
+                ]
+              : [
+                  {
+                    ConditionCheck: {
+                      TableName: this.tableName,
+                      Key: userKey(after.userId),
+                      ConditionExpression: 'attribute_exists(#pk)',
+                      ExpressionAttributeNames: { '#pk': 'pk' },
+                    },
+                  },
+                ]),
           ],
         }),
       );
@@ -141,8 +155,9 @@ export class ProfileStore {
 
 /**
  * The caller of a route behind the `people` JWT authorizer, from the claims API Gateway verified.
- * Cognito access tokens carry no custom attributes, so a missing `custom:tenantId` is looked up from
- * the caller's user record.
+ * Every token carries `custom:tenantId` (on Cognito stages through the pre-token-generation
+ * trigger); a token without it (issued before the trigger existed) is resolved from the caller's
+ * user record.
  */
 export async function callerFromEvent(event: APIGatewayProxyEventV2, store: ProfileStore): Promise<Viewer> {
   const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } })

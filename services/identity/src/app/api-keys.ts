@@ -5,7 +5,7 @@
  * same for both.
  */
 import { conflict, decodeCursor, encodeCursor, notFound, validationFailed } from '@switchyard/runtime';
-import type { RevokeOutcome } from '../adapters/identity-store';
+import type { Page, RevokeOutcome } from '../adapters/identity-store';
 import type { CreateKeyBody, ListKeysQuery } from '../api-schemas';
 import { cursorScope } from '../api-schemas';
 import type { ApiKeySummary } from '../domain/api-keys';
@@ -47,22 +47,40 @@ export async function createApiKey(
   return { ...toApiKeySummary(key.record), key: key.plaintext };
 }
 
+/**
+ * One page of a tenant's listing (`keys`, `users`) as clients see it: the cursor is the store's
+ * last key, signed and bound to the tenant and the listing.
+ */
+export async function listTenantPage<R, V>(
+  deps: Pick<IdentityDeps, 'store'>,
+  input: { tenantId: string; listing: 'keys' | 'users'; query: ListKeysQuery },
+  fetch: (options: { limit: number; startKey?: Record<string, unknown> }) => Promise<Page<R>>,
+  view: (record: R) => V,
+): Promise<{ items: V[]; nextCursor: string | null }> {
+  const secret = await deps.store.cursorSecret();
+  const scope = { scope: cursorScope(input.tenantId, input.listing) };
+  const page = await fetch({
+    limit: input.query.limit,
+    ...(input.query.cursor ? { startKey: decodeCursor(input.query.cursor, secret, scope) } : {}),
+  });
+  return {
+    items: page.items.map(view),
+    nextCursor: page.lastKey ? encodeCursor(page.lastKey, secret, scope) : null,
+  };
+}
+
 /** One page of a tenant's keys, newest first; the cursor is signed and bound to the tenant. */
-export async function listApiKeys(
+export function listApiKeys(
   deps: Pick<IdentityDeps, 'store'>,
   tenantId: string,
   query: ListKeysQuery,
 ): Promise<{ items: ApiKeySummary[]; nextCursor: string | null }> {
-  const secret = await deps.store.cursorSecret();
-  const scope = { scope: cursorScope(tenantId) };
-  const page = await deps.store.listApiKeys(tenantId, {
-    limit: query.limit,
-    ...(query.cursor ? { startKey: decodeCursor(query.cursor, secret, scope) } : {}),
-  });
-  return {
-    items: page.items.map(toApiKeySummary),
-    nextCursor: page.lastKey ? encodeCursor(page.lastKey, secret, scope) : null,
-  };
+  return listTenantPage(
+    deps,
+    { tenantId, listing: 'keys', query },
+    (options) => deps.store.listApiKeys(tenantId, options),
+    toApiKeySummary,
+  );
 }
 
 /**
@@ -96,14 +114,19 @@ export async function revokeAnyApiKey(
 
 /**
  * Revokes every key owned by `email`: in `tenantId` only, or in every tenant when it is undefined
- * (operators). Returns the keys this call revoked; already revoked ones are not repeated.
+ * (operators); with `createdBefore`, only keys created no later than that (a late replay of a
+ * person's removal spares the keys of whoever holds the address now). Returns the keys this call
+ * revoked; already revoked ones are not repeated.
  */
 export async function revokeApiKeysOwnedBy(
   deps: IdentityDeps,
-  input: { email: string; tenantId: string | undefined; actorId: string },
+  input: { email: string; tenantId: string | undefined; actorId: string; createdBefore?: string },
 ): Promise<string[]> {
   const owned = (await deps.store.apiKeysByOwnerEmail(input.email)).filter(
-    (key) => (input.tenantId === undefined || key.tenantId === input.tenantId) && key.status !== 'revoked',
+    (key) =>
+      (input.tenantId === undefined || key.tenantId === input.tenantId) &&
+      (input.createdBefore === undefined || key.createdAt <= input.createdBefore) &&
+      key.status !== 'revoked',
   );
   const now = deps.now();
   const revoked: string[] = [];

@@ -67,9 +67,23 @@ export interface Profile {
 
 export type ProfileField = 'displayName' | 'bio' | 'photoUrl' | 'isProfilePrivate';
 
-/** A user who has never saved a profile has this one: public, with nothing filled in. */
-export function emptyProfile(user: { userId: string; tenantId: string; createdAt: string }): Profile {
-  return { userId: user.userId, tenantId: user.tenantId, isProfilePrivate: false, updatedAt: user.createdAt };
+/**
+ * A user who has never saved a profile has this one: public, with nothing filled in but the display
+ * name they were invited with, if any.
+ */
+export function emptyProfile(user: {
+  userId: string;
+  tenantId: string;
+  createdAt: string;
+  displayName?: string;
+}): Profile {
+  return {
+    userId: user.userId,
+    tenantId: user.tenantId,
+    ...(user.displayName === undefined ? {} : { displayName: user.displayName }),
+    isProfilePrivate: false,
+    updatedAt: user.createdAt,
+  };
 }
 
 export interface AppliedUpdate {

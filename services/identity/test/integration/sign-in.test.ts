@@ -55,7 +55,12 @@ describe('sign-in with an e-mailed code', () => {
 
     const verify = await post('/auth/verify', { email: user.email, code: await codeFor(user.email) });
     expect(verify.status).toBe(200);
-    expect(verify.body).toMatchObject({ expiresIn: 3600, tokenType: 'Bearer' });
+    // Tokens last 15 minutes; the session lasts through the refresh token (sessions.test.ts).
+    expect(verify.body).toMatchObject({
+      expiresIn: 900,
+      tokenType: 'Bearer',
+      refreshToken: expect.stringMatching(/^syr_[0-9a-z]{26}_[A-Za-z0-9_-]{43}$/),
+    });
 
     const jwksResponse = await fetch(`${started.cloud.apiUrl}/auth/.well-known/jwks.json`);
     expect(jwksResponse.status).toBe(200);
@@ -82,7 +87,14 @@ describe('sign-in with an e-mailed code', () => {
       issuer: ISSUER,
       algorithms: ['RS256'],
     });
-    expect(access).toMatchObject({ sub: user.userId, client_id: CLIENT_ID, token_use: 'access' });
+    expect(access).toMatchObject({
+      sub: user.userId,
+      client_id: CLIENT_ID,
+      token_use: 'access',
+      'custom:tenantId': user.tenantId,
+      'cognito:groups': ['Admins'],
+    });
+    expect(Number(access.exp) - Number(access.iat)).toBe(900);
     expect(access.aud).toBeUndefined();
 
     await expect(verifyPersonToken(String(verify.body.idToken))).resolves.toEqual({
@@ -94,6 +106,7 @@ describe('sign-in with an e-mailed code', () => {
     await expect(verifyPersonToken(String(verify.body.accessToken))).resolves.toMatchObject({
       userId: user.userId,
       groups: ['Admins'],
+      tenantId: user.tenantId,
     });
 
     // Single use: the same code again is refused with the one generic error.

@@ -9,6 +9,8 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { conditionalWrite } from '@switchyard/runtime';
 import type { Challenge } from '../../domain/otp';
 import { normalizeEmail } from '../../domain/tenants';
+import type { UserRecord } from '../../domain/users';
+import { userFromItem } from '../../domain/users';
 
 export const otpKey = (email: string) => ({ pk: `OTP#${normalizeEmail(email)}`, sk: 'OTP' });
 const emailClaimKey = (email: string) => ({ pk: `EMAIL#${normalizeEmail(email)}`, sk: 'EMAIL' });
@@ -67,6 +69,16 @@ export class ChallengeTable {
 
   user(userId: string): Promise<Item | undefined> {
     return this.get(userKey(userId));
+  }
+
+  /**
+   * The user an e-mail claim names, if they may sign in: still there, of the claim's tenant, and
+   * active. A suspended person is treated exactly like an unknown address.
+   */
+  async activeUser(claim: EmailClaim | undefined): Promise<UserRecord | undefined> {
+    if (!claim) return undefined;
+    const user = userFromItem(await this.user(claim.userId));
+    return user && user.tenantId === claim.tenantId && user.status === 'active' ? user : undefined;
   }
 
   /**

@@ -11,14 +11,30 @@ import {
   AdminGetUserCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
+  RevokeTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDbDocumentClient, logger } from '@switchyard/runtime';
 import { CODE_TTL_MS, MAX_ATTEMPTS, RESEND_INTERVAL_MS } from '../../domain/otp';
 import { normalizeEmail } from '../../domain/tenants';
 import type { IssuedTokens } from '../../domain/tokens';
+import { DEFAULT_TTL_SECONDS } from '../../domain/tokens';
+import type { UserRecord } from '../../domain/users';
 import { ChallengeTable, epochSeconds, groupsOf, otpKey } from './challenge-table';
-import type { SignIn } from './types';
+import type { SignedIn, SignIn } from './types';
+
+/** What Cognito answers when it will not issue tokens (a wrong code, a revoked refresh token, ...). */
+const REFUSALS = [
+  'CodeMismatchException',
+  'ExpiredCodeException',
+  'NotAuthorizedException',
+  'UserNotFoundException',
+];
+
+function refusedBy(error: unknown): string | undefined {
+  const name = error instanceof Error ? error.name : undefined;
+  return name !== undefined && REFUSALS.includes(name) ? name : undefined;
+}
 
 export interface CognitoSignInOptions {
   tableName: string;
@@ -48,7 +64,7 @@ export class CognitoSignIn implements SignIn {
   async startLogin(rawEmail: string): Promise<void> {
     const email = normalizeEmail(rawEmail);
     const [claim, current] = await Promise.all([this.table.claim(email), this.table.challenge(email)]);
-    if (!claim) {
+    if (!claim || !(await this.table.activeUser(claim))) {
       logger.info('sign-in code not sent', { reason: 'unknown_user' });
       return;
     }
@@ -93,7 +109,7 @@ export class CognitoSignIn implements SignIn {
     logger.info('sign-in code requested from Cognito');
   }
 
-  async completeLogin(rawEmail: string, code: string): Promise<IssuedTokens | undefined> {
+  async completeLogin(rawEmail: string, code: string): Promise<SignedIn | undefined> {
     const email = normalizeEmail(rawEmail);
     const item = await this.table.challenge(email);
     const now = this.now();
@@ -106,6 +122,13 @@ export class CognitoSignIn implements SignIn {
       now.getTime() >= Date.parse(String(item.expiresAt))
     ) {
       logger.info('sign-in refused', { cause: item ? 'no_usable_session' : 'no_challenge' });
+      return undefined;
+    }
+    // Suspended or removed since the code was sent: refused like a wrong code (the pool's
+    // pre-token-generation trigger would refuse too).
+    const user = await this.table.activeUser(await this.table.claim(email));
+    if (!user || user.userId !== item.userId) {
+      logger.info('sign-in refused', { cause: 'no_user' });
       return undefined;
     }
     const before = { createdAt: String(item.createdAt), attemptsLeft: Number(item.attemptsLeft) };
@@ -137,17 +160,61 @@ export class CognitoSignIn implements SignIn {
         { attemptsLeft: before.attemptsLeft - 1, used: true },
       );
       return {
-        idToken: result.IdToken,
-        accessToken: result.AccessToken,
-        expiresIn: result.ExpiresIn ?? 3600,
-        tokenType: 'Bearer',
+        tokens: toIssuedTokens(result.IdToken, result.AccessToken, result.ExpiresIn),
+        user: { userId: user.userId, tenantId: user.tenantId, sessionEpoch: user.sessionEpoch },
+        ...(result.RefreshToken ? { providerRefreshToken: result.RefreshToken } : {}),
       };
     } catch (error) {
-      const name = error instanceof Error ? error.name : 'unknown';
-      const refused = ['CodeMismatchException', 'ExpiredCodeException', 'NotAuthorizedException'];
-      if (!refused.includes(name)) throw error;
-      logger.info('sign-in refused', { cause: name });
+      const cause = refusedBy(error);
+      if (!cause) throw error;
+      logger.info('sign-in refused', { cause });
       return undefined;
+    }
+  }
+
+  /**
+   * REFRESH_TOKEN_AUTH with the pool's refresh token kept in the session (the app client does not
+   * rotate it: identity's own token in front of it does). The pre-token-generation trigger puts the
+   * user's current tenant and groups in the new tokens.
+   */
+  async reissue(
+    _user: UserRecord,
+    providerRefreshToken: string | undefined,
+  ): Promise<IssuedTokens | undefined> {
+    if (!providerRefreshToken) return undefined;
+    try {
+      const answer = await this.options.cognito.send(
+        new InitiateAuthCommand({
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          ClientId: this.options.clientId,
+          AuthParameters: { REFRESH_TOKEN: providerRefreshToken },
+        }),
+      );
+      const result = answer.AuthenticationResult;
+      if (!result?.IdToken || !result.AccessToken) return undefined;
+      return toIssuedTokens(result.IdToken, result.AccessToken, result.ExpiresIn);
+    } catch (error) {
+      const cause = refusedBy(error);
+      if (!cause) throw error;
+      logger.info('refresh refused by Cognito', { cause });
+      return undefined;
+    }
+  }
+
+  /**
+   * Revokes the pool's refresh token and the access tokens it issued, for Cognito's own endpoints.
+   * Best effort: the session item, already revoked, is what identity checks.
+   */
+  async endSession(providerRefreshToken: string | undefined): Promise<void> {
+    if (!providerRefreshToken) return;
+    try {
+      await this.options.cognito.send(
+        new RevokeTokenCommand({ ClientId: this.options.clientId, Token: providerRefreshToken }),
+      );
+    } catch (error) {
+      logger.warn('Cognito token revocation failed', {
+        error: error instanceof Error ? error.name : 'unknown',
+      });
     }
   }
 
@@ -188,4 +255,8 @@ export class CognitoSignIn implements SignIn {
       );
     }
   }
+}
+
+function toIssuedTokens(idToken: string, accessToken: string, expiresIn: number | undefined): IssuedTokens {
+  return { idToken, accessToken, expiresIn: expiresIn ?? DEFAULT_TTL_SECONDS, tokenType: 'Bearer' };
 }

@@ -17,7 +17,9 @@ import { CognitoSignIn } from './cognito';
 import { forgetPepper, LocalSignIn } from './local';
 import type { SignIn } from './types';
 
-export type { SignIn } from './types';
+export type { SessionUser, SignedIn, SignIn } from './types';
+export { SessionTable } from './session-table';
+export type { StoredSession } from './session-table';
 export { otpKey } from './challenge-table';
 export { getPepper, LocalSignIn, PEPPER_SK } from './local';
 export type { LocalSignInOptions } from './local';

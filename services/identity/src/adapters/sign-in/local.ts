@@ -14,16 +14,10 @@ import type { IssuedTokens } from '../../domain/tokens';
 import { issueTokens } from '../../domain/tokens';
 import type { Mailer } from '../mailer';
 import { getIssuerKey, ISSUER_PK } from '../person-tokens';
+import type { UserRecord } from '../../domain/users';
 import type { Item } from './challenge-table';
-import {
-  challengeFromItem,
-  ChallengeTable,
-  epochSeconds,
-  groupsOf,
-  otpKey,
-  userKey,
-} from './challenge-table';
-import type { SignIn } from './types';
+import { challengeFromItem, ChallengeTable, epochSeconds, otpKey, userKey } from './challenge-table';
+import type { SignedIn, SignIn } from './types';
 
 export const PEPPER_SK = 'PEPPER';
 
@@ -31,19 +25,11 @@ export interface LocalSignInOptions {
   tableName: string;
   issuer: string;
   clientId: string;
-  mailer: Mailer;
+  mailer: Pick<Mailer, 'sendSignInCode'>;
   client?: DynamoDBDocumentClient;
   now?: () => Date;
   random?: RandomBytes;
   tokenTtlSeconds?: number;
-}
-
-interface StoredUser {
-  userId: string;
-  tenantId: string;
-  email: string;
-  emailVerified?: boolean;
-  groups?: string[];
 }
 
 let pepper: Promise<Buffer> | undefined;
@@ -94,9 +80,10 @@ export class LocalSignIn implements SignIn {
       this.table.challenge(email),
       getPepper(this.options.tableName, this.table.client),
     ]);
+    const user = await this.table.activeUser(claim);
     const previous = challengeFromItem(current);
     const plan = planLogin(
-      { email, userExists: claim !== undefined, ...(previous ? { current: previous } : {}) },
+      { email, userExists: user !== undefined, ...(previous ? { current: previous } : {}) },
       { now: this.now(), random: this.random, pepper: secret },
     );
     if (plan.action === 'none') {
@@ -126,7 +113,7 @@ export class LocalSignIn implements SignIn {
     }
   }
 
-  async completeLogin(rawEmail: string, code: string): Promise<IssuedTokens | undefined> {
+  async completeLogin(rawEmail: string, code: string): Promise<SignedIn | undefined> {
     const email = normalizeEmail(rawEmail);
     const secret = await getPepper(this.options.tableName, this.table.client);
     // Every guess must count against the 5 tries, also when guesses arrive in parallel: a guess that
@@ -155,13 +142,30 @@ export class LocalSignIn implements SignIn {
       logger.info('sign-in refused', { cause: 'no_user' });
       return undefined;
     }
-    const tokens = await issueTokens({
+    // The person just proved they read this mailbox.
+    const tokens = await this.issue({ ...user, emailVerified: true }, now);
+    if (!user.emailVerified) await this.markEmailVerified(user.userId);
+    logger.info('signed in', { userId: user.userId });
+    return {
+      tokens,
+      user: { userId: user.userId, tenantId: user.tenantId, sessionEpoch: user.sessionEpoch },
+    };
+  }
+
+  reissue(user: UserRecord): Promise<IssuedTokens> {
+    return this.issue(user, this.now());
+  }
+
+  /** Nothing outside identity's table holds a local session. */
+  async endSession(): Promise<void> {}
+
+  private async issue(user: UserRecord, now: Date): Promise<IssuedTokens> {
+    return issueTokens({
       user: {
         userId: user.userId,
-        email,
-        // The person just proved they read this mailbox.
-        emailVerified: true,
-        groups: user.groups ?? [],
+        email: user.email,
+        emailVerified: user.emailVerified,
+        groups: user.groups,
         tenantId: user.tenantId,
       },
       issuer: this.options.issuer,
@@ -171,25 +175,14 @@ export class LocalSignIn implements SignIn {
       random: this.random,
       ...(this.options.tokenTtlSeconds ? { ttlSeconds: this.options.tokenTtlSeconds } : {}),
     });
-    if (user.emailVerified !== true) await this.markEmailVerified(user.userId);
-    logger.info('signed in', { userId: user.userId });
-    return tokens;
   }
 
-  private async userFor(email: string, challengeItem: Item | undefined): Promise<StoredUser | undefined> {
-    // The claim is the truth (the user may have been removed since the code was sent).
+  private async userFor(email: string, challengeItem: Item | undefined): Promise<UserRecord | undefined> {
+    // The claim is the truth (the user may have been removed or suspended since the code was sent).
     const claim = await this.table.claim(email);
     if (!claim || (challengeItem?.userId !== undefined && challengeItem.userId !== claim.userId))
       return undefined;
-    const user = await this.table.user(claim.userId);
-    if (!user) return undefined;
-    return {
-      userId: claim.userId,
-      tenantId: typeof user.tenantId === 'string' ? user.tenantId : claim.tenantId,
-      email,
-      emailVerified: user.emailVerified === true,
-      groups: groupsOf(user),
-    };
+    return this.table.activeUser(claim);
   }
 
   private async markEmailVerified(userId: string): Promise<void> {

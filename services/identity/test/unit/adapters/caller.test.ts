@@ -10,7 +10,8 @@ import type { CallerDeps } from '../../../src/adapters/caller';
 import type { IdentityStore } from '../../../src/adapters/identity-store';
 import type { ApiKeyRecord, Role } from '../../../src/domain/api-keys';
 import { newApiKey } from '../../../src/domain/api-keys';
-import { at, minutes, NOW, seededRandom } from '../domain/fixtures';
+import type { UserRecord } from '../../../src/domain/users';
+import { aUser, at, minutes, NOW, seededRandom } from '../domain/fixtures';
 
 const TENANT = 'ten_01JX0000000000000000000000';
 
@@ -38,8 +39,21 @@ function fakeStore(records: ApiKeyRecord[]) {
 }
 
 const logger = { info: () => undefined };
+
+/** Identity's user items, by user id: every person the tests sign in is an active admin of TENANT. */
+function fakeUsers(overrides: Record<string, Partial<UserRecord> | null> = {}): CallerDeps['users'] {
+  return {
+    getUser: async (userId: string) => {
+      const override = overrides[userId];
+      if (override === null) return undefined;
+      return aUser({ userId, tenantId: TENANT, email: `${userId}@example.com`, ...override });
+    },
+  };
+}
+
 const deps = (store: IdentityStore, extra: Partial<CallerDeps> = {}): CallerDeps => ({
   store,
+  users: fakeUsers(),
   logger,
   now: () => NOW,
   verifyPerson: async () => {
@@ -126,6 +140,29 @@ describe('requireTenantAdmin', () => {
     });
     expect((await refusal(requireTenantAdmin(bearer(token), person(['Viewers'], TENANT)))).status).toBe(403);
     expect((await refusal(requireTenantAdmin(bearer(token), person(['Admins'])))).status).toBe(403);
+  });
+
+  it("goes by the person's user item: suspended, removed or moved to another tenant is 401, a group taken away is 403", async () => {
+    const { store } = fakeStore([]);
+    const token = 'aaa.bbb.ccc';
+    const admin = async () => ({ userId: 'usr_1', groups: ['Admins'], tenantId: TENANT });
+    const asUser = (user: Partial<UserRecord> | null) =>
+      deps(store, { verifyPerson: admin, users: fakeUsers({ usr_1: user }) });
+
+    for (const user of [
+      { status: 'suspended' as const },
+      null,
+      { tenantId: 'ten_01JXOTHER0000000000000000' },
+    ]) {
+      const error = await refusal(requireTenantAdmin(bearer(token), asUser(user)));
+      expect(error).toMatchObject({ status: 401, message: INVALID_CREDENTIALS });
+    }
+    const demoted = await refusal(requireTenantAdmin(bearer(token), asUser({ groups: [] })));
+    expect(demoted.status).toBe(403);
+    await expect(resolveCaller(bearer(token), asUser({ groups: ['Viewers'] }))).resolves.toMatchObject({
+      groups: [],
+      role: undefined,
+    });
   });
 
   it('answers an invalid person token 401, but lets a configuration error surface as a bug', async () => {

@@ -5,10 +5,12 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
+  RevokeTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoSignIn } from '../../../src/adapters/sign-in';
 import { CODE_TTL_MS } from '../../../src/domain/otp';
+import { aUser } from '../domain/fixtures';
 import { fakeTable, givenUser } from './fake-table';
 
 const T0 = new Date('2025-03-01T10:00:00.000Z');
@@ -91,14 +93,26 @@ describe('CognitoSignIn (USER_AUTH + EMAIL_OTP)', () => {
     const { table, idp, signIn } = setup();
     givenUser(table);
     idp.on(RespondToAuthChallengeCommand).resolves({
-      AuthenticationResult: { IdToken: 'id', AccessToken: 'access', ExpiresIn: 3600, TokenType: 'Bearer' },
+      AuthenticationResult: {
+        IdToken: 'id',
+        AccessToken: 'access',
+        RefreshToken: 'cognito-refresh',
+        ExpiresIn: 3600,
+        TokenType: 'Bearer',
+      },
     });
     await signIn.startLogin('ann@example.com');
-    await expect(signIn.completeLogin('ann@example.com', '123456')).resolves.toEqual({
+    const signedIn = await signIn.completeLogin('ann@example.com', '123456');
+    expect(signedIn?.tokens).toEqual({
       idToken: 'id',
       accessToken: 'access',
       expiresIn: 3600,
       tokenType: 'Bearer',
+    });
+    // The pool's refresh token goes to the session item, never to the client.
+    expect(signedIn).toMatchObject({
+      user: { userId: 'usr_01ANN', tenantId: 'ten_01ACME', sessionEpoch: 0 },
+      providerRefreshToken: 'cognito-refresh',
     });
     expect(idp.commandCalls(RespondToAuthChallengeCommand)[0]?.args[0].input).toEqual({
       ClientId: 'client-1',
@@ -135,5 +149,60 @@ describe('CognitoSignIn (USER_AUTH + EMAIL_OTP)', () => {
     idp.on(RespondToAuthChallengeCommand).rejects(awsError('InternalErrorException'));
     await signIn.startLogin('ann@example.com');
     await expect(signIn.completeLogin('ann@example.com', '123456')).rejects.toThrow('InternalErrorException');
+  });
+
+  it('treats a suspended person like an unknown address: no code, and a code sent before is refused', async () => {
+    const { table, idp, signIn } = setup();
+    const user = givenUser(table);
+    table.put({ pk: `USER#${user.userId}`, sk: 'USER', ...user, status: 'suspended' });
+    await signIn.startLogin('ann@example.com');
+    expect(idp.calls()).toHaveLength(0);
+
+    table.put({ pk: `USER#${user.userId}`, sk: 'USER', ...user, status: 'active' });
+    await signIn.startLogin('ann@example.com');
+    table.put({ pk: `USER#${user.userId}`, sk: 'USER', ...user, status: 'suspended' });
+    await expect(signIn.completeLogin('ann@example.com', '123456')).resolves.toBeUndefined();
+    expect(idp.commandCalls(RespondToAuthChallengeCommand)).toHaveLength(0);
+  });
+});
+
+describe('CognitoSignIn sessions', () => {
+  const user = aUser({ userId: 'usr_01ANN', tenantId: 'ten_01ACME' });
+
+  it("refreshes with REFRESH_TOKEN_AUTH and the session's pool token; a refusal is undefined", async () => {
+    const { idp, signIn } = setup();
+    idp.on(InitiateAuthCommand).resolves({
+      AuthenticationResult: { IdToken: 'id-2', AccessToken: 'access-2', ExpiresIn: 900 },
+    });
+    await expect(signIn.reissue(user, 'cognito-refresh')).resolves.toEqual({
+      idToken: 'id-2',
+      accessToken: 'access-2',
+      expiresIn: 900,
+      tokenType: 'Bearer',
+    });
+    expect(idp.commandCalls(InitiateAuthCommand)[0]?.args[0].input).toEqual({
+      AuthFlow: 'REFRESH_TOKEN_AUTH',
+      ClientId: 'client-1',
+      AuthParameters: { REFRESH_TOKEN: 'cognito-refresh' },
+    });
+    idp.on(InitiateAuthCommand).rejects(awsError('NotAuthorizedException'));
+    await expect(signIn.reissue(user, 'cognito-refresh')).resolves.toBeUndefined();
+    await expect(signIn.reissue(user, undefined)).resolves.toBeUndefined();
+    idp.on(InitiateAuthCommand).rejects(awsError('InternalErrorException'));
+    await expect(signIn.reissue(user, 'cognito-refresh')).rejects.toThrow('InternalErrorException');
+  });
+
+  it("revokes the pool's refresh token when a session ends, and does not fail when Cognito does", async () => {
+    const { idp, signIn } = setup();
+    idp.on(RevokeTokenCommand).resolves({});
+    await signIn.endSession('cognito-refresh');
+    expect(idp.commandCalls(RevokeTokenCommand)[0]?.args[0].input).toEqual({
+      ClientId: 'client-1',
+      Token: 'cognito-refresh',
+    });
+    idp.on(RevokeTokenCommand).rejects(awsError('InternalErrorException'));
+    await expect(signIn.endSession('cognito-refresh')).resolves.toBeUndefined();
+    await signIn.endSession(undefined);
+    expect(idp.commandCalls(RevokeTokenCommand)).toHaveLength(2);
   });
 });

@@ -14,7 +14,7 @@ function setup() {
   resetPersonTokensForTests();
   const table = fakeTable();
   const sent: { to: string; code: string; minutes: number }[] = [];
-  const mailer: Mailer = {
+  const mailer: Pick<Mailer, 'sendSignInCode'> = {
     sendSignInCode: async (to, code, minutes) => {
       sent.push({ to, code, minutes });
     },
@@ -56,8 +56,10 @@ describe('LocalSignIn', () => {
     const { table, sent, signIn } = setup();
     const user = givenUser(table);
     await signIn.startLogin(user.email);
-    const tokens = await signIn.completeLogin(user.email, sent[0]?.code ?? '');
-    expect(tokens).toMatchObject({ expiresIn: 3600, tokenType: 'Bearer' });
+    const signedIn = await signIn.completeLogin(user.email, sent[0]?.code ?? '');
+    expect(signedIn?.user).toEqual({ userId: user.userId, tenantId: user.tenantId, sessionEpoch: 0 });
+    const tokens = signedIn?.tokens;
+    expect(tokens).toMatchObject({ expiresIn: 900, tokenType: 'Bearer' });
     const jwks = await getLocalJwks('identity-test', table.client);
     const { payload } = await jose.jwtVerify(tokens?.idToken ?? '', jose.createLocalJWKSet(jwks), {
       issuer: ISSUER,
@@ -145,6 +147,43 @@ describe('LocalSignIn', () => {
     });
     await expect(failing.startLogin('ann@example.com')).resolves.toBeUndefined();
     expect(table.get('OTP#ann@example.com', 'OTP')).toBeUndefined();
+  });
+
+  it('treats a suspended person like an unknown address, and refuses a code sent before the suspension', async () => {
+    const { table, sent, signIn } = setup();
+    const user = givenUser(table);
+    table.put({ pk: `USER#${user.userId}`, sk: 'USER', ...user, status: 'suspended' });
+    await signIn.startLogin(user.email);
+    expect(sent).toEqual([]);
+    expect(table.get('OTP#ann@example.com', 'OTP')).toBeUndefined();
+
+    table.put({ pk: `USER#${user.userId}`, sk: 'USER', ...user, status: 'active' });
+    await signIn.startLogin(user.email);
+    table.put({ pk: `USER#${user.userId}`, sk: 'USER', ...user, status: 'suspended' });
+    expect(await signIn.completeLogin(user.email, sent[0]?.code ?? '')).toBeUndefined();
+  });
+
+  it("reissues tokens from the user's current groups and tenant (a refresh)", async () => {
+    const { table, signIn } = setup();
+    const stored = givenUser(table);
+    const tokens = await signIn.reissue({
+      ...stored,
+      role: 'creator',
+      groups: ['Creators'],
+      emailVerified: true,
+      status: 'active',
+      revision: 2,
+      sessionEpoch: 0,
+    });
+    const claims = jose.decodeJwt(tokens.accessToken);
+    expect(claims).toMatchObject({
+      sub: stored.userId,
+      'cognito:groups': ['Creators'],
+      'custom:tenantId': stored.tenantId,
+      token_use: 'access',
+    });
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(900);
+    await expect(signIn.endSession()).resolves.toBeUndefined();
   });
 
   it('refuses the code when the user was removed after it was sent', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RandomBytes } from '../../../src/domain/random';
+import type { UserRecord } from '../../../src/domain/users';
 
 /** Deterministic "random" bytes: SHA-256 in counter mode over a seed, so tests are repeatable. */
 export function seededRandom(seed: string): RandomBytes {
@@ -30,3 +31,20 @@ export const NOW = new Date('2025-06-01T12:00:00.000Z');
 export const minutes = (n: number) => n * 60 * 1000;
 
 export const at = (base: Date, ms: number) => new Date(base.getTime() + ms);
+
+/** A stored user: an active admin of a fixed tenant at revision 1, epoch 0, unless overridden. */
+export function aUser(overrides: Partial<UserRecord> = {}): UserRecord {
+  return {
+    userId: 'usr_01JX0000000000000000000001',
+    tenantId: 'ten_01JX0000000000000000000000',
+    email: 'ann@example.com',
+    emailVerified: true,
+    role: 'admin',
+    groups: ['Admins'],
+    status: 'active',
+    createdAt: NOW.toISOString(),
+    revision: 1,
+    sessionEpoch: 0,
+    ...overrides,
+  };
+}

@@ -50,9 +50,19 @@ async function call(fn: typeof getProfile, e: APIGatewayProxyEventV2) {
   return { status: result.statusCode, body: result.body ? JSON.parse(result.body) : undefined };
 }
 
-const users: Record<string, { userId: string; tenantId: string; createdAt: string }> = {
-  usr_alice: { userId: 'usr_alice', tenantId: 'ten_a', createdAt: '2030-01-01T00:00:00.000Z' },
-  usr_bob: { userId: 'usr_bob', tenantId: 'ten_a', createdAt: '2030-01-01T00:00:00.000Z' },
+const users: Record<string, { userId: string; tenantId: string; email: string; createdAt: string }> = {
+  usr_alice: {
+    userId: 'usr_alice',
+    tenantId: 'ten_a',
+    email: 'alice@a.test',
+    createdAt: '2030-01-01T00:00:00.000Z',
+  },
+  usr_bob: {
+    userId: 'usr_bob',
+    tenantId: 'ten_a',
+    email: 'bob@a.test',
+    createdAt: '2030-01-01T00:00:00.000Z',
+  },
 };
 let profiles: Record<string, Record<string, unknown>>;
 
@@ -137,6 +147,23 @@ describe('PUT /profile', () => {
       changedFields: ['displayName'],
       old: {},
       new: { displayName: 'Alice' },
+    });
+    // The display name is the user's too: their item moves to the next revision, with UserUpdated.
+    const user = items.find((i) => i.Update?.Key?.sk === 'USER')?.Update;
+    expect(user?.ExpressionAttributeValues).toMatchObject({
+      ':displayName': 'Alice',
+      ':next': 2,
+      ':revision': 1,
+    });
+    const events = items.map((i) => i.Put?.Item).filter((item) => String(item?.pk).startsWith('OUTBOX#'));
+    const updated = events.find((item) => item?.detailType === 'UserUpdated');
+    expect(JSON.parse(String(updated?.message))).toMatchObject({
+      userId: 'usr_alice',
+      changedFields: ['displayName'],
+      old: { email: 'alice@a.test', groups: [], status: 'active' },
+      new: { email: 'alice@a.test', displayName: 'Alice', groups: [], status: 'active' },
+      revision: 2,
+      updatedBy: 'usr_alice',
     });
   });
 
