@@ -1,5 +1,12 @@
 import type { Contract } from './contract';
 import { AgentQueryCompleted } from './agent/agent-query-completed';
+import { CommentCreated } from './activity/comment-created';
+import { CommentEdited } from './activity/comment-edited';
+import { CommentDeleted } from './activity/comment-deleted';
+import { ReactionAdded } from './activity/reaction-added';
+import { ReactionRemoved } from './activity/reaction-removed';
+import { ConversationCreated } from './activity/conversation-created';
+import { MessageSent } from './activity/message-sent';
 import { SubscriptionChanged } from './billing/subscription-changed';
 import { UsageThresholdReached } from './billing/usage-threshold-reached';
 import { DeliveryRequested } from './delivery/delivery-requested';
@@ -38,6 +45,13 @@ export const allContracts: readonly Contract[] = [
   DeliveryRequested,
   DlqReplayed,
   AgentQueryCompleted,
+  CommentCreated,
+  CommentEdited,
+  CommentDeleted,
+  ReactionAdded,
+  ReactionRemoved,
+  ConversationCreated,
+  MessageSent,
 ];
 
 /** `source/DetailType.vN`: names one contract (and its generated JSON Schema file). */

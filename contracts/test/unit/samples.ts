@@ -1,5 +1,12 @@
 import type {
   AgentQueryCompleted,
+  CommentCreated,
+  CommentEdited,
+  CommentDeleted,
+  ReactionAdded,
+  ReactionRemoved,
+  ConversationCreated,
+  MessageSent,
   ApiKeyCreated,
   ApiKeyRevoked,
   ApiKeyUpdated,
@@ -246,6 +253,71 @@ const usageThresholdReached: UsageThresholdReached = {
   reachedAt: '2025-03-20T14:03:11.000Z',
 };
 
+const commentCreated: CommentCreated = {
+  ...header,
+  commentId: 'cmt_01J9Z3Z1A2B3C4D5E6F7G8H9J0',
+  itemId: 'orders/2025/ord_8812',
+  authorId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  authorDisplayName: 'Ada Lovelace',
+  textPreview: 'Shipped from the Leeds warehouse this morning.',
+  earlierCommenterIds: ['usr_01J9Z3X1A2B3C4D5E6F7G8H9J1'],
+  createdAt: '2025-03-14T11:00:00.000Z',
+};
+const commentEdited: CommentEdited = {
+  ...header,
+  commentId: 'cmt_01J9Z3Z1A2B3C4D5E6F7G8H9J0',
+  itemId: 'orders/2025/ord_8812',
+  authorId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  textPreview: 'Shipped from the York warehouse this morning.',
+  editedAt: '2025-03-14T11:02:00.000Z',
+};
+const commentDeleted: CommentDeleted = {
+  ...header,
+  commentId: 'cmt_01J9Z3Z1A2B3C4D5E6F7G8H9J0',
+  itemId: 'orders/2025/ord_8812',
+  authorId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  deletedBy: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J2',
+  byAdmin: true,
+  deletedAt: '2025-03-14T12:00:00.000Z',
+};
+const reactionAdded: ReactionAdded = {
+  ...header,
+  commentId: 'cmt_01J9Z3Z1A2B3C4D5E6F7G8H9J0',
+  itemId: 'orders/2025/ord_8812',
+  commentAuthorId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  reactorId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J1',
+  type: 'celebrate',
+  addedAt: '2025-03-14T11:05:00.000Z',
+};
+const reactionRemoved: ReactionRemoved = {
+  ...header,
+  commentId: 'cmt_01J9Z3Z1A2B3C4D5E6F7G8H9J0',
+  itemId: 'orders/2025/ord_8812',
+  commentAuthorId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  reactorId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J1',
+  type: 'celebrate',
+  removedAt: '2025-03-14T11:06:00.000Z',
+};
+const conversationCreated: ConversationCreated = {
+  ...header,
+  conversationId: 'dm_5f1c2a9e7b3d4c6a8e0f1a2b3c4d5e6f',
+  kind: 'direct',
+  participantIds: ['usr_01J9Z3X1A2B3C4D5E6F7G8H9J0', 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J1'],
+  createdBy: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  createdAt: '2025-03-14T11:10:00.000Z',
+};
+const messageSent: MessageSent = {
+  ...header,
+  conversationId: 'dm_5f1c2a9e7b3d4c6a8e0f1a2b3c4d5e6f',
+  messageId: 'msg_01J9Z3Z9A2B3C4D5E6F7G8H9J0',
+  senderId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  senderDisplayName: 'Ada Lovelace',
+  participantIds: ['usr_01J9Z3X1A2B3C4D5E6F7G8H9J0', 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J1'],
+  textPreview: 'The invoice is attached.',
+  attachmentCount: 1,
+  sentAt: '2025-03-14T11:11:00.000Z',
+};
+
 export const samples: Record<string, Record<string, unknown>> = {
   'switchyard.identity/TenantCreated.v1': tenantCreated,
   'switchyard.identity/UserCreated.v1': userCreated,
@@ -265,6 +337,13 @@ export const samples: Record<string, Record<string, unknown>> = {
   'switchyard.delivery/DeliveryRequested.v1': deliveryRequested,
   'switchyard.ops/DlqReplayed.v1': dlqReplayed,
   'switchyard.agent/AgentQueryCompleted.v1': agentQueryCompleted,
+  'switchyard.activity/CommentCreated.v1': commentCreated,
+  'switchyard.activity/CommentEdited.v1': commentEdited,
+  'switchyard.activity/CommentDeleted.v1': commentDeleted,
+  'switchyard.activity/ReactionAdded.v1': reactionAdded,
+  'switchyard.activity/ReactionRemoved.v1': reactionRemoved,
+  'switchyard.activity/ConversationCreated.v1': conversationCreated,
+  'switchyard.activity/MessageSent.v1': messageSent,
 };
 
 export const eventReceivedSample = eventReceived;
