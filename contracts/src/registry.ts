@@ -1,5 +1,8 @@
 import type { Contract } from './contract';
 import { AgentQueryCompleted } from './agent/agent-query-completed';
+import { CheckoutCompleted } from './billing/checkout-completed';
+import { InvoicePaid } from './billing/invoice-paid';
+import { InvoicePaymentFailed } from './billing/invoice-payment-failed';
 import { SubscriptionChanged } from './billing/subscription-changed';
 import { UsageThresholdReached } from './billing/usage-threshold-reached';
 import { DeliveryRequested } from './delivery/delivery-requested';
@@ -8,6 +11,7 @@ import { MessageExhausted } from './delivery/message-exhausted';
 import { ApiKeyCreated } from './identity/api-key-created';
 import { ApiKeyRevoked } from './identity/api-key-revoked';
 import { ApiKeyUpdated } from './identity/api-key-updated';
+import { CheckoutLinked } from './identity/checkout-linked';
 import { ConnectionNeedsReauth } from './identity/connection-needs-reauth';
 import { ProfileUpdated } from './identity/profile-updated';
 import { TenantCreated } from './identity/tenant-created';
@@ -29,6 +33,10 @@ export const allContracts: readonly Contract[] = [
   EventAcknowledged,
   SubscriptionChanged,
   UsageThresholdReached,
+  CheckoutCompleted,
+  InvoicePaid,
+  InvoicePaymentFailed,
+  CheckoutLinked,
   MessageExhausted,
   EndpointDisabled,
   DeliveryRequested,
