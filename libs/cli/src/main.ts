@@ -4,6 +4,7 @@ import type { ApiDeps } from './api';
 import { registerDlq } from './commands/dlq';
 import type { DlqDeps } from './commands/dlq';
 import { registerKeys } from './commands/keys';
+import { registerStripe } from './commands/stripe';
 import { registerTenants } from './commands/tenants';
 import { LOCAL_HEALTH_PATH } from '@switchyard/local-cloud/src/lambda-api';
 import { CliError, ExitStatus } from './exit';
@@ -60,6 +61,7 @@ export function buildProgram(
   registerTenants(program, context);
   registerKeys(program, context);
   registerDlq(program, { out, err, deps });
+  registerStripe(program, out);
   return program;
 }
 
