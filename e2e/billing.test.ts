@@ -111,8 +111,16 @@ describe('billing, end to end', () => {
     const created = await bearerRequest<{ key: string }>(cloud, token, 'POST', '/keys', { role: 'creator' });
     expect(created.status).toBe(201);
     const key = created.body.key;
-    await eventually(async () => ((await publish(key, 1)).status === 202 ? true : undefined), {
-      what: "the new key accepted by ingest's projection",
+    let last: unknown;
+    await eventually(
+      async () => {
+        const answer = await publish(key, 1);
+        last = answer.body;
+        return answer.status === 202 ? true : undefined;
+      },
+      { what: "the new key accepted by ingest's projection", timeoutMs: 60_000 },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last answer ${JSON.stringify(last)}`);
     });
 
     const usage = await eventually(
