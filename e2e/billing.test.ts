@@ -108,9 +108,11 @@ describe('billing, end to end', () => {
     });
     const tenantId = String(subscription.tenant_id);
 
-    const created = await bearerRequest<{ key: string }>(cloud, token, 'POST', '/keys', { role: 'creator' });
+    const created = await bearerRequest<{ apiKey: { key: string } }>(cloud, token, 'POST', '/keys', {
+      role: 'creator',
+    });
     expect(created.status).toBe(201);
-    const key = created.body.key;
+    const key = created.body.apiKey.key;
     let last: unknown;
     await eventually(
       async () => {
