@@ -158,6 +158,9 @@ async function buildEvents(
           customerId: held.customerId,
           status,
           price,
+          // The subscription keeps its billing period, as Stripe's does.
+          ...(held.currentPeriodStart ? { currentPeriodStart: held.currentPeriodStart } : {}),
+          ...(held.currentPeriodEnd ? { currentPeriodEnd: held.currentPeriodEnd } : {}),
         }),
       }),
     ];
@@ -178,7 +181,12 @@ async function buildEvents(
 async function tenantSubscription(
   info: LocalCloudFacts,
   tenantId: string,
-): Promise<{ subscriptionId: string; customerId: string }> {
+): Promise<{
+  subscriptionId: string;
+  customerId: string;
+  currentPeriodStart?: number;
+  currentPeriodEnd?: number;
+}> {
   useLocalEndpoints({ kind: 'local', stage: 'local', region: info.region, devJson: '', info });
   const client = new DynamoDBClient({});
   try {
@@ -195,7 +203,17 @@ async function tenantSubscription(
         `billing holds no subscription for ${tenantId}: trigger checkout.session.completed --tenant ${tenantId} first`,
       );
     }
-    return { subscriptionId: String(record.subscriptionId), customerId: String(record.customerId) };
+    const seconds = (iso: unknown) =>
+      typeof iso === 'string' ? Math.floor(Date.parse(iso) / 1000) : undefined;
+    const state = record.state as { currentPeriodStart?: string; currentPeriodEnd?: string } | undefined;
+    const start = seconds(state?.currentPeriodStart);
+    const end = seconds(state?.currentPeriodEnd);
+    return {
+      subscriptionId: String(record.subscriptionId),
+      customerId: String(record.customerId),
+      ...(start ? { currentPeriodStart: start } : {}),
+      ...(end ? { currentPeriodEnd: end } : {}),
+    };
   } finally {
     client.destroy();
   }
