@@ -11,10 +11,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { EventReceived } from '../../contracts/src/ingest/event-received';
-import { SubscriptionChanged } from '../../contracts/src/billing/subscription-changed';
 import { startLocalCloud } from '../../libs/local-cloud/src';
 import type { RunningLocalCloud } from '../../libs/local-cloud/src';
 import { sleep } from './lib/proc';
+import { raiseTenantLimits } from './lib/entitlement';
 import type { BenchPart, PartContext, Section } from './lib/types';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -55,37 +55,6 @@ async function counter(doc: DynamoDBDocumentClient, cloud: RunningLocalCloud, te
     }),
   );
   return { events: Number(Item?.events ?? 0), meterWrites: Number(Item?.meterWrites ?? 0) };
-}
-
-/** ingest's limits for the demo tenant raised far above what (b) sends (as billing would publish them). */
-async function raiseIngestLimits(events: EventBridgeClient, cloud: RunningLocalCloud): Promise<void> {
-  const now = new Date(Date.now() + 60_000).toISOString();
-  const detail = SubscriptionChanged.schema.parse({
-    version: 1,
-    id: randomUUID(),
-    time: now,
-    tenantId: cloud.tenantId,
-    correlationId: randomUUID(),
-    subscriptionId: 'sub_bench',
-    new: {
-      status: 'active',
-      plan: 'bench',
-      quotas: { eventsPerMonth: 1_000_000_000, requestsPerSecond: 100_000 },
-    },
-    changedAt: now,
-  });
-  await events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: `switchyard-${cloud.stage}-bus`,
-          Source: SubscriptionChanged.source,
-          DetailType: SubscriptionChanged.detailType,
-          Detail: JSON.stringify(detail),
-        },
-      ],
-    }),
-  );
 }
 
 async function measure(context: PartContext, results: Results): Promise<void> {
@@ -168,7 +137,11 @@ async function measure(context: PartContext, results: Results): Promise<void> {
     context.log(`(a) ${counted.events} metered in ${seconds.toFixed(1)} s, ${counted.meterWrites} writes`);
 
     // (b) POST /events → visible in GET /billing/usage.
-    await raiseIngestLimits(events, cloud);
+    await raiseTenantLimits(
+      cloud,
+      { eventsPerMonth: 1_000_000_000, requestsPerSecond: 100_000 },
+      { changedInMs: 60_000 },
+    );
     const usage = async () => {
       const response = await fetch(`${cloud.apiUrl}/billing/usage`, {
         headers: { authorization: `Bearer ${cloud.apiKey}` },

@@ -10,6 +10,7 @@
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { subscriptionStatus } from '@switchyard/contracts';
 import type { Command } from 'commander';
 import type Stripe from 'stripe';
 import { CliError } from '../exit';
@@ -37,16 +38,7 @@ interface TriggerOptions {
   json?: boolean;
 }
 
-const STATUSES = [
-  'active',
-  'trialing',
-  'past_due',
-  'canceled',
-  'unpaid',
-  'incomplete',
-  'incomplete_expired',
-  'paused',
-];
+const STATUSES: readonly string[] = subscriptionStatus.options;
 
 export function registerStripe(program: Command, out: (text: string) => void): void {
   const stripe = program.command('stripe').description("Stripe on the local cloud, like Stripe's own CLI.");

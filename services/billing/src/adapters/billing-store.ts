@@ -103,6 +103,21 @@ function withSnapshotDefaults(record: SubscriptionRecord | undefined): Subscript
   };
 }
 
+/** Holds when the item is still at the revision read (undefined: when it does not exist yet). */
+export function revisionCondition(readRevision: number | undefined): {
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+} {
+  return readRevision === undefined
+    ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } }
+    : {
+        ConditionExpression: '#revision = :revision',
+        ExpressionAttributeNames: { '#revision': 'revision' },
+        ExpressionAttributeValues: { ':revision': readRevision },
+      };
+}
+
 function versionedPut(
   tableName: string,
   key: { pk: string; sk: string },
@@ -113,13 +128,7 @@ function versionedPut(
     Put: {
       TableName: tableName,
       Item: compact({ ...item, ...key, revision: (readRevision ?? 0) + 1 }),
-      ...(readRevision === undefined
-        ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } }
-        : {
-            ConditionExpression: '#revision = :revision',
-            ExpressionAttributeNames: { '#revision': 'revision' },
-            ExpressionAttributeValues: { ':revision': readRevision },
-          }),
+      ...revisionCondition(readRevision),
     },
   };
 }

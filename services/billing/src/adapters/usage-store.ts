@@ -15,6 +15,7 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { UsageThresholdReached } from '@switchyard/contracts';
 import { cancellationReasons, dynamoDbDocumentClient, outboxPut, queryAll } from '@switchyard/runtime';
 import { config } from '../config';
+import { revisionCondition } from './billing-store';
 import type { Metric, Period } from '../domain/usage';
 import { METERED_RETENTION_SECONDS, USAGE_RETENTION_SECONDS, usageKeys } from './billing-table';
 
@@ -68,22 +69,6 @@ function unpack(blob: unknown): string[] {
   const out: string[] = [];
   for (let i = 0; i + size <= hex.length; i += size) out.push(hex.slice(i, i + size));
   return out;
-}
-
-interface Condition {
-  ConditionExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, unknown>;
-}
-
-function revisionCondition(readRevision: number | undefined): Condition {
-  return readRevision === undefined
-    ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } }
-    : {
-        ConditionExpression: '#revision = :revision',
-        ExpressionAttributeNames: { '#revision': 'revision' },
-        ExpressionAttributeValues: { ':revision': readRevision },
-      };
 }
 
 /** The transaction's items (in the usage table, and the outbox in billing's table). */

@@ -6,6 +6,7 @@
  * (since 2025-03) or from the subscription itself, an invoice's subscription from
  * `parent.subscription_details` (since 2025-03) or `subscription`.
  */
+import { subscriptionStatus } from '@switchyard/contracts';
 import { z } from 'zod';
 import type { PriceFacts } from './plans';
 
@@ -90,17 +91,9 @@ const invoice = z.object({
   next_payment_attempt: epochSeconds.nullish(),
 });
 
-export const SUBSCRIPTION_STATUSES = [
-  'active',
-  'trialing',
-  'past_due',
-  'canceled',
-  'unpaid',
-  'incomplete',
-  'incomplete_expired',
-  'paused',
-] as const;
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+/** Stripe's subscription statuses, as SubscriptionChanged carries them. */
+export const SUBSCRIPTION_STATUSES = subscriptionStatus.options;
+export type SubscriptionStatus = z.infer<typeof subscriptionStatus>;
 
 /** A subscription as the event carries it. */
 export interface SubscriptionSnapshot {
