@@ -10,6 +10,7 @@
  * - invoice.paid / invoice.payment_failed: InvoicePaid / InvoicePaymentFailed for the customer's
  *   tenant, or kept until the link.
  */
+import { PLATFORM_TENANT_ID } from '@switchyard/contracts';
 import { badRequest, logger } from '@switchyard/runtime';
 import type { BillingWrite } from '../adapters/billing-store';
 import type { PendingInvoice, TenantBilling } from '../domain/billing';
@@ -133,7 +134,7 @@ async function planCheckout(
           type: 'CheckoutCompleted',
           body: {
             // No tenant exists yet: identity creates it from this message.
-            tenantId: '_platform',
+            tenantId: PLATFORM_TENANT_ID,
             checkoutSessionId: checkout.sessionId,
             customerId: checkout.customerId,
             ...(checkout.subscriptionId ? { subscriptionId: checkout.subscriptionId } : {}),
