@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../libs/local-cloud/src/repo-root';
+import { billingPart } from './bench/billing';
 import { deliveryPart } from './bench/delivery';
 import { ingestPart } from './bench/ingest';
 import { localCloudPart } from './bench/local-cloud';
@@ -15,7 +16,7 @@ import { evaluateGoal, formatReport, writeReport } from './bench/lib/report';
 import type { BenchOptions, BenchPart, PartReport, Section } from './bench/lib/types';
 
 /** Every part, in the order `npm run bench` runs them. */
-const PARTS: BenchPart[] = [localCloudPart, ingestPart, deliveryPart];
+const PARTS: BenchPart[] = [localCloudPart, ingestPart, deliveryPart, billingPart];
 
 const DEFAULTS: BenchOptions = { durationSeconds: 10, warmupSeconds: 3, connections: 32, verbose: false };
 

@@ -7,6 +7,9 @@ import { ReactionAdded } from './activity/reaction-added';
 import { ReactionRemoved } from './activity/reaction-removed';
 import { ConversationCreated } from './activity/conversation-created';
 import { MessageSent } from './activity/message-sent';
+import { CheckoutCompleted } from './billing/checkout-completed';
+import { InvoicePaid } from './billing/invoice-paid';
+import { InvoicePaymentFailed } from './billing/invoice-payment-failed';
 import { SubscriptionChanged } from './billing/subscription-changed';
 import { UsageThresholdReached } from './billing/usage-threshold-reached';
 import { DeliveryRequested } from './delivery/delivery-requested';
@@ -15,6 +18,7 @@ import { MessageExhausted } from './delivery/message-exhausted';
 import { ApiKeyCreated } from './identity/api-key-created';
 import { ApiKeyRevoked } from './identity/api-key-revoked';
 import { ApiKeyUpdated } from './identity/api-key-updated';
+import { CheckoutLinked } from './identity/checkout-linked';
 import { ConnectionNeedsReauth } from './identity/connection-needs-reauth';
 import { ProfileUpdated } from './identity/profile-updated';
 import { TenantCreated } from './identity/tenant-created';
@@ -40,6 +44,10 @@ export const allContracts: readonly Contract[] = [
   EventAcknowledged,
   SubscriptionChanged,
   UsageThresholdReached,
+  CheckoutCompleted,
+  InvoicePaid,
+  InvoicePaymentFailed,
+  CheckoutLinked,
   MessageExhausted,
   EndpointDisabled,
   DeliveryRequested,

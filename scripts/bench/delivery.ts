@@ -6,18 +6,17 @@
 //  (b) throughput: a backlog published in batches (POST /events/batch, 100 events each) as fast as
 //      ingest takes them: deliveries/s from the first POST to the last webhook, and while draining.
 // Every webhook is verified (standardwebhooks) and counted once by webhook-id; duplicates are reported.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
-import { SubscriptionChanged } from '../../contracts/src/billing/subscription-changed';
 import { startLocalCloud } from '../../libs/local-cloud/src';
 import type { RunningLocalCloud } from '../../libs/local-cloud/src';
 import { sleep } from './lib/proc';
+import { raiseTenantLimits } from './lib/entitlement';
 import type { BenchPart, PartContext, Section } from './lib/types';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -102,46 +101,6 @@ async function until(
   }
 }
 
-/** billing's SubscriptionChanged for the demo tenant: limits far above what this machine sends. */
-async function raiseTenantLimits(cloud: RunningLocalCloud): Promise<void> {
-  const now = new Date().toISOString();
-  const detail = SubscriptionChanged.schema.parse({
-    version: SubscriptionChanged.version,
-    id: randomUUID(),
-    time: now,
-    tenantId: cloud.tenantId,
-    correlationId: randomUUID(),
-    subscriptionId: `sub_bench${Date.now().toString(36)}`,
-    new: {
-      status: 'active',
-      plan: 'bench',
-      quotas: { eventsPerMonth: 1_000_000_000, requestsPerSecond: 100_000 },
-    },
-    changedAt: now,
-  });
-  const events = new EventBridgeClient({
-    region: cloud.region,
-    endpoint: cloud.endpoints.events,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  try {
-    await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: `switchyard-${cloud.stage}-bus`,
-            Source: SubscriptionChanged.source,
-            DetailType: SubscriptionChanged.detailType,
-            Detail: JSON.stringify(detail),
-          },
-        ],
-      }),
-    );
-  } finally {
-    events.destroy();
-  }
-}
-
 /** The subscription, written as delivery's API writes it (the API is not what is measured). */
 async function subscribe(
   cloud: RunningLocalCloud,
@@ -221,7 +180,7 @@ async function measure(context: PartContext, results: Results): Promise<void> {
       async () => (await post(cloud, '/events', { event_type: 'bench.probe', payload: {} })) !== 401,
       60_000,
     );
-    await raiseTenantLimits(cloud);
+    await raiseTenantLimits(cloud, { eventsPerMonth: 1_000_000_000, requestsPerSecond: 100_000 });
     await subscribe(cloud, receiver.url, eventType, secret);
     // Warm every function on the path (first invocations bundle and start workers).
     context.log('warming up');

@@ -15,14 +15,13 @@ import {
   PutItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { SubscriptionChanged } from '../../contracts/src/billing/subscription-changed';
 import { startLocalCloud } from '../../libs/local-cloud/src';
 import type { RunningLocalCloud } from '../../libs/local-cloud/src';
 import { KEY_SHARE_OF_TENANT_RATE, rateLimitPolicy } from '../../services/ingest/src/domain/rate-limit';
 import { readFileSync } from 'node:fs';
 import { LOOPBACK, processTree, sleep, treeCpuSeconds, treeMemory } from './lib/proc';
+import { raiseTenantLimits } from './lib/entitlement';
 import type { BenchPart, PartContext, Section } from './lib/types';
 
 /** Issue 5, item 9. */
@@ -489,50 +488,6 @@ async function until(
   throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
 }
 
-/** billing's SubscriptionChanged for the demo tenant on the stage's bus, as billing would publish it. */
-async function raiseTenantLimits(cloud: RunningLocalCloud): Promise<Record<string, unknown>> {
-  const now = new Date().toISOString();
-  const detail = SubscriptionChanged.schema.parse({
-    version: SubscriptionChanged.version,
-    id: randomUUID(),
-    time: now,
-    tenantId: cloud.tenantId,
-    correlationId: randomUUID(),
-    subscriptionId: `sub_bench${Date.now().toString(36)}`,
-    new: {
-      status: 'active',
-      plan: 'bench',
-      quotas: { eventsPerMonth: BENCH_EVENTS_PER_MONTH, requestsPerSecond: BENCH_REQUESTS_PER_SECOND },
-    },
-    changedAt: now,
-  });
-  const events = new EventBridgeClient({
-    region: cloud.region,
-    endpoint: cloud.endpoints.events,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  try {
-    const result = await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: `switchyard-${cloud.stage}-bus`,
-            Source: SubscriptionChanged.source,
-            DetailType: SubscriptionChanged.detailType,
-            Detail: JSON.stringify(detail),
-          },
-        ],
-      }),
-    );
-    if (result.FailedEntryCount) {
-      throw new Error(`SubscriptionChanged not put: ${JSON.stringify(result.Entries)}`);
-    }
-  } finally {
-    events.destroy();
-  }
-  return detail;
-}
-
 /** A burst well above the default plan (10 requests/s per tenant, 5 per key): all 202, no 429? */
 async function burstPasses(cloud: RunningLocalCloud, body: string): Promise<boolean> {
   const statuses = await Promise.all(Array.from({ length: 40 }, () => post(cloud, body).catch(() => 0)));
@@ -623,7 +578,10 @@ async function measure(context: PartContext, results: Results): Promise<void> {
         `${BENCH_EVENTS_PER_MONTH} events/month) on switchyard-${cloud.stage}-bus`,
     );
     const published = performance.now();
-    results.setup.subscriptionChanged = await raiseTenantLimits(cloud);
+    results.setup.subscriptionChanged = await raiseTenantLimits(cloud, {
+      eventsPerMonth: BENCH_EVENTS_PER_MONTH,
+      requestsPerSecond: BENCH_REQUESTS_PER_SECOND,
+    });
     await until(
       'the raised limits applied (a 40-request burst without 429)',
       () => burstPasses(cloud, body),

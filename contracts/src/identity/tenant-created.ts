@@ -12,6 +12,9 @@ export const TenantCreated = defineContract({
     name: z.string().min(1).max(200).describe('Display name of the tenant (organisation).'),
     adminUserId: identifier().describe('The user who created the tenant and administers it.'),
     createdAt: timestamp(),
+    checkoutSessionId: identifier()
+      .optional()
+      .describe('The Stripe Checkout session the tenant was created for (billing links its customer).'),
   },
 });
 export type TenantCreated = MessageOf<typeof TenantCreated>;

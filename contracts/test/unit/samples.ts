@@ -8,6 +8,10 @@ import type {
   ConversationCreated,
   MessageSent,
   ApiKeyCreated,
+  CheckoutCompleted,
+  CheckoutLinked,
+  InvoicePaid,
+  InvoicePaymentFailed,
   ApiKeyRevoked,
   ApiKeyUpdated,
   ConnectionNeedsReauth,
@@ -42,6 +46,7 @@ const tenantCreated: TenantCreated = {
   name: 'Acme Logistics',
   adminUserId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
   createdAt: '2025-03-14T09:26:53.000Z',
+  checkoutSessionId: 'cs_test_a1B2c3D4e5F6g7H8i9J0',
 };
 
 const userCreated: UserCreated = {
@@ -318,6 +323,49 @@ const messageSent: MessageSent = {
   sentAt: '2025-03-14T11:11:00.000Z',
 };
 
+const checkoutCompleted: CheckoutCompleted = {
+  ...header,
+  tenantId: '_platform',
+  checkoutSessionId: 'cs_test_a1B2c3D4e5F6g7H8i9J0',
+  customerId: 'cus_QwErTyUiOp1234',
+  subscriptionId: 'sub_1PqRsTuVwXyZ012345',
+  email: 'ada@acme.example',
+  tenantName: 'Acme Logistics',
+  completedAt: '2025-03-14T09:26:50.000Z',
+};
+
+const invoicePaymentFailed: InvoicePaymentFailed = {
+  ...header,
+  invoiceId: 'in_1PqRsTuVwXyZ0123AbCd',
+  customerId: 'cus_QwErTyUiOp1234',
+  subscriptionId: 'sub_1PqRsTuVwXyZ012345',
+  amountDue: 4_900,
+  currency: 'eur',
+  hostedInvoiceUrl: 'https://invoice.stripe.com/i/acct_1AbC/test_YWNjdF8x',
+  attemptCount: 1,
+  nextPaymentAttempt: '2025-04-17T09:00:00.000Z',
+  failedAt: '2025-04-14T09:00:12.000Z',
+};
+
+const invoicePaid: InvoicePaid = {
+  ...header,
+  invoiceId: 'in_1PqRsTuVwXyZ0123AbCd',
+  customerId: 'cus_QwErTyUiOp1234',
+  subscriptionId: 'sub_1PqRsTuVwXyZ012345',
+  amountPaid: 4_900,
+  currency: 'eur',
+  hostedInvoiceUrl: 'https://invoice.stripe.com/i/acct_1AbC/test_YWNjdF8x',
+  paidAt: '2025-04-17T09:00:40.000Z',
+};
+
+const checkoutLinked: CheckoutLinked = {
+  ...header,
+  checkoutSessionId: 'cs_test_a1B2c3D4e5F6g7H8i9J0',
+  userId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  reason: 'email_belongs_to_person',
+  linkedAt: '2025-03-14T09:26:55.000Z',
+};
+
 export const samples: Record<string, Record<string, unknown>> = {
   'switchyard.identity/TenantCreated.v1': tenantCreated,
   'switchyard.identity/UserCreated.v1': userCreated,
@@ -332,6 +380,10 @@ export const samples: Record<string, Record<string, unknown>> = {
   'switchyard.ingest/EventAcknowledged.v1': eventAcknowledged,
   'switchyard.billing/SubscriptionChanged.v1': subscriptionChanged,
   'switchyard.billing/UsageThresholdReached.v1': usageThresholdReached,
+  'switchyard.billing/CheckoutCompleted.v1': checkoutCompleted,
+  'switchyard.billing/InvoicePaid.v1': invoicePaid,
+  'switchyard.billing/InvoicePaymentFailed.v1': invoicePaymentFailed,
+  'switchyard.identity/CheckoutLinked.v1': checkoutLinked,
   'switchyard.delivery/MessageExhausted.v1': messageExhausted,
   'switchyard.delivery/EndpointDisabled.v1': endpointDisabled,
   'switchyard.delivery/DeliveryRequested.v1': deliveryRequested,

@@ -6,4 +6,5 @@ export * from './key-projection-consumer';
 export * from './key-store';
 export * from './key-verifier';
 export * from './person-tokens';
+export * from './tenant-admin';
 export * from './testing';

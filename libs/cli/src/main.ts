@@ -4,6 +4,7 @@ import type { ApiDeps } from './api';
 import { registerDlq } from './commands/dlq';
 import type { DlqDeps } from './commands/dlq';
 import { registerKeys } from './commands/keys';
+import { registerStripe } from './commands/stripe';
 import { registerTenants } from './commands/tenants';
 import { LOCAL_HEALTH_PATH } from '@switchyard/local-cloud/src/lambda-api';
 import { registerUsers } from './commands/users';
@@ -62,6 +63,7 @@ export function buildProgram(
   registerKeys(program, context);
   registerUsers(program, context);
   registerDlq(program, { out, err, deps });
+  registerStripe(program, out);
   return program;
 }
 

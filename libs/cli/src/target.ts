@@ -10,6 +10,7 @@ export type Target =
 /** The facts the local cloud writes for scripts; see libs/local-cloud/src/dev-info.ts. */
 export interface LocalCloudFacts {
   apiUrl: string;
+  stage?: string;
   mailboxUrl: string;
   region: string;
   endpoints: Record<string, string>;
@@ -27,6 +28,8 @@ export interface LocalCloudFacts {
     functionName?: string;
     metric?: string;
   }[];
+  /** When billing runs: the secret its Stripe webhook verifies (`npx switchyard stripe trigger`). */
+  stripeWebhookSecret?: string;
   pid: number;
 }
 

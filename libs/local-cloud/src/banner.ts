@@ -35,6 +35,13 @@ export function formatBanner(info: DevInfo, devJsonPath = '.switchyard/dev.json'
     for (const reason of info.missing) lines.push(`    - ${reason}`);
     lines.push('', `  Try it:  curl -s ${info.apiUrl}/status`);
   }
+  if (info.stripeWebhookSecret) {
+    lines.push(
+      '',
+      `  Stripe       ${info.apiUrl}/billing/stripe/webhook, signing secret ${info.stripeWebhookSecret}`,
+    );
+    lines.push('    npx switchyard stripe trigger checkout.session.completed --email you@example.com');
+  }
   lines.push('', `  ${formatAlarmStatus(info.alarms)}`);
   lines.push('', `  Facts for scripts: ${devJsonPath}    Stop: Ctrl-C`, rule);
   return lines.join('\n');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { AlarmWatcher } from './alarms';
 import { emulatorEndpoints, startDynamoDb, startFauxqs, startSes } from './emulators';
@@ -83,6 +84,21 @@ export const LOCAL_ISSUER_PREFIX = 'https://auth.switchyard.local/';
 export function localJwks(issuer: string, apiUrl: string): URL {
   if (issuer.startsWith(LOCAL_ISSUER_PREFIX)) return new URL(`${apiUrl}/auth/.well-known/jwks.json`);
   return new URL(`${issuer.replace(/\/$/, '')}/.well-known/jwks.json`);
+}
+
+/**
+ * Billing's Stripe secrets, which AWS keeps in Secrets Manager (not emulated here): the webhook
+ * signing secret from STRIPE_WEBHOOK_SECRET or a new `whsec_…` (in dev.json and the banner, for
+ * `npx switchyard stripe trigger`), and STRIPE_SECRET_KEY only when the shell has one.
+ */
+function stripeEnvironment(info: DevInfo): Record<string, string> {
+  if (!info.services.includes('billing')) return {};
+  info.stripeWebhookSecret =
+    process.env.STRIPE_WEBHOOK_SECRET || `whsec_${randomBytes(24).toString('base64')}`;
+  return {
+    STRIPE_WEBHOOK_SECRET: info.stripeWebhookSecret,
+    ...(process.env.STRIPE_SECRET_KEY ? { STRIPE_SECRET_KEY: process.env.STRIPE_SECRET_KEY } : {}),
+  };
 }
 
 /** Runs `steps` in reverse, each bounded, so one stuck part cannot keep the others running. */
@@ -216,7 +232,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       const { url } = await gateway.start();
       info.apiUrl = url;
       // Where functions reach the local API (e.g. the local issuer's JWKS); never set on AWS.
-      host.addLocalEnvironment({ SWITCHYARD_LOCAL_API_URL: url });
+      host.addLocalEnvironment({ SWITCHYARD_LOCAL_API_URL: url, ...stripeEnvironment(info) });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new Error(`port ${options.port} is in use; set SWITCHYARD_PORT to another port`);

@@ -42,6 +42,8 @@ export interface DevInfo {
   services: string[];
   missing: string[];
   alarms: AlarmState[];
+  /** When billing runs: the `whsec_…` its webhook verifies (STRIPE_WEBHOOK_SECRET, else generated). */
+  stripeWebhookSecret?: string;
   pid: number;
   startedAt: string;
   readyInMs: number;

@@ -151,9 +151,10 @@ export function createSqsConsumer<C extends Contract>(
 
 /**
  * Records why a message failed in the table named by `CONSUMER_FAILURES_TABLE`, when there is one.
- * Best effort: a failure to record is logged and never changes the record's outcome.
+ * Best effort: a failure to record is logged and never changes the record's outcome. Shared with
+ * ./sqs-batch-consumer.ts.
  */
-async function recordFailure(
+export async function recordFailure(
   record: SQSRecord,
   failure: Pick<ConsumerFailureInput, 'kind' | 'reason' | 'detailType' | 'eventId' | 'tenantId'>,
 ): Promise<void> {
@@ -185,7 +186,7 @@ async function recordFailure(
 }
 
 /** `Name: message` for named errors (ResourceNotFoundException says more than its message alone). */
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
 }

@@ -17,6 +17,7 @@ export * from './payload';
 export * from './publish';
 export * from './queries';
 export * from './scheduled-handler';
+export * from './sqs-batch-consumer';
 export * from './stream-consumer';
 export * from './outbox';
 export * from './openapi';

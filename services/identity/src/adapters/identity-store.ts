@@ -228,6 +228,7 @@ export class IdentityStore {
         name: tenant.name,
         adminUserId: tenant.adminUserId,
         createdAt: tenant.createdAt,
+        ...(created.checkoutSessionId ? { checkoutSessionId: created.checkoutSessionId } : {}),
       }),
       outboxPut(table, UserCreated, {
         tenantId: tenant.tenantId,

@@ -16,8 +16,18 @@ export interface CreatedTenantView {
 }
 
 /** One transaction: tenant, admin user, e-mail claim (409 when taken), first admin key, their events. */
-export async function createTenant(deps: IdentityDeps, input: CreateTenantInput): Promise<CreatedTenantView> {
-  const created = newTenant(input, { now: deps.now(), random: deps.random, environment: deps.environment });
+export async function createTenant(
+  deps: IdentityDeps,
+  input: CreateTenantInput,
+  options: { tenantId?: string; checkoutSessionId?: string } = {},
+): Promise<CreatedTenantView> {
+  const created = newTenant(input, {
+    now: deps.now(),
+    random: deps.random,
+    environment: deps.environment,
+    ...(options.tenantId ? { tenantId: options.tenantId } : {}),
+  });
+  if (options.checkoutSessionId) created.checkoutSessionId = options.checkoutSessionId;
   await deps.store.createTenant(created);
   return {
     tenant: created.tenant,

@@ -88,15 +88,21 @@ export interface CreatedTenant {
   adminUser: User;
   /** The first admin key: `plaintext` is shown once, `record` is stored. */
   apiKey: NewApiKey;
+  /** The Stripe checkout the tenant was created for (TenantCreated carries it to billing). */
+  checkoutSessionId?: string;
 }
 
 /** Throws a ZodError on bad input (the handler factory turns it into a 400 with field details). */
 export function createTenant(
   input: CreateTenantInput,
-  deps: { now: Date; random: RandomBytes; environment?: 'live' | 'test' },
+  deps: { now: Date; random: RandomBytes; environment?: 'live' | 'test'; tenantId?: string },
 ): CreatedTenant {
   const { name, adminEmail } = createTenantInputSchema.parse(input);
-  const tenantId = newId('tenant', deps.now, deps.random);
+  // A given id makes creation idempotent: the tenant item's put is conditional (./checkouts.ts).
+  const tenantId =
+    deps.tenantId === undefined
+      ? newId('tenant', deps.now, deps.random)
+      : tenantIdSchema.parse(deps.tenantId);
   const adminUser = newUser({ tenantId, email: adminEmail, role: 'admin' }, deps);
   const tenant: Tenant = {
     tenantId,

@@ -23,6 +23,8 @@ export interface Entitlement {
   origin: 'default' | 'billing';
   subscriptionId?: string;
   currentPeriodEnd?: string;
+  /** Billing's own decision (a past_due subscription stays entitled for a grace period); wins when present. */
+  entitled?: boolean;
   stamp?: ChangeStamp;
   /** Incremented on every applied change: adapters write with `#revision = :previous`. */
   revision: number;
@@ -91,6 +93,7 @@ export function applySubscriptionChanged(
       origin: 'billing',
       subscriptionId: message.subscriptionId,
       ...(state.currentPeriodEnd === undefined ? {} : { currentPeriodEnd: state.currentPeriodEnd }),
+      ...(state.entitled === undefined ? {} : { entitled: state.entitled }),
       stamp,
       revision: (current?.revision ?? 0) + 1,
     },
@@ -142,9 +145,12 @@ export type EntitlementDecision =
 
 const GOOD_STANDING: ReadonlySet<SubscriptionStatus> = new Set(['active', 'trialing']);
 
-/** Status first (a lapsed subscription is 402 even with quota left), then the monthly quota. */
+/**
+ * Standing first (a lapsed subscription is 402 even with quota left), then the monthly quota. Billing's
+ * `entitled` decides standing when the projection has it; without it, active and trialing are good.
+ */
 export function decide(entitlement: Entitlement, usage: Usage, now: Date): EntitlementDecision {
-  if (!GOOD_STANDING.has(entitlement.status)) {
+  if (!(entitlement.entitled ?? GOOD_STANDING.has(entitlement.status))) {
     return {
       outcome: 'payment_required',
       status: 402,

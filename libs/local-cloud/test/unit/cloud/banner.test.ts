@@ -55,6 +55,13 @@ describe('formatBanner', () => {
     expect(text).toContain('ten_1');
   });
 
+  it("shows billing's webhook and its signing secret when billing runs, nothing about Stripe otherwise", () => {
+    expect(formatBanner(base)).not.toContain('whsec_');
+    const text = formatBanner({ ...base, stripeWebhookSecret: 'whsec_abc' });
+    expect(text).toContain('http://127.0.0.1:3000/billing/stripe/webhook, signing secret whsec_abc');
+    expect(text).toContain('npx switchyard stripe trigger checkout.session.completed');
+  });
+
   it('names the DLQs whose alarms fire', () => {
     const text = formatBanner({
       ...base,

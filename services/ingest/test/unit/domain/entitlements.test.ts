@@ -122,6 +122,34 @@ describe('decide', () => {
     });
   });
 
+  it("follows billing's entitled when the projection has it: a past_due tenant in its grace is allowed", () => {
+    expect(
+      decide({ ...withStatus('past_due'), entitled: true }, { eventsThisPeriod: 0, requested: 1 }, NOW)
+        .outcome,
+    ).toBe('allowed');
+    expect(
+      decide({ ...withStatus('active'), entitled: false }, { eventsThisPeriod: 0, requested: 1 }, NOW),
+    ).toMatchObject({
+      outcome: 'payment_required',
+      status: 402,
+    });
+  });
+
+  it('projects entitled from SubscriptionChanged, and leaves it out when billing does not say', () => {
+    const withEntitled = SubscriptionChanged.schema.parse({
+      ...changed('2025-06-10T00:00:00.000Z', LAPSED),
+      new: { ...changed('2025-06-10T00:00:00.000Z', LAPSED).new, entitled: true },
+    });
+    const applied = applySubscriptionChanged(undefined, withEntitled);
+    expect(applied.record.entitled).toBe(true);
+    expect(decide(applied.record, { eventsThisPeriod: 0, requested: 1 }, NOW).outcome).toBe('allowed');
+    const without = applySubscriptionChanged(undefined, changed('2025-06-10T00:00:00.000Z', LAPSED));
+    expect(without.record).not.toHaveProperty('entitled');
+    expect(decide(without.record, { eventsThisPeriod: 0, requested: 1 }, NOW).outcome).toBe(
+      'payment_required',
+    );
+  });
+
   it('checks the status before the quota', () => {
     expect(decide(withStatus('canceled'), { eventsThisPeriod: 1e9, requested: 1 }, NOW).outcome).toBe(
       'payment_required',
