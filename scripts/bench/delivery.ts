@@ -1,4 +1,4 @@
-// `npm run bench -- delivery`: issue 6, item 9. On one local cloud (identity + ingest + delivery) with
+// `npm run bench -- delivery`: On one local cloud (identity + ingest + delivery) with
 // a local webhook receiver (node HTTP on 127.0.0.1), the whole path producers and subscribers see:
 // POST /events → ingest → EventReceived on the bus → fan-out → DeliveryRequested → a signed POST.
 //  (a) latency: events published one at a time at a steady pace, each timed from the start of its
@@ -329,8 +329,7 @@ function sections(results: Results, failure: string | undefined): Section[] {
 
 export const deliveryPart: BenchPart = {
   name: 'delivery',
-  description:
-    'POST /events → webhook received: latency p50/p99 and deliveries/s on the local cloud (issue 6)',
+  description: 'POST /events → webhook received: latency p50/p99 and deliveries/s on the local cloud',
   async run(context) {
     const results: Results = { setup: {} };
     let failure: string | undefined;

@@ -1,4 +1,4 @@
-// `npm run bench -- ingest`: issue 5, item 9. On one local cloud (identity + ingest), in one run:
+// `npm run bench -- ingest`: On one local cloud (identity + ingest), in one run:
 //  (a) POST /events with 1 KB events at 16 and 64 connections: accepted (202) events/s, p50/p95/p99;
 //  (b) the raw PutItem rate of the same DynamoDB Local, 1 KB items, same connections and duration;
 //  (c) ingest events/s ÷ raw PutItem/s at each concurrency (goal ≥ 0.5);
@@ -24,7 +24,6 @@ import { LOOPBACK, processTree, sleep, treeCpuSeconds, treeMemory } from './lib/
 import { raiseTenantLimits } from './lib/entitlement';
 import type { BenchPart, PartContext, Section } from './lib/types';
 
-/** Issue 5, item 9. */
 const RATIO_GOAL = 0.5;
 const WRITES_PER_EVENT_GOAL = 2;
 const CONCURRENCIES = [16, 64] as const;
@@ -945,7 +944,7 @@ function sections(context: PartContext, results: Results, failure: string | unde
 
 export const ingestPart: BenchPart = {
   name: 'ingest',
-  description: 'POST /events events/s and latency vs raw DynamoDB Local PutItem, writes per event (issue 5)',
+  description: 'POST /events events/s and latency vs raw DynamoDB Local PutItem, writes per event',
   async run(context) {
     const results: Results = {
       setup: {},

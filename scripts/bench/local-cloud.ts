@@ -1,4 +1,4 @@
-// `npm run bench -- local-cloud`: issue 3, part 8. In one run:
+// `npm run bench -- local-cloud`: In one run:
 //  (a) our runner versus serverless-offline on the same trivial httpApi handler: requests/s and RSS;
 //  (b) RSS of the whole local cloud with every service loaded and warm;
 //  (c) time from `npm start` to ready (cold and warm), then time to stop on Ctrl-C and leftovers.
@@ -672,7 +672,7 @@ async function startToReady(context: PartContext): Promise<Section> {
         },
         {
           id: `c-${mode}-stop`,
-          description: `Ctrl-C to every process gone, ${mode} (issue 3 §3)`,
+          description: `Ctrl-C to every process gone, ${mode}`,
           measured: run.treeGoneMs / 1000,
           unit: 's',
           comparison: 'below',
@@ -706,7 +706,7 @@ async function startToReady(context: PartContext): Promise<Section> {
 
 export const localCloudPart: BenchPart = {
   name: 'local-cloud',
-  description: 'runner vs serverless-offline, local cloud RSS, npm start to ready (issue 3)',
+  description: 'runner vs serverless-offline, local cloud RSS, npm start to ready',
   async run(context) {
     const sections: Section[] = [];
     sections.push(await runnerVersusOffline(context));

@@ -9,3 +9,4 @@ export { UNSCOPABLE_ACTIONS } from './rules/iam';
 export { loadResourceSpec, validateSchemas } from './schema';
 export { isDevStage } from './stages';
 export type { CheckOptions, CloudFormationTemplate, KnownMessage, Violation } from './types';
+export { SERVICE_README_SECTIONS, serviceReadmeProblems } from './service-readmes';

@@ -6,7 +6,7 @@ export interface ErrorDetail {
   message: string;
 }
 
-/** The one JSON error shape every HTTP API in Switchyard returns (DESIGN §4). */
+/** The one JSON error shape every HTTP API in Switchyard returns. */
 export interface ErrorBody {
   error: {
     code: string;

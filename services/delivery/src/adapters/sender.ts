@@ -1,5 +1,5 @@
 /**
- * Sends one webhook (issue 6, items 2 and 6): an HTTP POST with undici, to an address checked
+ * Sends one webhook: an HTTP POST with undici, to an address checked
  * first and then pinned.
  *
  * 1. The URL is checked (scheme per stage, no credentials...), then the host is resolved and EVERY

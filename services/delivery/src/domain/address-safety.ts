@@ -1,5 +1,5 @@
 /**
- * Where a webhook may go (issue 6, item 6). Two checks:
+ * Where a webhook may go. Two checks:
  *
  * 1. The URL, before anything else: an absolute http(s) URL without credentials or fragment, and
  *    https in production stages (the API's rules, `endpointUrlProblem`, so both agree).

@@ -1,5 +1,5 @@
 /**
- * Endpoint health (issue 6, item 5). An endpoint that keeps failing, with no success for
+ * Endpoint health. An endpoint that keeps failing, with no success for
  * ENDPOINT_DISABLE_AFTER_SECONDS (5 days by default), is disabled (`failing`); one answering 410 is
  * disabled at once (`gone`). Any success ends a run of failures. A disabled endpoint's messages are
  * held for recovery, never dropped. EndpointDisabled is published once, by whoever flips `enabled`.

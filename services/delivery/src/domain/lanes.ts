@@ -1,5 +1,5 @@
 /**
- * Lanes (issue 6, item 6: "one slow or failing endpoint never delays the others"). Attempts run in
+ * Lanes ("one slow or failing endpoint never delays the others"). Attempts run in
  * one of two lanes, each its own queue and its own function, so each has its own concurrency:
  *
  * - `default`: every endpoint, as long as it answers promptly;

@@ -1,5 +1,5 @@
 /**
- * What one HTTP attempt amounts to (issue 6, item 3): a 2xx within the send timeout is delivered;
+ * What one HTTP attempt amounts to: a 2xx within the send timeout is delivered;
  * 410 Gone means the endpoint is gone (disable it); anything else (other statuses, timeouts,
  * connection errors, an address refused by the safety rules) is a failure to retry. 429 and 503
  * may carry Retry-After, which the next wait honours.

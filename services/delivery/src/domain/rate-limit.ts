@@ -1,5 +1,5 @@
 /**
- * The per-endpoint rate limit (issue 6, item 6): at most N messages per second to one endpoint,
+ * The per-endpoint rate limit: at most N messages per second to one endpoint,
  * counted in fixed one-second windows shared by every instance (the store's `RATE#<subscriptionId>`
  * items). An attempt that finds its second full waits for a later one; it is not an attempt, so it
  * costs the message nothing on its retry schedule.

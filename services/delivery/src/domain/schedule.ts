@@ -1,5 +1,5 @@
 /**
- * The retry schedule (issue 6, item 3): waits before each scheduled attempt, spread by jitter, and
+ * The retry schedule: waits before each scheduled attempt, spread by jitter, and
  * the `Retry-After` a receiver may ask for with 429 or 503. Pure: randomness and the clock are
  * passed in.
  */

@@ -1,5 +1,5 @@
 /**
- * What a delivery sends (Standard Webhooks, issue 6 item 2): a POST whose body is
+ * What a delivery sends (Standard Webhooks): a POST whose body is
  * `{"type":…,"timestamp":…,"data":…}` with `data` the producer's payload exactly as stored (the
  * JSON text is spliced in, never re-serialised), and the headers `webhook-id`, `webhook-timestamp`
  * and `webhook-signature`. The signature is the official `standardwebhooks` package's

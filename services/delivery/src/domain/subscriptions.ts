@@ -1,5 +1,5 @@
 /**
- * Subscriptions as the API manages them (issue 6, item 1): pure rules, no AWS, clock and randomness
+ * Subscriptions as the API manages them: pure rules, no AWS, clock and randomness
  * passed in.
  *
  * - Event type patterns: an exact type (`order.created`), a prefix ending in `.*` (`order.*`, which

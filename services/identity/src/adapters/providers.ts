@@ -104,7 +104,7 @@ export const clientSecretName = (stage: string, provider: string) =>
 const SECRET_CACHE_MS = 5 * 60 * 1000;
 
 let secretsManager: SecretsManagerClient | undefined;
-/** One client per process; endpoint and credentials from the environment (DESIGN §2). */
+/** One client per process; endpoint and credentials from the environment. */
 export function secretsManagerClient(): SecretsManagerClient {
   secretsManager ??= new SecretsManagerClient({ retryMode: 'standard' });
   return secretsManager;

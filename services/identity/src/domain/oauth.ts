@@ -1,5 +1,5 @@
 /**
- * Third-party OAuth 2 connections (seed 000, generalised to any provider): the authorize URL with a
+ * Third-party OAuth 2 connections: the authorize URL with a
  * signed, expiring state; token request bodies; token response parsing; and the refresh policy.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -123,7 +123,7 @@ export type TokenGrant =
   | { grantType: 'authorization_code'; code: string; redirectUri: string }
   | { grantType: 'refresh_token'; refreshToken: string };
 
-/** Form fields for the token endpoint (providers expect form encoding, not JSON: seed 000). */
+/** Form fields for the token endpoint (providers expect form encoding, not JSON). */
 export function tokenRequestBody(
   provider: ProviderConfig,
   grant: TokenGrant,
@@ -226,7 +226,7 @@ export function parseTokenResponse(json: unknown, now: Date): ProviderTokens {
 }
 
 /**
- * The tokens to store after a refresh. Refresh tokens may be single-use (seed 000's provider), so a
+ * The tokens to store after a refresh. Refresh tokens may be single-use (some providers rotate them), so a
  * new one always replaces the old; a provider that sends none keeps the old one valid.
  */
 export function mergeRefreshedTokens(previous: ProviderTokens, refreshed: ProviderTokens): ProviderTokens {
@@ -270,7 +270,7 @@ export type RefreshFailure = { httpStatus?: number; oauthError?: string };
 /**
  * A provider saying the grant is bad (4xx / OAuth error) cannot be fixed by retrying: the user must
  * reconnect. A 5xx or network failure is worth one more try; if that also fails, or the token is
- * already expired, the job marks the connection for reauthorisation anyway (seed 000's behaviour).
+ * already expired, the job marks the connection for reauthorisation anyway.
  */
 export function classifyRefreshFailure(failure: RefreshFailure): 'reauth' | 'retry' {
   if (

@@ -1,5 +1,5 @@
 /**
- * User profiles (seed 003): display name, bio, photo and a privacy flag. A private profile is visible
+ * User profiles: display name, bio, photo and a privacy flag. A private profile is visible
  * to its owner and to admins of the same tenant only.
  */
 import { z } from 'zod';

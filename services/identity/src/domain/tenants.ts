@@ -36,7 +36,7 @@ export const createTenantInputSchema = z.strictObject({
 });
 export type CreateTenantInput = z.input<typeof createTenantInputSchema>;
 
-/** Cognito group names, one per role; `Admins` is the group seed 003's privacy rule checks. */
+/** Cognito group names, one per role; `Admins` is the group the profile privacy rule checks. */
 export const GROUP_FOR_ROLE: Record<Role, string> = {
   admin: 'Admins',
   creator: 'Creators',

@@ -3,7 +3,7 @@
  * endpoint that approves at once (302 back to redirect_uri with a code and the state), and a token
  * endpoint (form-encoded POST, client_secret_post or client_secret_basic) for the
  * `authorization_code` and `refresh_token` grants. Codes and refresh tokens are single use, like
- * seed 000's provider. `failRefresh` makes refreshes fail the way a provider does.
+ * some providers. `failRefresh` makes refreshes fail the way a provider does.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
