@@ -24,14 +24,16 @@ import { listEmails } from '@switchyard/local-cloud/src/emulators/ses';
 const SAMPLES = 10;
 /** Pause between two requests with a suspended person's key. */
 const POLL_MS = 500;
-/** A key cache holds a record for under 60 s (KEY_CACHE_TTL_MS), plus the trip through the bus. */
-const REFUSAL_BOUND_MS = 90_000;
+/** A key cache holds a record for under 2 s (KEY_CACHE_TTL_MS), plus the trip through the bus. */
+const REFUSAL_BOUND_MS = 30_000;
 /** How long each service is watched after a suspension: past the cache bound, so no acceptance is missed. */
-const OBSERVE_MS = 70_000;
+const OBSERVE_MS = 15_000;
 
 let cloud: RunningLocalCloud;
 let restoreDevJson: () => void = () => {};
 let adminKey: string;
+/** What each service answered the demo key the moment startLocalCloud (the banner) said ready. */
+let demoKeyAtReady: Record<string, number> = {};
 let revocations: BusQueue;
 /** When each ApiKeyRevoked reached the tap queue (SentTimestamp), by key id. */
 const revokedOnBus = new Map<string, number>();
@@ -167,6 +169,14 @@ function stats(values: number[]) {
 beforeAll(async () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'sy-e2e-people-'));
   cloud = await startLocalCloud({ services: ['identity', 'ingest', 'delivery'], stateDir });
+  // The very first request with the key the banner shows, on each service, right as it is shown.
+  const demo = { authorization: `Bearer ${cloud.apiKey}` };
+  const [inbox, subscriptions, keys] = await Promise.all(
+    ['/inbox?limit=1', '/subscriptions?limit=1', '/keys?limit=1'].map((path) =>
+      fetch(new URL(path, cloud.apiUrl), { headers: demo }).then((r) => r.status),
+    ),
+  );
+  demoKeyAtReady = { ingest: inbox!, delivery: subscriptions!, identity: keys! };
   restoreDevJson = useDevJson(join(stateDir, 'dev.json'));
   revocations = await busQueue(
     cloud,
@@ -207,6 +217,10 @@ async function revokedOnBusAt(keyId: string): Promise<number> {
 }
 
 describe('e2e: a tenant is a team', () => {
+  it('ready means usable: the demo key works on every service the moment the banner shows it', () => {
+    expect(demoKeyAtReady).toEqual({ ingest: 200, delivery: 200, identity: 200 });
+  });
+
   it(
     'invites, signs in, refreshes, kills a session on reuse; a suspended person is refused everywhere',
     async () => {

@@ -252,10 +252,12 @@ export function verifyPresentedKey(
 }
 
 /**
- * How long a Lambda instance may reuse a projection record it read. Bounded so a revoked key stops
- * working within 60 s everywhere (plus the bus's delivery delay of the ApiKeyRevoked event).
+ * How long a Lambda instance may reuse a projection record it read. Bounded so a revoked or
+ * suspended key stops working everywhere within seconds: 2 s here plus the bus's delivery of the
+ * ApiKeyRevoked event (about 1–2.5 s). The price is one eventually consistent GetItem per key per
+ * instance every 2 s (half a read unit per second), however many requests the key makes.
  */
-export const KEY_CACHE_TTL_MS = 60_000;
+export const KEY_CACHE_TTL_MS = 2_000;
 
 export function isCacheEntryFresh(cachedAtMs: number, now: Date, ttlMs: number = KEY_CACHE_TTL_MS): boolean {
   const age = now.getTime() - cachedAtMs;

@@ -2,11 +2,12 @@
  * Verifies `Authorization: Bearer <api key>` against a service's key projection: one lookup by the
  * key id inside the key (never a scan, never a call to identity), then the constant-time check.
  *
- * A record read from the projection may be reused by this Lambda instance for less than 60 s
- * (`KEY_CACHE_TTL_MS`): a revoked key therefore stops working at most 60 s after its ApiKeyRevoked
- * has been projected. The cache holds projection records (secret hashes), never presented keys, and
- * caches absent records for 2 s (NEGATIVE_CACHE_TTL_MS), enough to absorb a flood of unknown keys
- * yet short enough that a key used right after its creation is soon accepted.
+ * A record read from the projection may be reused by this Lambda instance for less than 2 s
+ * (`KEY_CACHE_TTL_MS`): a revoked key therefore stops working at most 2 s after its ApiKeyRevoked
+ * has been projected, without a table read on every request. The cache holds projection records
+ * (secret hashes), never presented keys, and caches absent records for 2 s too
+ * (NEGATIVE_CACHE_TTL_MS), enough to absorb a flood of unknown keys yet short enough that a key used
+ * right after its creation is soon accepted.
  *
  * Every authentication failure is the same 401 (the reason is logged, never the key). Which role may
  * do what is the calling service's business.

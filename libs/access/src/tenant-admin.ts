@@ -68,7 +68,7 @@ export interface TenantAdminAuthenticatorOptions {
 
 /**
  * `authenticate` for createHttpHandler, wired to the service's key projection (records cached under
- * 60 s) and the people issuer (jose caches its key set and refetches on an unknown kid).
+ * 2 s) and the people issuer (jose caches its key set and refetches on an unknown kid).
  */
 export function tenantAdminAuthenticator(options: TenantAdminAuthenticatorOptions) {
   const store = createApiKeyStore(options.client ?? dynamoDbDocumentClient, options.tableName);

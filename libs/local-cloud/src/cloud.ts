@@ -16,7 +16,7 @@ import {
   sqsMappingsFromServices,
   streamMappingsFromServices,
 } from './runner';
-import { IDENTITY_NOT_RUNNING, seedDemoTenant } from './seed';
+import { demoKeyProbes, IDENTITY_NOT_RUNNING, seedDemoTenant, untilDemoKeyAccepted } from './seed';
 import { composeServices, packageServices } from './services';
 import type { ServiceSource } from './services';
 import type { AlarmState, DevInfo } from './dev-info';
@@ -282,6 +282,13 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       if (seeded.ok) {
         Object.assign(info, seeded.demo, { missing: [] });
         log(`demo tenant ${seeded.demo.tenantId} ${seeded.reused ? 'reused' : 'created'}`);
+        // Ready means usable: every service's key projection has the demo key before the banner shows it.
+        const lagging = await untilDemoKeyAccepted({
+          apiUrl: info.apiUrl,
+          apiKey: seeded.demo.apiKey,
+          probes: demoKeyProbes(gateway.routes()),
+        });
+        if (lagging.length > 0) log(`the demo key is not yet accepted by: ${lagging.join(', ')}`);
       } else {
         info.missing = [seeded.reason];
         log(seeded.reason);

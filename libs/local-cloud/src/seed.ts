@@ -152,3 +152,52 @@ export async function seedDemoTenant(options: SeedOptions): Promise<SeedOutcome>
     return { ok: false, reason: `seeding the demo tenant through identity failed: ${message}` };
   }
 }
+
+/** A route the demo key may be probed on: its path, and the service that answers it. */
+export interface ProbeRoute {
+  service: string;
+  path: string;
+}
+
+/**
+ * The routes that show whether the demo key works on a service: GETs without path parameters that
+ * the gateway leaves to the function to authenticate (no JWT authorizer, no IAM). A key is usable
+ * on a service only once the service's own projection of it has caught up with identity.
+ */
+export function demoKeyProbes(
+  routes: { service: string; method: string; path?: string; authorizer?: unknown; iam?: boolean }[],
+): ProbeRoute[] {
+  return routes
+    .filter((r) => r.method === 'GET' && r.path && !r.path.includes('{') && !r.authorizer && !r.iam)
+    .map((r) => ({ service: r.service, path: r.path as string }));
+}
+
+/**
+ * Waits until no probe route answers the demo key with 401 (each service's key projection has it),
+ * so the banner prints only when the key it shows works everywhere. Returns the services that still
+ * refused it when `timeoutMs` ran out.
+ */
+export async function untilDemoKeyAccepted(options: {
+  apiUrl: string;
+  apiKey: string;
+  probes: ProbeRoute[];
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}): Promise<string[]> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  let pending = [...options.probes];
+  for (;;) {
+    const refused: ProbeRoute[] = [];
+    for (const probe of pending) {
+      const response = await (options.fetch ?? fetch)(new URL(probe.path, options.apiUrl), {
+        headers: { authorization: `Bearer ${options.apiKey}` },
+      }).catch(() => undefined);
+      await response?.arrayBuffer().catch(() => undefined);
+      if (!response || response.status === 401) refused.push(probe);
+    }
+    pending = refused;
+    if (pending.length === 0) return [];
+    if (Date.now() >= deadline) return [...new Set(pending.map((p) => p.service))];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

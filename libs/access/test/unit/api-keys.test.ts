@@ -197,9 +197,9 @@ describe('verifyPresentedKey', () => {
 });
 
 describe('key cache bound', () => {
-  it('never keeps an entry 60 s or longer, even if asked to', () => {
+  it('never keeps an entry 2 s or longer, even if asked to', () => {
     const cachedAt = NOW.getTime();
-    expect(isCacheEntryFresh(cachedAt, at(NOW, seconds(59)))).toBe(true);
+    expect(isCacheEntryFresh(cachedAt, at(NOW, 1_999))).toBe(true);
     expect(isCacheEntryFresh(cachedAt, at(NOW, KEY_CACHE_TTL_MS))).toBe(false);
     expect(isCacheEntryFresh(cachedAt, at(NOW, seconds(90)), 10 * 60_000)).toBe(false);
     expect(isCacheEntryFresh(cachedAt, at(NOW, -1))).toBe(false);

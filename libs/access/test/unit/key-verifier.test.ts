@@ -67,14 +67,14 @@ describe('createKeyVerifier (key verification against a projection)', () => {
     expect(await statusOf(revoked.verifier.verify(bearer(key.plaintext)))).toBe(401);
   });
 
-  it('reuses a record for less than 60 s, so a revocation takes effect within that bound', async () => {
+  it('reuses a record for less than 2 s, so a revocation takes effect within that bound', async () => {
     const { verifier, getApiKey, set, advance } = setup(record());
     await verifier.verify(bearer(key.plaintext));
     set(record({ status: 'revoked' }));
-    advance(seconds(59));
+    advance(1_999);
     expect(await statusOf(verifier.verify(bearer(key.plaintext)))).toBe(200);
     expect(getApiKey).toHaveBeenCalledTimes(1);
-    advance(seconds(1));
+    advance(1);
     expect(await statusOf(verifier.verify(bearer(key.plaintext)))).toBe(401);
     expect(getApiKey).toHaveBeenCalledTimes(2);
   });

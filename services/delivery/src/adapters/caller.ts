@@ -5,7 +5,7 @@
  *
  * - an API key (`sy_<live|test>_…`): verified against delivery's own projection of identity's key
  *   events (createKeyVerifier + createApiKeyStore on DELIVERY_TABLE: one GetItem by the key id,
- *   records cached for less than 60 s); only the `admin` role may manage webhooks;
+ *   records cached for less than 2 s); only the `admin` role may manage webhooks;
  * - a person's JWT (id or access token): signature, issuer, audience, expiry and token_use checked
  *   against the issuer's JWKS (PEOPLE_ISSUER_URL; locally served by the local cloud's API); a
  *   member of `Admins` with a `custom:tenantId` administers that tenant.

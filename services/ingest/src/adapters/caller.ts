@@ -2,7 +2,7 @@
  * Who is calling: `Authorization: Bearer <api key>` (ingest takes no person's token), read by the
  * shared bearer check of @switchyard/access and verified against ingest's own projection of
  * identity's keys (one GetItem by the key id inside the key, never a scan, never a call to
- * identity; records cached for less than 60 s, so a revoked key stops working at most 60 s after
+ * identity; records cached for less than 2 s, so a revoked key stops working at most 2 s after
  * its ApiKeyRevoked has been projected), then checks the role against the action.
  *
  * Every authentication failure is the same 401 (the reason is logged, never the key).

@@ -4,7 +4,8 @@
  *
  *  - the tenant's entitlement (projection of billing's SubscriptionChanged, or the documented default),
  *    reused by an instance for at most ENTITLEMENT_CACHE_TTL_MS;
- *  - the per-tenant and per-key rate limit: ONE conditional UpdateItem (domain rate-limit.ts);
+ *  - the per-tenant and per-key rate limit (GCRA): one conditional UpdateItem under load, none for a
+ *    refusal this instance can already tell (domain rate-limit.ts);
  *  - the monthly quota: the usage counter of the period, which the `count-usage` stream consumer
  *    increments (one update per tenant per stream batch, so accepting an event adds no usage write).
  *    It is read, not written, here, and reused for at most USAGE_CACHE_TTL_MS: the quota is enforced
@@ -20,8 +21,8 @@ import {
 } from '@switchyard/runtime';
 import type { Entitlement } from '../domain/entitlements';
 import { decide, entitlementFor, usagePeriod } from '../domain/entitlements';
-import type { RateLimitDecision, RateLimitWriteResult } from '../domain/rate-limit';
-import { policyFor, rateLimitDecision, rateLimitUpdate } from '../domain/rate-limit';
+import type { RateLimitDecision, RateState } from '../domain/rate-limit';
+import { decideRateLimit, policyFor, rateItemKey } from '../domain/rate-limit';
 import { config } from '../config';
 import type { ProjectionStore } from './projections';
 import { projectionStore } from './projections';
@@ -33,6 +34,8 @@ export const USAGE_CACHE_TTL_MS = 2_000;
 const USAGE_RETENTION_SECONDS = 400 * 24 * 60 * 60;
 
 export const RATE_SK = 'RATE';
+/** Bound on the tenants × keys whose last rate state an instance remembers. */
+const MAX_BELIEVED_RATES = 10_000;
 export const usageItemKey = (tenantId: string, periodId: string) => ({
   pk: `USAGE#${tenantId}`,
   sk: periodId,
@@ -54,7 +57,8 @@ export interface Admission {
 export interface Limits {
   /**
    * Admits a request that would add `requested` events, or throws 402 / 429 (`rate_limited` or
-   * `quota_exhausted`). Costs one write (the rate-limit update); a refusal writes nothing.
+   * `quota_exhausted`). Costs one write (the rate-limit update) when this instance's guess of the
+   * limiter's state is right, which it is under load; a refusal writes nothing.
    */
   admit(subject: Subject, requested: number, meter: WriteMeter): Promise<Admission>;
   /** Adds `count` accepted events to the tenant's usage of the period containing `at`. */
@@ -100,49 +104,70 @@ export function createLimits(
     return value;
   }
 
+  /** The last `tat`s this instance saw, per tenant item and key: a lower bound of what is stored. */
+  const believedRates = new Map<string, RateState>();
+
   async function rateLimit(
     entitled: Entitlement,
     subject: Subject,
     at: Date,
     meter: WriteMeter,
   ): Promise<RateLimitDecision> {
-    const policy = policyFor(entitled);
-    const update = rateLimitUpdate(policy, subject, at);
-    let result: RateLimitWriteResult;
-    try {
-      const answer = await client().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: { ...update.Key, sk: RATE_SK },
-          UpdateExpression: update.UpdateExpression,
-          ConditionExpression: update.ConditionExpression,
-          // The table's TTL attribute is expiresAtEpoch: the placeholder keeps the domain's expression.
-          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#expiresAt': 'expiresAtEpoch' },
-          ExpressionAttributeValues: update.ExpressionAttributeValues,
-          ReturnValues: 'UPDATED_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      meter.add(1, answer.ConsumedCapacity);
-      result = {
-        written: true,
-        tenantCount: Number(answer.Attributes?.[update.tenantAttribute] ?? 0),
-        keyCount: Number(answer.Attributes?.[update.keyAttribute] ?? 0),
-      };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const item = (error as Error & { Item?: Record<string, { N?: string }> }).Item;
-      const count = (name: string) => (item?.[name]?.N === undefined ? undefined : Number(item[name].N));
-      const tenantCount = count(update.tenantAttribute);
-      const keyCount = count(update.keyAttribute);
-      result = {
-        written: false,
-        ...(tenantCount === undefined ? {} : { tenantCount }),
-        ...(keyCount === undefined ? {} : { keyCount }),
-      };
-    }
-    return rateLimitDecision(policy, update, result, at);
+    const cacheKey = `${rateItemKey(subject.tenantId, at).pk}/${subject.keyId}`;
+    return decideRateLimit(
+      {
+        policy: policyFor(entitled),
+        tenantId: subject.tenantId,
+        keyId: subject.keyId,
+        now: at,
+        believed: believedRates.get(cacheKey) ?? {},
+      },
+      {
+        remember: (state) => remember(cacheKey, state),
+        write: async (update) => {
+          try {
+            const answer = await client().send(
+              new UpdateCommand({
+                TableName: tableName(),
+                Key: { ...update.Key, sk: RATE_SK },
+                UpdateExpression: update.UpdateExpression,
+                ConditionExpression: update.ConditionExpression,
+                // The table's TTL attribute is expiresAtEpoch: the placeholder keeps the domain's expression.
+                ExpressionAttributeNames: {
+                  ...update.ExpressionAttributeNames,
+                  '#expiresAt': 'expiresAtEpoch',
+                },
+                ExpressionAttributeValues: update.ExpressionAttributeValues,
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                ReturnConsumedCapacity: 'TOTAL',
+              }),
+            );
+            meter.add(1, answer.ConsumedCapacity);
+            return { applied: true };
+          } catch (error) {
+            if (!isConditionFailure(error)) throw error;
+            // A failed condition still consumes a write unit.
+            meter.add(1, undefined);
+            const item = (error as Error & { Item?: Record<string, { N?: string }> }).Item;
+            const tat = (name: string) => (item?.[name]?.N === undefined ? undefined : Number(item[name].N));
+            const tenantTat = tat(update.tenantAttribute);
+            const keyTat = tat(update.keyAttribute);
+            return {
+              applied: false,
+              stored: {
+                ...(tenantTat === undefined ? {} : { tenantTat }),
+                ...(keyTat === undefined ? {} : { keyTat }),
+              },
+            };
+          }
+        },
+      },
+    );
+  }
+
+  function remember(cacheKey: string, state: RateState): void {
+    if (believedRates.size >= MAX_BELIEVED_RATES) believedRates.clear();
+    believedRates.set(cacheKey, state);
   }
 
   return {

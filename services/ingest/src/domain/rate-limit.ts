@@ -1,22 +1,31 @@
 /**
- * Request-rate limits shared by every Lambda instance, per tenant and per API key, enforced with ONE
- * conditional UpdateItem per request (counting in process memory would give each instance its own
- * limit, reset by every cold start).
+ * Request-rate limits shared by every Lambda instance, per tenant and per API key: GCRA (the generic
+ * cell rate algorithm, as in ATM networks and redis-cell), kept in one DynamoDB item per tenant.
  *
- * Algorithm: fixed-window counters in DynamoDB. One item per (tenant, window) holds both the
- * tenant's counter and one counter per key (`k#<keyId>`), so a single
+ * Each subject (the tenant, and each key) has a theoretical arrival time `tat` (epoch ms). A request
+ * at `now` is admitted when `max(tat, now) - now <= tolerance`, and moves `tat` to
+ * `max(tat, now) + interval`, where `interval` is 1/rate and `tolerance` is (burst - 1) × interval.
+ * Over ANY span of one second a subject is therefore admitted at most `limit + burst - 1` requests
+ * (n admissions need (n - burst) × interval < span); there is no window boundary to burst across,
+ * unlike fixed windows, which let 2× the limit through around each boundary.
  *
- *   UpdateItem  ADD #tenant :one, #key :one  SET #expiresAt = if_not_exists(#expiresAt, :expiresAt)
- *               IF (attribute_not_exists(#tenant) OR #tenant < :tenantLimit)
- *              AND (attribute_not_exists(#key) OR #key < :keyLimit)
+ * Burst: BURST_SHARE of the per-second limit (at least 1), so producers that send a few requests
+ * back to back are not refused, and burst - 1 is the documented overshoot (10 requests/s → 5 at
+ * once, at most 14 in any second, where fixed windows allow 20). The item is per tenant and hour, so keys
+ * that stopped calling leave with it (TTL); a new hour starts from a full bucket, which can admit
+ * one extra burst once an hour.
  *
- * checks and counts both limits atomically; the stricter one wins. A refused request changes nothing
- * (the condition failed), so clients that retry too early do not push their own reset further.
- * Why not GCRA / token bucket: they need `max(tat, now)`, which an update expression cannot compute,
- * so they take a read or a second guarded write. A sliding window needs the previous window's count
- * (a second item). Fixed windows of one second bound the boundary burst to 2× the rate over any
- * one-second span, which is acceptable for a per-second limit. One item per tenant per second can
- * absorb ~1,000 writes/s (DynamoDB's per-item limit), far above any plan's requestsPerSecond.
+ * An update expression cannot compute `max(tat, now)`, so each write states which side of `now`
+ * it expects every `tat` to be on and guards that with its condition:
+ *
+ *   busy: SET #t = #t + :interval   IF #t BETWEEN :now AND :now + tolerance
+ *   idle: SET #t = :now + interval  IF attribute_not_exists(#t) OR #t < :now
+ *
+ * The guess comes from the last `tat` this instance saw (`tat` never decreases within an hour, so a
+ * cached `tat` that already refuses means the real one refuses too: that refusal costs no request).
+ * A wrong guess fails the condition; the failure returns the item (ALL_OLD) and the next write is
+ * planned from the real state. Under load the guess is right and a request costs ONE conditional
+ * UpdateItem, as the fixed windows did.
  */
 import type { Entitlement } from './entitlements';
 
@@ -27,11 +36,17 @@ import type { Entitlement } from './entitlements';
  */
 export const KEY_SHARE_OF_TENANT_RATE = 0.5;
 
+/** Requests admitted at once, as a share of the per-second limit: the documented overshoot. */
+export const BURST_SHARE = 0.5;
+
 export interface RateLimitPolicy {
-  /** Window length in seconds: 1, or longer for plans below one request per second. */
+  /** The span `tenantLimit` and `keyLimit` are counted over: 1 s, longer for rates below one per second. */
   windowSeconds: number;
   tenantLimit: number;
   keyLimit: number;
+  /** Requests admitted back to back (GCRA's burst); the overshoot over any window is burst - 1. */
+  tenantBurst: number;
+  keyBurst: number;
 }
 
 /** Limits per window derived from a per-second rate (fractional rates get longer windows). */
@@ -45,24 +60,54 @@ export function rateLimitPolicy(
   const windowSeconds = requestsPerSecond >= 1 ? 1 : Math.ceil(1 / requestsPerSecond);
   const tenantLimit = Math.max(1, Math.floor(requestsPerSecond * windowSeconds));
   const keyLimit = Math.max(1, Math.min(tenantLimit, Math.ceil(tenantLimit * keyShare)));
-  return { windowSeconds, tenantLimit, keyLimit };
+  return {
+    windowSeconds,
+    tenantLimit,
+    keyLimit,
+    tenantBurst: burstFor(tenantLimit),
+    keyBurst: burstFor(keyLimit),
+  };
 }
+
+const burstFor = (limit: number) => Math.max(1, Math.ceil(limit * BURST_SHARE));
 
 export function policyFor(entitlement: Pick<Entitlement, 'quotas'>): RateLimitPolicy {
   return rateLimitPolicy(entitlement.quotas.requestsPerSecond);
 }
 
-export interface RateWindow {
-  /** Epoch seconds at which the window started (aligned to its length). */
-  start: number;
-  /** Epoch seconds at which it ends (exclusive): the reset time. */
-  end: number;
+/** Items live an hour (their keys' attributes go with them); TTL removes them a minute after. */
+export const RATE_ITEM_HOURS_MS = 3_600_000;
+export const RATE_ITEM_GRACE_SECONDS = 60;
+
+/** The item of a tenant's limits at `now`. */
+export function rateItemKey(tenantId: string, now: Date): { pk: string; hourEndsAtEpoch: number } {
+  const hour = Math.floor(now.getTime() / RATE_ITEM_HOURS_MS);
+  return { pk: `rate#${tenantId}#${hour}`, hourEndsAtEpoch: ((hour + 1) * RATE_ITEM_HOURS_MS) / 1000 };
 }
 
-export function currentWindow(now: Date, windowSeconds: number): RateWindow {
-  const seconds = Math.floor(now.getTime() / 1000);
-  const start = seconds - (seconds % windowSeconds);
-  return { start, end: start + windowSeconds };
+/** The stored theoretical arrival times (epoch ms); absent when the subject has not called this hour. */
+export interface RateState {
+  tenantTat?: number;
+  keyTat?: number;
+}
+
+interface Subject {
+  /** The item attribute holding this subject's `tat`. */
+  attribute: string;
+  limit: number;
+  intervalMs: number;
+  toleranceMs: number;
+}
+
+function subjects(policy: RateLimitPolicy, keyId: string): { tenant: Subject; key: Subject } {
+  const subject = (attribute: string, limit: number, burst: number): Subject => {
+    const intervalMs = (policy.windowSeconds * 1000) / limit;
+    return { attribute, limit, intervalMs, toleranceMs: (burst - 1) * intervalMs };
+  };
+  return {
+    tenant: subject('tat', policy.tenantLimit, policy.tenantBurst),
+    key: subject(`k#${keyId}`, policy.keyLimit, policy.keyBurst),
+  };
 }
 
 /** The one UpdateItem, fully described; adapters add the table name and ReturnValues. */
@@ -72,49 +117,10 @@ export interface RateLimitUpdate {
   ConditionExpression: string;
   ExpressionAttributeNames: Record<string, string>;
   ExpressionAttributeValues: Record<string, number>;
-  /** Names of the counters in the item, to read the counts back from the returned attributes. */
+  /** Item attributes of the tenant's and the key's `tat`, to read them back. */
   tenantAttribute: string;
   keyAttribute: string;
-  window: RateWindow;
 }
-
-/** Counters linger a minute past their window, then TTL removes them. */
-export const RATE_ITEM_GRACE_SECONDS = 60;
-
-export function rateLimitUpdate(
-  policy: RateLimitPolicy,
-  subject: { tenantId: string; keyId: string },
-  now: Date,
-): RateLimitUpdate {
-  const window = currentWindow(now, policy.windowSeconds);
-  const tenantAttribute = 'tenantCount';
-  const keyAttribute = `k#${subject.keyId}`;
-  return {
-    Key: { pk: `rate#${subject.tenantId}#${policy.windowSeconds}#${window.start}` },
-    UpdateExpression: 'ADD #tenant :one, #key :one SET #expiresAt = if_not_exists(#expiresAt, :expiresAt)',
-    ConditionExpression:
-      '(attribute_not_exists(#tenant) OR #tenant < :tenantLimit) AND (attribute_not_exists(#key) OR #key < :keyLimit)',
-    ExpressionAttributeNames: { '#tenant': tenantAttribute, '#key': keyAttribute, '#expiresAt': 'expiresAt' },
-    ExpressionAttributeValues: {
-      ':one': 1,
-      ':tenantLimit': policy.tenantLimit,
-      ':keyLimit': policy.keyLimit,
-      ':expiresAt': window.end + RATE_ITEM_GRACE_SECONDS,
-    },
-    tenantAttribute,
-    keyAttribute,
-    window,
-  };
-}
-
-/**
- * What DynamoDB answered: the counts after the update (ReturnValues UPDATED_NEW), or, when the
- * condition failed, the counts that made it fail (ReturnValuesOnConditionCheckFailure ALL_OLD; a
- * missing item or attribute reads as undefined).
- */
-export type RateLimitWriteResult =
-  | { written: true; tenantCount: number; keyCount: number }
-  | { written: false; tenantCount?: number; keyCount?: number };
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -125,39 +131,160 @@ export interface RateLimitDecision {
   retryAfterSeconds?: number;
 }
 
+/** What to do about a request, planned from a (possibly cached) state. */
+export type RateLimitPlan =
+  | { kind: 'refuse'; decision: RateLimitDecision }
+  /** Write `update`; if its condition holds, `decision` is the answer and `next` the new state. */
+  | { kind: 'write'; update: RateLimitUpdate; decision: RateLimitDecision; next: Required<RateState> };
+
 /**
- * The answer and its headers. The headers describe the stricter of the two limits (the one with
- * fewer requests left; on a tie, the smaller limit), as the IETF RateLimit draft asks for the
- * policy closest to being exceeded. Reset and Retry-After are whole seconds until the window ends.
+ * The plan for a request by `keyId` at `now` given the `tat`s believed stored. Refusals are certain
+ * when the belief is a lower bound of the stored state (the cache) or the state itself (ALL_OLD).
  */
-export function rateLimitDecision(
+export function planRateLimit(
   policy: RateLimitPolicy,
-  update: RateLimitUpdate,
-  result: RateLimitWriteResult,
+  tenantId: string,
+  keyId: string,
   now: Date,
-): RateLimitDecision {
-  const reset = Math.max(1, Math.ceil(update.window.end - now.getTime() / 1000));
-  const tenantRemaining = Math.max(0, policy.tenantLimit - (result.tenantCount ?? 0));
-  const keyRemaining = Math.max(0, policy.keyLimit - (result.keyCount ?? 0));
-  const keyStricter =
-    keyRemaining < tenantRemaining ||
-    (keyRemaining === tenantRemaining && policy.keyLimit < policy.tenantLimit);
-  const headers: Record<string, string> = {
-    'RateLimit-Limit': String(keyStricter ? policy.keyLimit : policy.tenantLimit),
-    'RateLimit-Remaining': String(result.written ? Math.min(tenantRemaining, keyRemaining) : 0),
-    'RateLimit-Reset': String(reset),
+  believed: RateState,
+): RateLimitPlan {
+  const at = now.getTime();
+  const { tenant, key } = subjects(policy, keyId);
+  const step = (subject: Subject, tat: number | undefined) => {
+    const busy = tat !== undefined && tat >= at;
+    const base = busy ? tat : at;
+    return {
+      subject,
+      busy,
+      admitted: base - at <= subject.toleranceMs,
+      next: base + subject.intervalMs,
+      tat,
+    };
   };
-  if (result.written) return { allowed: true, headers };
-  const tenantFull = (result.tenantCount ?? 0) >= policy.tenantLimit;
-  const keyFull = (result.keyCount ?? 0) >= policy.keyLimit;
-  // Neither looks full: the counts were not returned, or the window just rolled; refuse to the end of it.
-  const limitedBy = tenantFull || !keyFull ? 'tenant' : 'key';
-  if (limitedBy === 'key') headers['RateLimit-Limit'] = String(policy.keyLimit);
-  else headers['RateLimit-Limit'] = String(policy.tenantLimit);
+  const steps = { tenant: step(tenant, believed.tenantTat), key: step(key, believed.keyTat) };
+
+  const refusing = (['tenant', 'key'] as const).filter((name) => !steps[name].admitted);
+  if (refusing.length > 0) {
+    const limitedBy = refusing[0]!;
+    // Admitted again once max(tat) - tolerance <= now, for every refusing subject.
+    const waitMs = Math.max(
+      ...refusing.map((name) => (steps[name].tat ?? at) - steps[name].subject.toleranceMs - at),
+    );
+    const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+    return {
+      kind: 'refuse',
+      decision: {
+        allowed: false,
+        limitedBy,
+        retryAfterSeconds,
+        headers: {
+          'RateLimit-Limit': String(steps[limitedBy].subject.limit),
+          'RateLimit-Remaining': '0',
+          'RateLimit-Reset': String(retryAfterSeconds),
+          'Retry-After': String(retryAfterSeconds),
+        },
+      },
+    };
+  }
+
+  const item = rateItemKey(tenantId, now);
+  const names: Record<string, string> = { '#expiresAt': 'expiresAt' };
+  const values: Record<string, number> = {
+    ':now': at,
+    ':expiresAt': item.hourEndsAtEpoch + RATE_ITEM_GRACE_SECONDS,
+  };
+  const sets: string[] = [];
+  const conditions: string[] = [];
+  for (const [placeholder, { subject, busy }] of [
+    ['t', steps.tenant],
+    ['k', steps.key],
+  ] as const) {
+    names[`#${placeholder}`] = subject.attribute;
+    if (busy) {
+      values[`:${placeholder}Interval`] = subject.intervalMs;
+      values[`:${placeholder}Max`] = at + subject.toleranceMs;
+      sets.push(`#${placeholder} = #${placeholder} + :${placeholder}Interval`);
+      conditions.push(`(#${placeholder} BETWEEN :now AND :${placeholder}Max)`);
+    } else {
+      values[`:${placeholder}Next`] = at + subject.intervalMs;
+      sets.push(`#${placeholder} = :${placeholder}Next`);
+      conditions.push(`(attribute_not_exists(#${placeholder}) OR #${placeholder} < :now)`);
+    }
+  }
+  sets.push('#expiresAt = :expiresAt');
+
+  // The headers describe the stricter subject: the one with fewer requests left now (on a tie, the
+  // smaller limit), as the IETF RateLimit draft asks for the policy closest to being exceeded.
+  const left = (s: (typeof steps)['tenant']) =>
+    Math.max(0, Math.floor((s.subject.toleranceMs - (s.next - at)) / s.subject.intervalMs) + 1);
+  const tenantLeft = left(steps.tenant);
+  const keyLeft = left(steps.key);
+  const keyStricter = keyLeft < tenantLeft || (keyLeft === tenantLeft && key.limit < tenant.limit);
+  const stricter = keyStricter ? steps.key : steps.tenant;
+  return {
+    kind: 'write',
+    update: {
+      Key: { pk: item.pk },
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      tenantAttribute: tenant.attribute,
+      keyAttribute: key.attribute,
+    },
+    decision: {
+      allowed: true,
+      headers: {
+        'RateLimit-Limit': String(stricter.subject.limit),
+        'RateLimit-Remaining': String(Math.min(tenantLeft, keyLeft)),
+        // Seconds until the stricter subject's bucket is full again.
+        'RateLimit-Reset': String(Math.max(1, Math.ceil((stricter.next - at) / 1000))),
+      },
+    },
+    next: { tenantTat: steps.tenant.next, keyTat: steps.key.next },
+  };
+}
+
+/** What writing a plan's update did: applied, or refused by its condition with the stored state. */
+export type RateLimitWriteResult = { applied: true } | { applied: false; stored: RateState };
+
+/** Writes one rate-limit decision may take: a stale guess costs one, a racing instance one more. */
+export const RATE_LIMIT_ATTEMPTS = 3;
+
+/**
+ * Decides a request: plans from `believed` (this instance's last view), writes, and on a failed
+ * condition plans again from the stored state the failure returned. `remember` receives every state
+ * learnt, so the instance guesses right next time. Past RATE_LIMIT_ATTEMPTS it refuses for a second
+ * rather than spin.
+ */
+export async function decideRateLimit(
+  input: { policy: RateLimitPolicy; tenantId: string; keyId: string; now: Date; believed: RateState },
+  ports: {
+    write: (update: RateLimitUpdate) => Promise<RateLimitWriteResult>;
+    remember: (state: RateState) => void;
+  },
+): Promise<RateLimitDecision> {
+  let believed = input.believed;
+  for (let attempt = 0; attempt < RATE_LIMIT_ATTEMPTS; attempt++) {
+    const plan = planRateLimit(input.policy, input.tenantId, input.keyId, input.now, believed);
+    if (plan.kind === 'refuse') return plan.decision;
+    const result = await ports.write(plan.update);
+    if (result.applied) {
+      ports.remember(plan.next);
+      return plan.decision;
+    }
+    believed = result.stored;
+    ports.remember(believed);
+  }
   return {
     allowed: false,
-    limitedBy,
-    headers: { ...headers, 'Retry-After': String(reset) },
-    retryAfterSeconds: reset,
+    limitedBy: 'tenant',
+    retryAfterSeconds: 1,
+    headers: {
+      'RateLimit-Limit': String(input.policy.tenantLimit),
+      'RateLimit-Remaining': '0',
+      'RateLimit-Reset': '1',
+      'Retry-After': '1',
+    },
   };
 }

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { HttpError } from '@switchyard/runtime';
 import type { Entitlement } from '../../../src/domain/entitlements';
 import { createLimits, usageItemKey } from '../../../src/adapters/limits';
+import { rateItemKey } from '../../../src/domain/rate-limit';
 import type { ProjectionStore } from '../../../src/adapters/projections';
 import { createWriteMeter } from '../../../src/adapters/write-meter';
 import { NOW, TENANT } from '../domain/fixtures';
@@ -49,42 +50,50 @@ describe('limits', () => {
 
   it('admits with ONE conditional UpdateItem and returns the RateLimit headers (default entitlement)', async () => {
     ddb.on(UpdateCommand).resolves({
-      Attributes: { tenantCount: 1, 'k#key1': 1 },
       ConsumedCapacity: { TableName: 'state', CapacityUnits: 1, WriteCapacityUnits: 1 },
     });
     const meter = createWriteMeter();
     const admission = await limitsWith(undefined).admit(subject, 1, meter);
     expect(admission.entitlement.origin).toBe('default');
+    // The key's 5/s with a burst of 3 is stricter than the tenant's 10/s with a burst of 5.
     expect(admission.headers).toEqual({
       'RateLimit-Limit': '5',
-      'RateLimit-Remaining': '4',
+      'RateLimit-Remaining': '2',
       'RateLimit-Reset': '1',
     });
     const updates = ddb.commandCalls(UpdateCommand);
     expect(updates).toHaveLength(1);
     expect(updates[0]!.args[0].input).toMatchObject({
-      Key: { pk: `rate#${TENANT}#1#${NOW.getTime() / 1000}`, sk: 'RATE' },
-      ExpressionAttributeNames: { '#expiresAt': 'expiresAtEpoch', '#key': 'k#key1' },
+      Key: { pk: rateItemKey(TENANT, NOW).pk, sk: 'RATE' },
+      ExpressionAttributeNames: { '#expiresAt': 'expiresAtEpoch', '#t': 'tat', '#k': 'k#key1' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       ReturnConsumedCapacity: 'TOTAL',
     });
     expect(meter.writes).toBe(1);
   });
 
-  it('answers 429 rate_limited with Retry-After and RateLimit-* when the window is full', async () => {
+  it('answers 429 rate_limited with Retry-After and RateLimit-* when the stored state refuses', async () => {
+    // Another instance moved the key's tat 1.5 s ahead: this instance's guess fails, and it refuses.
     ddb.on(UpdateCommand).rejects(
       new ConditionalCheckFailedException({
         message: 'failed',
         $metadata: {},
-        Item: { tenantCount: { N: '10' }, 'k#key1': { N: '5' } },
+        Item: { tat: { N: String(NOW.getTime() + 100) }, 'k#key1': { N: String(NOW.getTime() + 1_500) } },
       }),
     );
-    const error = await refusal(limitsWith(undefined).admit(subject, 1, createWriteMeter()));
-    expect(error).toMatchObject({ status: 429, code: 'rate_limited' });
+    const meter = createWriteMeter();
+    const limits = limitsWith(undefined);
+    const error = await refusal(limits.admit(subject, 1, meter));
+    expect(error).toMatchObject({ status: 429, code: 'rate_limited', details: { limitedBy: 'key' } });
     expect(error.headers).toMatchObject({
-      'Retry-After': '1',
+      'Retry-After': '2',
       'RateLimit-Remaining': '0',
-      'RateLimit-Reset': '1',
+      'RateLimit-Reset': '2',
     });
+    expect(meter.writes).toBe(1);
+    // The instance now knows: the next refusal costs no write at all.
+    await refusal(limits.admit(subject, 1, meter));
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 
   it('answers 402 for a subscription not in good standing, writing nothing', async () => {

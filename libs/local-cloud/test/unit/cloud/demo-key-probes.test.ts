@@ -1,0 +1,62 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { demoKeyProbes, untilDemoKeyAccepted } from '../../../src/seed';
+
+describe('demoKeyProbes', () => {
+  it('probes GETs without path parameters that the function itself authenticates', () => {
+    expect(
+      demoKeyProbes([
+        { service: 'ingest', method: 'GET', path: '/inbox' },
+        { service: 'ingest', method: 'GET', path: '/events/{id}' },
+        { service: 'ingest', method: 'POST', path: '/events' },
+        { service: 'identity', method: 'GET', path: '/operator/tenants', iam: true },
+        { service: 'billing', method: 'GET', path: '/billing/usage', authorizer: { issuer: 'x' } },
+        { service: 'delivery', method: 'GET', path: '/subscriptions' },
+        { service: 'platform', method: 'ANY' },
+      ]),
+    ).toEqual([
+      { service: 'ingest', path: '/inbox' },
+      { service: 'delivery', path: '/subscriptions' },
+    ]);
+  });
+});
+
+describe('untilDemoKeyAccepted', () => {
+  it('waits while a service still answers 401, and names the services that never stop', async () => {
+    const started = Date.now();
+    const server = createServer((req, res) => {
+      const ok = req.url === '/fast' || (req.url === '/slow' && Date.now() - started > 600);
+      res.statusCode = req.headers.authorization === 'Bearer sy_demo' && ok ? 200 : 401;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const waited = Date.now();
+      const lagging = await untilDemoKeyAccepted({
+        apiUrl,
+        apiKey: 'sy_demo',
+        probes: [
+          { service: 'a', path: '/fast' },
+          { service: 'b', path: '/slow' },
+        ],
+        timeoutMs: 5_000,
+      });
+      expect(lagging).toEqual([]);
+      expect(Date.now() - waited).toBeGreaterThanOrEqual(500);
+
+      const never = await untilDemoKeyAccepted({
+        apiUrl,
+        apiKey: 'sy_demo',
+        probes: [
+          { service: 'a', path: '/fast' },
+          { service: 'c', path: '/never' },
+        ],
+        timeoutMs: 300,
+      });
+      expect(never).toEqual(['c']);
+    } finally {
+      server.close();
+    }
+  });
+});
