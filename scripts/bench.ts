@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../libs/local-cloud/src/repo-root';
 import { billingPart } from './bench/billing';
+import { costPart } from './bench/cost';
 import { deliveryPart } from './bench/delivery';
 import { ingestPart } from './bench/ingest';
 import { localCloudPart } from './bench/local-cloud';
@@ -16,7 +17,7 @@ import { evaluateGoal, formatReport, writeReport } from './bench/lib/report';
 import type { BenchOptions, BenchPart, PartReport, Section } from './bench/lib/types';
 
 /** Every part, in the order `npm run bench` runs them. */
-const PARTS: BenchPart[] = [localCloudPart, ingestPart, deliveryPart, billingPart];
+const PARTS: BenchPart[] = [localCloudPart, ingestPart, deliveryPart, billingPart, costPart];
 
 const DEFAULTS: BenchOptions = { durationSeconds: 10, warmupSeconds: 3, connections: 32, verbose: false };
 

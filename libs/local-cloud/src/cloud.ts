@@ -20,6 +20,7 @@ import { demoKeyProbes, IDENTITY_NOT_RUNNING, seedDemoTenant, untilDemoKeyAccept
 import { composeServices, packageServices } from './services';
 import type { ServiceSource } from './services';
 import type { AlarmState, DevInfo } from './dev-info';
+import { RequestMeter, startMeteringProxy } from './request-meter';
 import { LOCAL_ACCOUNT_ID } from './types';
 import type { PackagedService } from './types';
 
@@ -43,6 +44,8 @@ export interface LocalCloudOptions {
   log: (line: string) => void;
   /** Called when an alarm changes state, after dev.json's facts are updated. */
   onAlarmChange?: (alarms: AlarmState[]) => void;
+  /** Count the AWS requests of functions, bus and pollers (request-meter.ts); for the cost bench. */
+  meterRequests?: boolean;
 }
 
 export interface RunningCloud {
@@ -141,18 +144,28 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       startFauxqs({ region }).then((part) => track('fauxqs', part)),
       startSes({}).then((part) => track('SES', part)),
     ]);
+    // With metering, everything but the alarms (CloudWatch's business on AWS) goes through a
+    // counting proxy; dev.json keeps the emulators' own endpoints.
+    const meter = options.meterRequests ? new RequestMeter() : undefined;
+    const metered = async <T extends { endpoint: string }>(part: T, name: string): Promise<T> =>
+      meter
+        ? { ...part, endpoint: track(name, await startMeteringProxy(part.endpoint, meter)).endpoint }
+        : part;
+    const db = await metered(dynamodb, 'DynamoDB meter');
+    const queues = await metered(fauxqs, 'fauxqs meter');
     const bus = new LocalEventBridge({
       region,
       accountId: LOCAL_ACCOUNT_ID,
-      endpoints: { sqs: fauxqs.endpoint, sns: fauxqs.endpoint },
+      endpoints: { sqs: queues.endpoint, sns: queues.endpoint },
       log: (line) => log(`[bus] ${line}`),
     });
-    const events = track('EventBridge', await startEventBridgeServer(bus, {}));
+    const eventsServer = track('EventBridge', await startEventBridgeServer(bus, {}));
+    const events = await metered(eventsServer, 'EventBridge meter');
     const lambdaApi = track(
       'Lambda API',
       await startLambdaApi({ region, log: (line) => log(`[lambda] ${line}`) }),
     );
-    const endpoints = emulatorEndpoints({ dynamodb, fauxqs, ses, events, lambda: lambdaApi });
+    const endpoints = emulatorEndpoints({ dynamodb: db, fauxqs: queues, ses, events, lambda: lambdaApi });
 
     const registry = (await provisionServices(services, {
       endpoints,
@@ -181,6 +194,10 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     lambdaApi.attach(host, eventSourceMappingsOf(sqsMappings, streamMappings, region), (windowMs) => ({
       functions: host.metrics.summary(windowMs),
       alarms: alarms.states(),
+      totals: host.metrics
+        .totals()
+        .map((total) => ({ ...total, memorySize: host.describe(total.functionName)?.memorySize ?? 128 })),
+      ...(meter ? { requests: meter.snapshot() } : {}),
     }));
     bus.start();
     running.push({ name: 'scheduler', stop: () => bus.stop() });
@@ -212,7 +229,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       region,
       stage: options.stage,
       accountId: LOCAL_ACCOUNT_ID,
-      endpoints,
+      endpoints: emulatorEndpoints({ dynamodb, fauxqs, ses, events: eventsServer, lambda: lambdaApi }),
       tenantId: null,
       apiKey: null,
       adminEmail: null,
@@ -243,7 +260,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     const sqs = new SqsPoller({
       invoker: host,
       mappings: sqsMappings,
-      endpoint: fauxqs.endpoint,
+      endpoint: queues.endpoint,
       region,
       log: (line) => log(`[sqs] ${line}`),
     });
@@ -252,8 +269,8 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     const streams = new StreamPoller({
       invoker: host,
       mappings: streamMappings,
-      dynamodbEndpoint: dynamodb.endpoint,
-      sqsEndpoint: fauxqs.endpoint,
+      dynamodbEndpoint: db.endpoint,
+      sqsEndpoint: queues.endpoint,
       region,
       log: (line) => log(`[streams] ${line}`),
     });

@@ -21,7 +21,8 @@ import type { EmulatorOptions, RunningEmulator } from './emulators/ports';
 import type { SqsMapping } from './runner/event-sources/sqs-poller';
 import type { StreamMapping } from './runner/event-sources/stream-poller';
 import type { AlarmState } from './dev-info';
-import type { FunctionMetrics } from './runner/host/invocation-metrics';
+import type { MeteredRequests } from './request-meter';
+import type { FunctionMetrics, FunctionTotals } from './runner/host/invocation-metrics';
 import type { FunctionModel } from './runner/template';
 import { LOCAL_ACCOUNT_ID } from './types';
 
@@ -37,7 +38,14 @@ export interface LambdaFunctions {
  * Not Lambda's API: what `npx switchyard status` shows of the local cloud's health, which CloudWatch
  * would answer on AWS (each function's figures over a window, and the alarms the cloud evaluates).
  */
-export type LocalHealth = (windowMs: number) => { functions: FunctionMetrics[]; alarms: AlarmState[] };
+export type LocalHealth = (windowMs: number) => {
+  functions: FunctionMetrics[];
+  alarms: AlarmState[];
+  /** Since the start: each function's invocations, summed duration and memory (what Lambda bills). */
+  totals?: (FunctionTotals & { memorySize: number })[];
+  /** The AWS requests counted when the cloud runs with request metering (request-meter.ts). */
+  requests?: MeteredRequests[];
+};
 
 /** The local-only path of LocalHealth, beside Lambda's API: `GET <lambda endpoint>/_switchyard/health?minutes=N`. */
 export const LOCAL_HEALTH_PATH = '/_switchyard/health';

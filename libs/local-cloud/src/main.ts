@@ -17,6 +17,9 @@ const USAGE = `Usage: npm start [-- options]
   --service NAME    run only this service from serverless-compose.yml (repeatable)
   --service-dir DIR run this service folder instead of the compose file's (repeatable)
   --state-dir DIR   where dev.json, bundles and data go (default: .switchyard)
+
+  SWITCHYARD_METER_REQUESTS=1 counts every AWS request functions, bus and pollers make (the cost
+  bench reads the counts from the local Lambda API's /_switchyard/health)
   -h, --help        this text`;
 
 function parseOptions() {
@@ -95,6 +98,7 @@ async function main(): Promise<void> {
       services: options.services,
       serviceDirs: options.serviceDirs,
       functionConcurrency: Number(process.env.SWITCHYARD_FUNCTION_CONCURRENCY) || undefined,
+      meterRequests: process.env.SWITCHYARD_METER_REQUESTS === '1',
       log,
       onAlarmChange: (alarms) => {
         if (cloud) writeDevInfo(devJson, cloud.info);

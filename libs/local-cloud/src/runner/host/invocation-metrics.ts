@@ -29,8 +29,16 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[rank - 1] ?? null;
 }
 
+/** Since the cloud started: what Lambda would bill (requests, and duration for GB-seconds). */
+export interface FunctionTotals {
+  functionName: string;
+  invocations: number;
+  durationMs: number;
+}
+
 export class InvocationMetrics {
   private readonly byFunction = new Map<string, Invocation[]>();
+  private readonly sinceStart = new Map<string, FunctionTotals>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -39,7 +47,16 @@ export class InvocationMetrics {
     if (!list) this.byFunction.set(functionName, (list = []));
     const at = this.now();
     list.push({ at, durationMs, error });
+    let total = this.sinceStart.get(functionName);
+    if (!total) this.sinceStart.set(functionName, (total = { functionName, invocations: 0, durationMs: 0 }));
+    total.invocations += 1;
+    total.durationMs += durationMs;
     while (list.length > 0 && list[0]!.at < at - METRICS_WINDOW_MS) list.shift();
+  }
+
+  /** Each function's invocations and summed duration since the cloud started. */
+  totals(): FunctionTotals[] {
+    return [...this.sinceStart.values()].map((total) => ({ ...total }));
   }
 
   /** Each function's figures over the last `windowMs` (functions never invoked are left out). */
