@@ -1,5 +1,5 @@
 import { dynamoDbRules } from './rules/dynamodb';
-import { eventRules } from './rules/events';
+import { eventRules, eventRuleTargets } from './rules/events';
 import { iamRules } from './rules/iam';
 import { lambdaRules } from './rules/lambda';
 import { monitoringRules } from './rules/monitoring';
@@ -14,6 +14,7 @@ export const RULES: readonly Rule[] = [
   iamRules,
   lambdaRules,
   eventRules,
+  eventRuleTargets,
   platformRules,
   monitoringRules,
 ];

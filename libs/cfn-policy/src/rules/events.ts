@@ -61,3 +61,36 @@ export const eventRules: Rule = (template, { contracts }) => {
   }
   return violations;
 };
+
+/**
+ * Every target of a rule that carries events (an EventPattern) has a dead-letter queue and a retry
+ * policy: an event EventBridge cannot deliver (target missing, throttled, refused, an input
+ * transformation that fails) is then retried and kept in a DLQ that has an alarm (sqs-dlq-alarm
+ * checks it), never dropped with a log line. Schedules are left alone: a missed tick is followed by
+ * the next one.
+ */
+export const eventRuleTargets: Rule = (template) => {
+  const violations: Violation[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    if (resource.Type !== 'AWS::Events::Rule' || resource.Properties?.EventPattern === undefined) continue;
+    for (const target of asArray(resource.Properties?.Targets)) {
+      const object = asObject(target) ?? {};
+      const name = typeof object.Id === 'string' ? `target ${object.Id}` : 'a target';
+      if (asObject(object.DeadLetterConfig)?.Arn === undefined) {
+        violations.push({
+          rule: 'events-target-dlq',
+          resource: id,
+          message: `${name} has no DeadLetterConfig.Arn: an event it cannot take would be lost`,
+        });
+      }
+      if (asObject(object.RetryPolicy) === undefined) {
+        violations.push({
+          rule: 'events-target-retry',
+          resource: id,
+          message: `${name} has no RetryPolicy (MaximumRetryAttempts, MaximumEventAgeInSeconds)`,
+        });
+      }
+    }
+  }
+  return violations;
+};

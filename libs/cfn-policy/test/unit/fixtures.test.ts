@@ -56,6 +56,16 @@ describe('packaged template fixtures', () => {
       'OnItemChangedLambdaFunction',
     ],
     ['rejected-alarm-own-topic', 'alarm-central-topic', 'WorkDlqAlarm'],
+    [
+      'rejected-events-target-without-dlq',
+      'events-target-dlq',
+      'SwitchyardsampleprodonTenantCreatedrule1EventBridgeRule',
+    ],
+    [
+      'rejected-events-target-without-retry',
+      'events-target-retry',
+      'SwitchyardsampleprodonTenantCreatedrule1EventBridgeRule',
+    ],
   ])('rejects %s for exactly one reason: %s on %s', (name, rule, resource) => {
     expect(check(name)).toEqual([{ rule, resource }]);
   });

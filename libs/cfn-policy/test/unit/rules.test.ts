@@ -117,6 +117,7 @@ describe('SQS references', () => {
                 Id: 't',
                 Arn: 'arn:aws:lambda:us-east-1:1:function:f',
                 DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RuleDlq', 'Arn'] } },
+                RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
               },
             ],
           },

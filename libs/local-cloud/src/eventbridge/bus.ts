@@ -19,6 +19,14 @@ const MAX_ENTRIES = 10;
 const MAX_REQUEST_BYTES = 256 * 1024;
 const MAX_TARGETS_PER_RULE = 5;
 const DEFAULT_RETRIES = 2;
+/** SQS refusals that would repeat on every try. */
+const NOT_RETRIED = new Set([
+  'InvalidMessageContents',
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+  'InvalidParameterValue',
+  'InvalidAttributeValue',
+]);
 
 /** An AWS-style error; `code` becomes the JSON `__type`. */
 export class EventBridgeError extends Error {
@@ -123,6 +131,12 @@ export interface LocalEventBridgeOptions {
   clock?: Clock;
   /** Pause before retry n is n × this (Lambda async retries wait about a minute; locally we do not). */
   retryDelayMs?: number;
+  /**
+   * How long a target's retries may last locally, whatever its RetryPolicy says (EventBridge's own
+   * default is 24 hours): long enough for a restarting consumer, short enough that an event a target
+   * keeps refusing reaches its DLQ while someone watches. Default 60 s.
+   */
+  maxRetryWindowMs?: number;
   log?: (message: string) => void;
 }
 
@@ -155,6 +169,7 @@ export class LocalEventBridge {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly clock: Clock;
   private readonly retryDelayMs: number;
+  private readonly maxRetryWindowMs: number;
   private readonly log: (message: string) => void;
   private invoker: Invoker | undefined;
   private sqs: SQSClient | undefined;
@@ -168,6 +183,7 @@ export class LocalEventBridge {
     this.accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
     this.clock = options.clock ?? systemClock;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
+    this.maxRetryWindowMs = options.maxRetryWindowMs ?? 60_000;
     this.log = options.log ?? ((message) => console.warn(`[eventbridge] ${message}`));
     this.invoker = options.invoker;
     this.createEventBus(DEFAULT_BUS);
@@ -562,13 +578,15 @@ export class LocalEventBridge {
     }
     const retries = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRIES;
     const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? 86400) * 1000;
-    const startedAt = Date.now();
+    const deadline = Date.now() + Math.min(maxAgeMs, this.maxRetryWindowMs);
+    let errorCode = record.error === undefined ? 'RETRIES_EXHAUSTED' : 'INPUT_TRANSFORMATION_FAILED';
     // A failed transformation is not retried: it would fail the same way.
     for (let attempt = 0; record.error === undefined || attempt > 0; attempt++) {
       if (attempt > retries) break;
       if (attempt > 0) {
-        if (Date.now() - startedAt > maxAgeMs) break;
-        await new Promise((r) => setTimeout(r, this.retryDelayMs * attempt));
+        const delay = Math.min(this.retryDelayMs * attempt, 10_000);
+        if (Date.now() + delay > deadline) break;
+        await new Promise((r) => setTimeout(r, delay));
       }
       record.attempts += 1;
       try {
@@ -578,6 +596,15 @@ export class LocalEventBridge {
         break;
       } catch (error) {
         record.error = error instanceof Error ? error.message : String(error);
+        // As EventBridge, a refusal that would repeat (bad content, missing queue) is not retried.
+        const name = (error as { name?: string }).name ?? '';
+        if (NOT_RETRIED.has(name)) {
+          errorCode =
+            name.includes('NonExistent') || name === 'QueueDoesNotExist'
+              ? 'RESOURCE_NOT_FOUND'
+              : 'SDK_CLIENT_ERROR';
+          break;
+        }
       }
     }
     if (!record.ok) {
@@ -590,7 +617,7 @@ export class LocalEventBridge {
           await this.sendToQueue(dlq, JSON.stringify(event), undefined, {
             RULE_ARN: { DataType: 'String', StringValue: rule.arn },
             TARGET_ARN: { DataType: 'String', StringValue: target.Arn },
-            ERROR_CODE: { DataType: 'String', StringValue: 'LocalDeliveryFailure' },
+            ERROR_CODE: { DataType: 'String', StringValue: errorCode },
             ERROR_MESSAGE: { DataType: 'String', StringValue: (record.error ?? 'unknown').slice(0, 1000) },
           });
           record.deadLetterArn = dlq;

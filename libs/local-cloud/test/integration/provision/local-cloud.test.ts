@@ -301,6 +301,28 @@ describe('local cloud: emulators, bus and provisioning', () => {
     expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain('boom');
   });
 
+  it('sends an event a target refuses for good to its DLQ at once, not after 185 retries', async () => {
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: 'switchyard.test', DetailType: 'Stray', Detail: '{"n":2}', EventBusName: BUS_NAME },
+        ],
+      }),
+    );
+    await waitFor(async () => (await deliveries()).some((d) => d.ruleName === 'it-local-lost'));
+    const record = (await deliveries()).find((d) => d.ruleName === 'it-local-lost');
+    expect(record).toMatchObject({
+      ok: false,
+      attempts: 1,
+      deadLetterArn: resource('WorkDlq').attributes.Arn,
+    });
+    const dead = await receiveAll(resource('WorkDlq').ref);
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0]?.Body ?? '')).toMatchObject({ 'detail-type': 'Stray', detail: { n: 2 } });
+    expect(dead[0]?.MessageAttributes?.ERROR_CODE?.StringValue).toBe('RESOURCE_NOT_FOUND');
+    expect(dead[0]?.MessageAttributes?.RULE_ARN?.StringValue).toContain('rule/');
+  });
+
   it('fires schedule rules with the Scheduled Event envelope', async () => {
     await harness.call('/trigger?rule=it-local-TickRule');
     const [message] = await receiveAll(resource('WorkQueue').ref);

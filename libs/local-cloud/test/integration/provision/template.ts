@@ -92,6 +92,22 @@ export function itService(dir: string): PackagedService {
             ],
           },
         },
+        LostRule: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            Name: 'it-local-lost',
+            EventBusName: BUS_NAME,
+            EventPattern: { 'detail-type': ['Stray'] },
+            Targets: [
+              {
+                Id: 'nowhere',
+                Arn: 'arn:aws:sqs:us-east-1:000000000000:it-local-no-such-queue',
+                RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+                DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['WorkDlq', 'Arn'] } },
+              },
+            ],
+          },
+        },
         TickRule: {
           Type: 'AWS::Events::Rule',
           Properties: {
