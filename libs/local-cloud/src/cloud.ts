@@ -13,6 +13,7 @@ import {
   SqsPoller,
   StreamPoller,
   routesFromServices,
+  streamingUrlRoutesFromServices,
   sqsMappingsFromServices,
   streamMappingsFromServices,
 } from './runner';
@@ -206,7 +207,10 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       'gateway',
       new HttpGateway({
         invoker: host,
-        routes: routesFromServices(services, registry),
+        routes: [
+          ...routesFromServices(services, registry),
+          ...streamingUrlRoutesFromServices(services, registry),
+        ],
         // Answers that belong to no route carry the platform API's CORS headers.
         defaultCors: apisFromServices(services, registry).find((api) => api.service === PLATFORM_SERVICE)
           ?.cors,

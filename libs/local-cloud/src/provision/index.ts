@@ -40,6 +40,8 @@ export const SKIPPED_TYPES = [
   'AWS::Lambda::Alias',
   'AWS::Lambda::EventSourceMapping',
   'AWS::Lambda::EventInvokeConfig',
+  // Function URLs: the gateway serves response-streaming ones at their LocalRoute (gateway/http-gateway.ts).
+  'AWS::Lambda::Url',
   'AWS::CloudFormation::*',
   'AWS::CloudWatch::Dashboard',
   'AWS::CertificateManager::*',
