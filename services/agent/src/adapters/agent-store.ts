@@ -1,7 +1,13 @@
 /** All DynamoDB access of the agent table (key layout in ./agent-table.ts). */
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { AgentQueryCompleted } from '@switchyard/contracts';
-import type { EventReceived, SubscriptionChanged } from '@switchyard/contracts';
+import type {
+  EndpointDisabled,
+  EventReceived,
+  MessageExhausted,
+  SubscriptionChanged,
+  UsageThresholdReached,
+} from '@switchyard/contracts';
 import type { PublishInput } from '@switchyard/runtime';
 import { conditionalWrite, dynamoDbDocumentClient, isConditionFailure, outboxPut } from '@switchyard/runtime';
 import { config } from '../config';
@@ -19,6 +25,33 @@ export interface ProjectedEvent {
   payload?: Record<string, unknown>;
   /** The payload was too large to travel on the bus; only its size is known. */
   payloadSize?: number;
+}
+
+/** What delivery reported going wrong with the tenant's webhooks (EndpointDisabled, MessageExhausted). */
+export interface WebhookProblem {
+  kind: 'endpoint_disabled' | 'message_exhausted';
+  subscriptionId: string;
+  at: string;
+  /** endpoint_disabled: the endpoint and why (`gone`: it answered 410, `failing`: too long). */
+  url?: string;
+  reason?: string;
+  /** message_exhausted: the event that never got through, after how many attempts, and why. */
+  eventId?: string;
+  webhookMessageId?: string;
+  attempts?: number;
+  statusCode?: number;
+  error?: string;
+}
+
+/** A share of a monthly limit the tenant crossed, as billing reported it. */
+export interface UsageThreshold {
+  metric: string;
+  thresholdPercent: number;
+  used: number;
+  limit: number;
+  plan: string;
+  periodStart: string;
+  reachedAt: string;
 }
 
 const EVENT_TTL_SECONDS = 35 * 24 * 60 * 60;
@@ -73,6 +106,7 @@ export function agentStore(table = () => config().AGENT_TABLE, client = dynamoDb
         entitled: next.entitled ?? (next.status === 'active' || next.status === 'trialing'),
         plan: next.plan,
         agentQueriesPerMonth: next.quotas.agentQueriesPerMonth ?? 100,
+        eventsPerMonth: next.quotas.eventsPerMonth,
         ...(next.currentPeriodStart ? { periodStart: next.currentPeriodStart } : {}),
         changedAt: message.changedAt,
       };
@@ -243,6 +277,113 @@ export function agentStore(table = () => config().AGENT_TABLE, client = dynamoDb
         events: (out.Items ?? []).map(toEvent),
         ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}),
       };
+    },
+
+    /** A webhook problem delivery reported; the same message twice is one item. */
+    async putWebhookProblem(tenantId: string, message: EndpointDisabled | MessageExhausted): Promise<void> {
+      const problem: WebhookProblem =
+        'webhookMessageId' in message
+          ? {
+              kind: 'message_exhausted',
+              subscriptionId: message.subscriptionId,
+              at: message.exhaustedAt,
+              eventId: message.eventId,
+              webhookMessageId: message.webhookMessageId,
+              attempts: message.attempts,
+              ...(message.lastError.statusCode ? { statusCode: message.lastError.statusCode } : {}),
+              error: message.lastError.message,
+            }
+          : {
+              kind: 'endpoint_disabled',
+              subscriptionId: message.subscriptionId,
+              at: message.disabledAt,
+              url: message.url,
+              reason: message.reason,
+            };
+      const id = problem.webhookMessageId ?? `disabled-${problem.subscriptionId}`;
+      await client().send(
+        new PutCommand({
+          TableName: table(),
+          Item: {
+            ...agentKeys.problemAt(tenantId, problem.at, id),
+            ...problem,
+            expiresAtEpoch: epoch(Date.parse(problem.at)) + EVENT_TTL_SECONDS,
+          },
+        }),
+      );
+    },
+
+    /** The tenant's webhook problems in [from, to), newest first, a page at a time. */
+    async searchWebhookProblems(
+      tenantId: string,
+      range: { from: string; to: string },
+      limit: number,
+      cursor?: Record<string, unknown>,
+    ): Promise<{ problems: WebhookProblem[]; next?: Record<string, unknown> }> {
+      const out = await client().send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': agentKeys.problems(tenantId),
+            ':from': `AT#${range.from}`,
+            ':to': `AT#${range.to}`,
+          },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+        }),
+      );
+      return {
+        problems: (out.Items ?? []).map((item) => {
+          const { pk: _pk, sk: _sk, expiresAtEpoch: _ttl, ...problem } = item;
+          return problem as WebhookProblem;
+        }),
+        ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}),
+      };
+    },
+
+    async putThreshold(tenantId: string, message: UsageThresholdReached): Promise<void> {
+      const threshold: UsageThreshold = {
+        metric: message.metric,
+        thresholdPercent: message.thresholdPercent,
+        used: message.used,
+        limit: message.limit,
+        plan: message.plan,
+        periodStart: message.periodStart,
+        reachedAt: message.reachedAt,
+      };
+      await client().send(
+        new PutCommand({
+          TableName: table(),
+          Item: {
+            ...agentKeys.threshold(tenantId, message.periodStart, message.metric, message.thresholdPercent),
+            ...threshold,
+            expiresAtEpoch: epoch(Date.parse(message.reachedAt)) + USAGE_TTL_SECONDS,
+          },
+        }),
+      );
+    },
+
+    /** Thresholds crossed in periods that started at or after `since`, newest period first. */
+    async listThresholds(tenantId: string, since: string): Promise<UsageThreshold[]> {
+      const out = await client().send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': `TENANT#${tenantId}`,
+            ':from': `THRESHOLD#${since}`,
+            ':to': 'THRESHOLD#~',
+          },
+          ScanIndexForward: false,
+          Limit: 20,
+        }),
+      );
+      return (out.Items ?? []).map((item) => {
+        const { pk: _pk, sk: _sk, expiresAtEpoch: _ttl, ...threshold } = item;
+        return threshold as UsageThreshold;
+      });
     },
   };
 }

@@ -7,6 +7,8 @@
  *   CONVERSATIONS#<tenantId>#<ownerId> / CONV#<conversationId>   a conversation (TTL 30 days)
  *   EVENTS#<tenantId> / AT#<receivedAt>#<eventId> an event ingest received (TTL 35 days)
  *   EVENT#<tenantId>#<eventId> / EVENT          the same event, by id
+ *   PROBLEMS#<tenantId> / AT#<at>#<id>          a webhook problem delivery reported (TTL 35 days)
+ *   TENANT#<tenantId> / THRESHOLD#<periodStart>#<metric>#<percent>   a usage threshold billing reported
  *   KEY#<keyId> / KEY                           the API key projection (@switchyard/access)
  *   OUTBOX#<id> / OUTBOX, CONSUMER_FAILURE#<messageId> / …   the runtime's
  *
@@ -31,4 +33,13 @@ export const agentKeys = {
     sk: `AT#${receivedAt}#${eventId}`,
   }),
   event: (tenantId: string, eventId: string) => ({ pk: `EVENT#${tenantId}#${eventId}`, sk: 'EVENT' }),
+  problems: (tenantId: string) => `PROBLEMS#${tenantId}`,
+  problemAt: (tenantId: string, at: string, id: string) => ({
+    pk: `PROBLEMS#${tenantId}`,
+    sk: `AT#${at}#${id}`,
+  }),
+  threshold: (tenantId: string, periodStart: string, metric: string, percent: number) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `THRESHOLD#${periodStart}#${metric}#${percent}`,
+  }),
 };

@@ -42,6 +42,12 @@ export function standInPlan(prompt: LanguageModelV2Prompt): Plan {
 
   const id = EVENT_ID.exec(question)?.[1];
   if (id) return { kind: 'tool', toolName: 'get_event', input: { eventId: id } };
+  if (/\bwebhooks?\b|\b(failed|failing|deliver(y|ed)?)\b/i.test(question)) {
+    return { kind: 'tool', toolName: 'webhook_problems', input: {} };
+  }
+  if (/\b(usage|quota|plan|allowance|limit)\b/i.test(question)) {
+    return { kind: 'tool', toolName: 'usage', input: {} };
+  }
   if (/\b(how many|count|stats|statistics|per hour|per day)\b/i.test(question)) {
     return {
       kind: 'tool',
@@ -62,7 +68,8 @@ export function standInPlan(prompt: LanguageModelV2Prompt): Plan {
     kind: 'text',
     text:
       'I am the stand-in model, so I only understand a few questions: "show event <id>", ' +
-      '"the last <type> event", "recent events" and "how many events per day".',
+      '"the last <type> event", "recent events", "how many events per day", "which events failed ' +
+      'to reach webhooks" and "my usage".',
   };
 }
 
@@ -88,6 +95,23 @@ function describe(toolName: string, value: unknown): string {
     const buckets = (v?.buckets as { bucket: string; eventType: string; count: number }[] | undefined) ?? [];
     if (buckets.length === 0) return 'You have no events in that period.';
     return `Counts: ${buckets.map((b) => `${b.bucket} ${b.eventType}: ${b.count}`).join('; ')}.`;
+  }
+  if (toolName === 'webhook_problems') {
+    const problems = (v?.problems as Record<string, unknown>[] | undefined) ?? [];
+    if (problems.length === 0) return 'Your webhooks had no delivery problems in that period.';
+    const byType = Object.entries((v?.byEventType as Record<string, number> | undefined) ?? {});
+    const disabled = problems.filter((p) => p.kind === 'endpoint_disabled').map((p) => String(p.url));
+    const parts = [
+      byType.length > 0
+        ? `Messages given up on, by event type: ${byType.map(([t, n]) => `${t}: ${n}`).join('; ')}.`
+        : '',
+      disabled.length > 0 ? `Endpoints disabled: ${disabled.join(', ')}.` : '',
+    ];
+    return parts.filter(Boolean).join(' ');
+  }
+  if (toolName === 'usage') {
+    const q = v?.agentQueries as { used?: number; limit?: number } | undefined;
+    return `You are on the ${String(v?.plan)} plan${v?.entitled === false ? ' (not entitled now)' : ''}; you asked ${String(q?.used)} of ${String(q?.limit)} agent questions in the period ${String(v?.period)}.`;
   }
   return `The ${toolName} tool said: ${JSON.stringify(value)}.`;
 }

@@ -119,6 +119,7 @@ export async function ask(
   const timeout = AbortSignal.timeout(deps.timeoutMs);
   const model = deps.model();
   const toolCalls: (ToolCallView & { id: string })[] = [];
+  const invalidCalls = new Set<string>();
   let response = '';
   const context = request.context
     ? `\n\nWhat the person is looking at: ${JSON.stringify(request.context)}`
@@ -144,6 +145,7 @@ export async function ask(
           sink?.text(part.text);
           break;
         case 'tool-call':
+          if (part.invalid) invalidCalls.add(part.toolCallId);
           toolCalls.push({ id: part.toolCallId, tool: part.toolName, input: part.input });
           sink?.toolUse({ id: part.toolCallId, tool: part.toolName, input: part.input });
           break;
@@ -151,6 +153,15 @@ export async function ask(
           const call = toolCalls.find((c) => c.id === part.toolCallId);
           if (call) call.output = part.output;
           sink?.toolResult({ id: part.toolCallId, tool: part.toolName, output: part.output });
+          break;
+        }
+        case 'tool-error': {
+          // Input the tool's schema refused, or a tool that failed: the model sees the error and
+          // may retry; the caller sees which, without the tool's internals.
+          const output = { error: invalidCalls.has(part.toolCallId) ? 'invalid input' : 'tool failed' };
+          const call = toolCalls.find((c) => c.id === part.toolCallId);
+          if (call) call.output = output;
+          sink?.toolResult({ id: part.toolCallId, tool: part.toolName, output });
           break;
         }
         case 'error':

@@ -5,7 +5,8 @@
  */
 import { tool } from 'ai';
 import { z } from 'zod';
-import type { AgentStore, ProjectedEvent } from '../adapters/agent-store';
+import type { AgentStore, ProjectedEvent, WebhookProblem } from '../adapters/agent-store';
+import { freePlan, usagePeriod } from '../domain/gates';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_STATS_EVENTS = 1_000;
@@ -21,9 +22,23 @@ function matchesText(event: ProjectedEvent, text: string | undefined): boolean {
 
 export function agentTools(
   tenantId: string,
-  store: Pick<AgentStore, 'getEvent' | 'searchEvents'>,
+  store: Pick<
+    AgentStore,
+    | 'getEvent'
+    | 'searchEvents'
+    | 'searchWebhookProblems'
+    | 'getEntitlement'
+    | 'usedThisPeriod'
+    | 'listThresholds'
+  >,
   now: () => Date,
 ) {
+  const decodeCursor = (cursor: string | undefined) =>
+    cursor
+      ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
+      : undefined;
+  const encodeCursor = (next: Record<string, unknown> | undefined) =>
+    next ? { cursor: Buffer.from(JSON.stringify(next)).toString('base64url') } : {};
   const defaultRange = (from?: string, to?: string) => ({
     from: from ?? new Date(now().getTime() - 7 * DAY_MS).toISOString(),
     // The upper bound is exclusive of nothing: `~` sorts after every id suffix.
@@ -44,9 +59,7 @@ export function agentTools(
       execute: async ({ eventType, from, to, text, limit, cursor }) => {
         const range = defaultRange(from, to);
         const found: ProjectedEvent[] = [];
-        let next = cursor
-          ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
-          : undefined;
+        let next = decodeCursor(cursor);
         // Filters apply after the read: read pages until enough match or the range ends (bounded).
         for (let pages = 0; pages < 10 && found.length < limit; pages++) {
           const page = await store.searchEvents(tenantId, range, 100, next);
@@ -57,10 +70,7 @@ export function agentTools(
           next = page.next;
           if (!next) break;
         }
-        return {
-          events: found,
-          ...(next ? { cursor: Buffer.from(JSON.stringify(next)).toString('base64url') } : {}),
-        };
+        return { events: found, ...encodeCursor(next) };
       },
     }),
     get_event: tool({
@@ -97,6 +107,56 @@ export function agentTools(
           })
           .sort((a, b) => a.bucket.localeCompare(b.bucket) || a.eventType.localeCompare(b.eventType));
         return { buckets, truncated: Boolean(next) };
+      },
+    }),
+    webhook_problems: tool({
+      description:
+        "What went wrong delivering the tenant's webhooks in a time range (default the last 7 days), newest first: endpoints delivery disabled, and messages it gave up on after its last retry, with the type of the event that never got through. `byEventType` counts the messages given up on per event type. Paginated with `cursor`.",
+      inputSchema: z.object({
+        from: isoTime.optional(),
+        to: isoTime.optional(),
+        limit: z.number().int().min(1).max(50).default(20),
+        cursor: z.string().max(2_000).optional(),
+      }),
+      execute: async ({ from, to, limit, cursor }) => {
+        const page = await store.searchWebhookProblems(
+          tenantId,
+          defaultRange(from, to),
+          limit,
+          decodeCursor(cursor),
+        );
+        const problems: (WebhookProblem & { eventType?: string })[] = [];
+        const byEventType: Record<string, number> = {};
+        for (const problem of page.problems) {
+          if (problem.kind !== 'message_exhausted' || !problem.eventId) {
+            problems.push(problem);
+            continue;
+          }
+          // The type comes from the agent's own copy of the tenant's events (same tenant key).
+          const eventType = (await store.getEvent(tenantId, problem.eventId))?.eventType ?? 'unknown';
+          byEventType[eventType] = (byEventType[eventType] ?? 0) + 1;
+          problems.push({ ...problem, eventType });
+        }
+        return { problems, byEventType, ...encodeCursor(page.next) };
+      },
+    }),
+    usage: tool({
+      description:
+        "The tenant's plan and usage: whether it is entitled, agent questions answered in this billing period against the plan's allowance, events allowed per month, and the usage thresholds (80 and 100 percent) billing reported this period.",
+      inputSchema: z.object({}),
+      execute: async () => {
+        const entitlement = (await store.getEntitlement(tenantId)) ?? freePlan();
+        const period = usagePeriod(entitlement, now());
+        const used = await store.usedThisPeriod(tenantId, period);
+        const thresholds = await store.listThresholds(tenantId, entitlement.periodStart ?? period);
+        return {
+          plan: entitlement.plan,
+          entitled: entitlement.entitled,
+          period,
+          agentQueries: { used, limit: entitlement.agentQueriesPerMonth },
+          ...(entitlement.eventsPerMonth !== undefined ? { eventsPerMonth: entitlement.eventsPerMonth } : {}),
+          thresholdsReached: thresholds,
+        };
       },
     }),
   };

@@ -8,6 +8,8 @@ export interface Entitlement {
   entitled: boolean;
   plan: string;
   agentQueriesPerMonth: number;
+  /** The plan's accepted events per month (absent until billing spoke). */
+  eventsPerMonth?: number;
   /** Usage counts from here (the billing period's start); absent: the calendar month. */
   periodStart?: string;
   changedAt: string;

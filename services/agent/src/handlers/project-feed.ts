@@ -1,16 +1,20 @@
 /**
- * ingest's EventReceived and billing's SubscriptionChanged (bus rules → `agent-<stage>-feed`) into
- * the agent's own projections: the events its tools read, the entitlement its gate checks.
+ * What the agent's tools and gate read, from the bus (rules → `agent-<stage>-feed`): ingest's
+ * EventReceived, billing's SubscriptionChanged and UsageThresholdReached, delivery's EndpointDisabled
+ * and MessageExhausted, each into the agent's own projection under the message's tenant.
  */
-import { EventReceived, SubscriptionChanged } from '@switchyard/contracts';
+import {
+  EndpointDisabled,
+  EventReceived,
+  MessageExhausted,
+  SubscriptionChanged,
+  UsageThresholdReached,
+} from '@switchyard/contracts';
 import { createSqsConsumer } from '@switchyard/runtime';
 import { agentStore } from '../adapters/agent-store';
+import { projectMessage } from '../app/project';
 
 export const handler = createSqsConsumer({
-  contract: [EventReceived, SubscriptionChanged],
-  handleMessage: async (message) => {
-    const store = agentStore();
-    if ('eventId' in message) await store.putEvent(message.tenantId, message);
-    else await store.applySubscriptionChanged(message);
-  },
+  contract: [EventReceived, SubscriptionChanged, UsageThresholdReached, EndpointDisabled, MessageExhausted],
+  handleMessage: (message, { contract }) => projectMessage(contract.detailType, message, agentStore()),
 });

@@ -15,6 +15,7 @@ import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access';
 import { LOCAL_CREDENTIALS, OperatorApi } from '@switchyard/cli/src/api';
 import { bearerRequest, eventually, startLocalCloud, tapBus } from '@switchyard/local-cloud';
 import type { BusTap, RunningLocalCloud } from '@switchyard/local-cloud';
+import { listEmails } from '@switchyard/local-cloud/src/emulators/ses';
 import { parseSse } from '../../src/domain/sse';
 import { startOpenAiFake } from './support/openai-fake';
 import type { OpenAiFake } from './support/openai-fake';
@@ -26,9 +27,9 @@ let lambda: LambdaClient;
 let fake: OpenAiFake;
 let doc: DynamoDBDocumentClient;
 let a: { tenantId: string; key: string };
-let b: { tenantId: string; key: string };
+let b: { tenantId: string; key: string; adminEmail: string };
 
-const api = <T = unknown>(token: string, method: string, path: string, body?: unknown) =>
+const api = <T = unknown>(token: string | undefined, method: string, path: string, body?: unknown) =>
   bearerRequest<T>(cloud, token, method, path, body);
 
 /** Publishes as `source` would (the header filled in here). */
@@ -40,7 +41,13 @@ async function publish(source: string, detailType: string, detail: Record<string
           EventBusName: `switchyard-${cloud.stage}-bus`,
           Source: source,
           DetailType: detailType,
-          Detail: JSON.stringify({ version: 1, correlationId: randomUUID(), ...detail }),
+          Detail: JSON.stringify({
+            version: 1,
+            id: randomUUID(),
+            time: new Date().toISOString(),
+            correlationId: randomUUID(),
+            ...detail,
+          }),
         },
       ],
     }),
@@ -109,6 +116,25 @@ function stream(token: string, body: unknown, stopAfter?: (frames: StreamRead['f
   });
 }
 
+/** A person signs in with the code identity e-mails (the local SES keeps it) and gets a JWT. */
+async function signIn(email: string): Promise<string> {
+  const login = await api(undefined, 'POST', '/auth/login', { email });
+  expect(login.status).toBe(202);
+  const code = await eventually(
+    async () => {
+      const mails = (await listEmails(cloud.endpoints.ses)).filter((m) => m.destination.to.includes(email));
+      return /\b(\d{6})\b/.exec(mails.at(-1)?.body.text ?? '')?.[1];
+    },
+    { what: `the sign-in code for ${email}` },
+  );
+  const verify = await api<{ idToken: string }>(undefined, 'POST', '/auth/verify', {
+    email,
+    code,
+  });
+  expect(verify.status).toBe(200);
+  return verify.body.idToken;
+}
+
 /** Questions the agent counted for a tenant this calendar month (what it charges). */
 async function answeredThisMonth(tenantId: string): Promise<number> {
   const { Item } = await doc.send(
@@ -136,12 +162,13 @@ beforeAll(async () => {
     region: cloud.region,
     credentials: LOCAL_CREDENTIALS,
   });
+  const adminEmail = `agent-b-${Date.now()}@example.com`;
   const created = await operator.request<{ tenant: { tenantId: string }; apiKey: { key: string } }>(
     'POST',
     '/operator/tenants',
-    { body: { name: `Agent B ${Date.now()}`, adminEmail: `agent-b-${Date.now()}@example.com` } },
+    { body: { name: `Agent B ${Date.now()}`, adminEmail } },
   );
-  b = { tenantId: created.tenant.tenantId, key: created.apiKey.key };
+  b = { tenantId: created.tenant.tenantId, key: created.apiKey.key, adminEmail };
   for (const key of [a.key, b.key]) {
     await eventually(
       async () => ((await api(key, 'GET', '/agent/conversations')).status === 401 ? undefined : true),
@@ -347,6 +374,92 @@ describe('agent', () => {
     // The fake saw its connection closed before it could finish.
     expect(fake.finishedAt.length).toBe(finishedBefore);
     expect(await answeredThisMonth(a.tenantId)).toBe(countBefore);
+  });
+
+  it('answers which event types failed to reach webhooks from delivery’s problems, the tenant’s own only', async () => {
+    await configure('askQuery', { AGENT_PROVIDER: 'stand-in' });
+    const at = new Date().toISOString();
+    const urlOfB = `https://b-${randomUUID()}.example.com/hook`;
+    await publish('switchyard.delivery', 'MessageExhausted', {
+      tenantId: a.tenantId,
+      subscriptionId: 'sub_a',
+      eventId: eventOfA,
+      webhookMessageId: `msg_${randomUUID()}`,
+      attempts: 8,
+      lastError: { statusCode: 503, message: 'Service Unavailable' },
+      exhaustedAt: at,
+    });
+    await publish('switchyard.delivery', 'EndpointDisabled', {
+      tenantId: a.tenantId,
+      subscriptionId: 'sub_a',
+      url: 'https://a.example.com/hook',
+      reason: 'failing',
+      disabledAt: at,
+    });
+    await publish('switchyard.delivery', 'EndpointDisabled', {
+      tenantId: b.tenantId,
+      subscriptionId: 'sub_b',
+      url: urlOfB,
+      reason: 'gone',
+      disabledAt: at,
+    });
+    const answer = await eventually(
+      async () => {
+        const r = await api<{ response: string; toolCalls: { tool: string; output: unknown }[] }>(
+          a.key,
+          'POST',
+          '/agent/query',
+          { query: 'which event types failed to reach webhooks today?' },
+        );
+        return r.status === 200 && r.body.response.includes('a.example.com') ? r.body : undefined;
+      },
+      { what: 'the webhook problems to reach the agent', timeoutMs: 30_000 },
+    );
+    expect(answer.toolCalls.map((c) => c.tool)).toEqual(['webhook_problems']);
+    expect(answer.response).toContain('order.paid: 1');
+    expect(JSON.stringify(answer)).not.toContain(urlOfB);
+  });
+
+  it('answers about the plan and usage from the agent’s own count', async () => {
+    const r = await api<{ response: string; toolCalls: { tool: string; output: { plan: string } }[] }>(
+      a.key,
+      'POST',
+      '/agent/query',
+      { query: 'what is my usage this month?' },
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.toolCalls.map((c) => c.tool)).toEqual(['usage']);
+    const used = await answeredThisMonth(a.tenantId);
+    // The count read before this answer was recorded.
+    expect(r.body.response).toContain(`free plan; you asked ${used - 1} of 100`);
+  });
+
+  it('answers a person signed in with identity’s JWT, and keeps their conversations apart from the key’s', async () => {
+    const token = await signIn(b.adminEmail);
+    await configure('askStream', { AGENT_PROVIDER: 'stand-in' });
+    const read = await stream(token, { query: `show event ${eventOfB}` });
+    expect(read.status).toBe(200);
+    const done = read.frames.at(-1)!;
+    expect(done.event).toBe('done');
+    const { conversationId, response } = done.data as { conversationId: string; response: string };
+    expect(response).toContain(secretPayloadOfB);
+    const mine = await api<{ conversations: { conversationId: string }[] }>(
+      token,
+      'GET',
+      '/agent/conversations',
+    );
+    expect(mine.body.conversations.map((c) => c.conversationId)).toEqual([conversationId]);
+    // The same tenant's API key is another caller: it does not see the person's conversation.
+    expect((await api(b.key, 'GET', `/agent/conversations/${conversationId}`)).status).toBe(404);
+    // A follow-up in the same conversation keeps both turns.
+    const next = await stream(token, { query: 'recent events', conversationId });
+    expect(next.frames.at(-1)!.event).toBe('done');
+    const one = await api<{ turns: { query: string }[] }>(
+      token,
+      'GET',
+      `/agent/conversations/${conversationId}`,
+    );
+    expect(one.body.turns.map((t) => t.query)).toEqual([`show event ${eventOfB}`, 'recent events']);
   });
 
   it('refuses an inactive tenant with 402 and a used-up quota with 429 quota_exceeded', async () => {

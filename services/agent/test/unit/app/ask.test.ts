@@ -3,9 +3,10 @@
 import type { LanguageModelV2StreamPart } from '@ai-sdk/provider';
 import { MockLanguageModelV2, simulateReadableStream } from 'ai/test';
 import type { AgentStore, ProjectedEvent } from '../../../src/adapters/agent-store';
-import { ask, MAX_STEPS } from '../../../src/app/ask';
+import { admit, ask, MAX_STEPS } from '../../../src/app/ask';
 import type { AskDeps } from '../../../src/app/ask';
 import type { Conversation } from '../../../src/domain/conversation';
+import type { Entitlement } from '../../../src/domain/gates';
 
 const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
 
@@ -34,9 +35,9 @@ function memoryStore(events: Record<string, ProjectedEvent[]>) {
   const recorded: Parameters<AgentStore['recordAnswer']>[0][] = [];
   const store = {
     recorded,
-    getEntitlement: async () => undefined,
+    getEntitlement: async (): Promise<Entitlement | undefined> => undefined,
     usedThisPeriod: async () => 0,
-    claimCooldown: async () => ({ ok: true as const }),
+    claimCooldown: async (): Promise<{ ok: true } | { ok: false; lastAskedAtMs: number }> => ({ ok: true }),
     getConversation: async (): Promise<Conversation | undefined> => undefined,
     recordAnswer: async (input: Parameters<AgentStore['recordAnswer']>[0]) => {
       recorded.push(input);
@@ -153,5 +154,73 @@ describe('ask', () => {
       ask(caller, { query: 'x' }, deps(model, store), undefined, new AbortController().signal),
     ).rejects.toMatchObject({ status: 502 });
     expect(store.recorded).toHaveLength(0);
+  });
+
+  it('reports a tool input its schema refuses as a tool_result error, and the model carries on', async () => {
+    const store = memoryStore({ ten_a: [eventA] });
+    const model = scripted([toolCall('search_events', { limit: 500 }), text('Sorry.')]);
+    const results: unknown[] = [];
+    const answer = await ask(
+      caller,
+      { query: 'x' },
+      deps(model, store),
+      { text: () => {}, toolUse: () => {}, toolResult: (r) => results.push(r.output) },
+      new AbortController().signal,
+    );
+    expect(results).toEqual([{ error: 'invalid input' }]);
+    expect(answer.response).toBe('Sorry.');
+  });
+
+  it('maps a model slower than the overall timeout to 504 and records nothing', async () => {
+    const store = memoryStore({});
+    const model = new MockLanguageModelV2({
+      doStream: async () => ({
+        stream: simulateReadableStream({ chunks: text('late'), initialDelayInMs: 2_000 }),
+      }),
+    });
+    await expect(
+      ask(
+        caller,
+        { query: 'x' },
+        { ...deps(model, store), timeoutMs: 50 },
+        undefined,
+        new AbortController().signal,
+      ),
+    ).rejects.toMatchObject({ status: 504, code: 'model_timeout' });
+    expect(store.recorded).toHaveLength(0);
+  });
+});
+
+describe('admit', () => {
+  const model = scripted([text('x')]);
+  it('refuses an inactive tenant with 402', async () => {
+    const store = {
+      ...memoryStore({}),
+      getEntitlement: async () => ({
+        entitled: false,
+        plan: 'pro',
+        agentQueriesPerMonth: 10,
+        changedAt: 'x',
+      }),
+    };
+    await expect(admit(caller, deps(model, store))).rejects.toMatchObject({ status: 402 });
+  });
+
+  it('refuses a used-up quota with 429 quota_exceeded', async () => {
+    const store = { ...memoryStore({}), usedThisPeriod: async () => 100 };
+    await expect(admit(caller, deps(model, store))).rejects.toMatchObject({
+      status: 429,
+      code: 'quota_exceeded',
+    });
+  });
+
+  it('refuses within the cooldown with 429 and the seconds left in Retry-After', async () => {
+    const store = {
+      ...memoryStore({}),
+      claimCooldown: async () => ({ ok: false as const, lastAskedAtMs: Date.parse('2026-01-01T23:59:58Z') }),
+    };
+    const refused = await admit(caller, deps(model, store)).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ status: 429, code: 'cooldown' });
+    expect(JSON.stringify(refused)).toContain('"Retry-After":"3"');
   });
 });
