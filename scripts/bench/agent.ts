@@ -116,6 +116,8 @@ async function measure(context: PartContext): Promise<Section[]> {
             DetailType: 'SubscriptionChanged',
             Detail: JSON.stringify({
               version: 1,
+              id: randomUUID(),
+              time: new Date().toISOString(),
               correlationId: randomUUID(),
               tenantId: cloud.tenantId,
               subscriptionId: 'sub_bench',
