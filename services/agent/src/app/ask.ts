@@ -82,6 +82,8 @@ export async function admit(caller: AgentCaller, deps: AskDeps): Promise<{ perio
   if (!decision.ok) {
     throw new HttpError(429, 'quota_exceeded', 'The agent query quota of this billing period is used up.');
   }
+  // A cooldown of 0 (configuration) is no cooldown: no write, and no race between two instants.
+  if (deps.cooldownSeconds === 0) return { period: decision.period };
   const claim = await deps.store.claimCooldown(
     caller.tenantId,
     caller.ownerId,
