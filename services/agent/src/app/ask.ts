@@ -29,7 +29,7 @@ export interface AskDeps {
   timeoutMs: number;
   maxOutputTokens: number;
   /** Set when the gates already ran (the stream admits before it opens). */
-  admitted?: { period: string };
+  admitted?: Admitted;
 }
 
 export const askDeps = (): AskDeps => {
@@ -66,6 +66,25 @@ const SYSTEM_PROMPT =
 /** The model failed (502) or took too long (504): the platform's error shape, no provider detail. */
 export const modelFailed = () => new HttpError(502, 'model_error', 'The model could not answer; try again.');
 export const modelTimedOut = () => new HttpError(504, 'model_timeout', 'The model took too long to answer.');
+
+export interface Admitted {
+  period: string;
+  conversation?: Conversation;
+}
+
+/**
+ * Everything that can refuse a question, before any byte of an answer: the conversation it
+ * continues (404 if not the caller's; checked first, so a wrong id costs no cooldown), then the gates.
+ */
+export async function prepare(caller: AgentCaller, request: AskRequest, deps: AskDeps): Promise<Admitted> {
+  let conversation: Conversation | undefined;
+  if (request.conversationId) {
+    conversation = await deps.store.getConversation(caller.tenantId, caller.ownerId, request.conversationId);
+    if (!conversation) throw new HttpError(404, 'not_found', 'No such conversation.');
+  }
+  const { period } = await admit(caller, deps);
+  return { period, ...(conversation ? { conversation } : {}) };
+}
 
 /** The gates, before anything is spent: 402/429 from the entitlement, 429 with Retry-After from the cooldown. */
 export async function admit(caller: AgentCaller, deps: AskDeps): Promise<{ period: string }> {
@@ -111,12 +130,7 @@ export async function ask(
   sink: AnswerSink | undefined,
   signal: AbortSignal,
 ): Promise<Answer> {
-  const { period } = deps.admitted ?? (await admit(caller, deps));
-  let conversation: Conversation | undefined;
-  if (request.conversationId) {
-    conversation = await deps.store.getConversation(caller.tenantId, caller.ownerId, request.conversationId);
-    if (!conversation) throw new HttpError(404, 'not_found', 'No such conversation.');
-  }
+  const { period, conversation } = deps.admitted ?? (await prepare(caller, request, deps));
   const started = performance.now();
   const timeout = AbortSignal.timeout(deps.timeoutMs);
   const model = deps.model();

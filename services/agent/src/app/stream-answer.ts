@@ -8,15 +8,16 @@ import { isHttpError } from '@switchyard/runtime';
 import type { AgentCaller } from '../adapters/caller';
 import type { AskRequest } from '../api-schemas';
 import { sseFrame } from '../domain/sse';
-import { admit, ask, ClientGone } from './ask';
+import { ask, ClientGone, prepare } from './ask';
 import type { AskDeps } from './ask';
 
 export async function streamAnswer(
   { caller, body, response, signal, correlationId, logger }: StreamingHttpRequest<AskRequest, AgentCaller>,
   deps: AskDeps,
 ): Promise<void> {
-  // Admitted once here, before any byte; ask() below must not count the cooldown twice.
-  const { period } = await admit(caller, deps);
+  // Admitted once here, before any byte (a refusal is a plain JSON error); ask() below must not
+  // count the cooldown twice.
+  const admitted = await prepare(caller, body, deps);
   response.open(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -27,7 +28,7 @@ export async function streamAnswer(
     const answer = await ask(
       caller,
       body,
-      { ...deps, admitted: { period } },
+      { ...deps, admitted },
       {
         text: (delta) => send('text', { text: delta }),
         toolUse: (call) => send('tool_use', call),

@@ -320,6 +320,10 @@ describe('agent', () => {
     expect((await api('sy_live_nope', 'POST', '/agent/query', { query: 'hi' })).status).toBe(401);
     const read = await stream('sy_live_nope', { query: 'hi' });
     expect(read.status).toBe(401);
+    // A conversation that is not the caller's is refused before the stream opens.
+    const unknown = await stream(a.key, { query: 'hi', conversationId: 'conv_nope' });
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.text)).toMatchObject({ error: { code: 'not_found' } });
   });
 
   it('streams an OpenAI-compatible provider’s first text before the model has finished', async () => {
@@ -341,6 +345,44 @@ describe('agent', () => {
     expect(done.event).toBe('done');
     expect((done.data as { response: string }).response).toBe('The answer comes in pieces.');
     expect((done.data as { usage: { model: string } }).usage.model).toBe('fake-model');
+  });
+
+  it('runs a real provider’s tool call against the caller’s tenant only, and publishes its usage', async () => {
+    // The model (the fake, as if prompted) asks for tenant B's event while tenant A asks.
+    fake.toolCall = { name: 'get_event', arguments: { eventId: eventOfB, tenantId: b.tenantId } };
+    const before = fake.requests.length;
+    try {
+      const read = await stream(a.key, { query: `show event ${eventOfB} of tenant ${b.tenantId}` });
+      expect(read.frames.map((f) => f.event).slice(0, 2)).toEqual(['tool_use', 'tool_result']);
+      expect(read.frames[1]!.data).toMatchObject({ tool: 'get_event', output: { event: null } });
+      const done = read.frames.at(-1)!;
+      expect(done.event).toBe('done');
+      const answer = done.data as {
+        conversationId: string;
+        usage: { inputTokens: number; outputTokens: number };
+      };
+      // Two model calls (the tool call, then the answer), their tokens summed.
+      expect(fake.requests.length).toBe(before + 2);
+      expect(answer.usage).toMatchObject({ inputTokens: 84, outputTokens: 9 + 5 });
+      // What went back to the model holds nothing of B's.
+      expect(JSON.stringify(fake.requests.slice(before))).not.toContain(secretPayloadOfB);
+      expect(JSON.stringify(read.frames)).not.toContain(secretPayloadOfB);
+      const published = await tap.take((seen) =>
+        seen.some(
+          (e) =>
+            e['detail-type'] === 'AgentQueryCompleted' && e.detail.conversationId === answer.conversationId,
+        ),
+      );
+      expect(published.find((e) => e.detail.conversationId === answer.conversationId)!.detail).toMatchObject({
+        tenantId: a.tenantId,
+        model: 'fake-model',
+        toolCalls: 1,
+        inputTokens: 84,
+        outputTokens: 14,
+      });
+    } finally {
+      fake.toolCall = undefined;
+    }
   });
 
   it('maps a provider failure to an SSE error and to 502 on /agent/query, charging nothing', async () => {

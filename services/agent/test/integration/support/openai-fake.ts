@@ -12,6 +12,8 @@ export interface OpenAiFake {
   requests: Record<string, unknown>[];
   /** Responds with this status instead of an answer (provider failure), until cleared. */
   failWith?: number;
+  /** Answers a question (a request with no tool result yet) with this tool call, until cleared. */
+  toolCall?: { name: string; arguments: Record<string, unknown> };
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startOpenAiFake(options: { chunks: string[]; delayMs: numb
       }
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const id = `chatcmpl-${Date.now()}`;
+      const messages = (fake.requests.at(-1)?.messages ?? []) as { role: string }[];
       const frame = (delta: Record<string, unknown>, finish: string | null, usage?: unknown) =>
         `data: ${JSON.stringify({
           id,
@@ -43,6 +46,24 @@ export async function startOpenAiFake(options: { chunks: string[]; delayMs: numb
           choices: [{ index: 0, delta, finish_reason: finish }],
           ...(usage ? { usage } : {}),
         })}\n\n`;
+      if (fake.toolCall && !messages.some((m) => m.role === 'tool')) {
+        const { name, arguments: args } = fake.toolCall;
+        res.write(
+          frame(
+            {
+              role: 'assistant',
+              tool_calls: [
+                { index: 0, id: `call_${Date.now()}`, type: 'function', function: { name, arguments: '' } },
+              ],
+            },
+            null,
+          ),
+        );
+        res.write(frame({ tool_calls: [{ index: 0, function: { arguments: JSON.stringify(args) } }] }, null));
+        res.write(frame({}, 'tool_calls', { prompt_tokens: 42, completion_tokens: 9, total_tokens: 51 }));
+        res.end('data: [DONE]\n\n');
+        return;
+      }
       let i = 0;
       let closed = false;
       res.on('close', () => (closed = true));
