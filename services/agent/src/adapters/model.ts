@@ -3,9 +3,6 @@
  * (the function's role, no keys), Anthropic, any OpenAI-compatible endpoint (Ollama, vLLM), or the
  * stand-in model this project ships (the local default).
  */
-import { createAmazonBedrock } from '@ai-sdk/amazon-bedrock';
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV2 } from '@ai-sdk/provider';
 import { config } from '../config';
 import { bedrockFetch } from './bedrock-fetch';
@@ -28,33 +25,40 @@ export interface ModelSettings {
   standInChunkDelayMs: number;
 }
 
-/** A model for these settings; each adapter is tested against an HTTP fake of its provider's API. */
-export function createLanguageModel(settings: ModelSettings): LanguageModelV2 {
+/**
+ * A model for these settings; each adapter is tested against an HTTP fake of its provider's API.
+ * Only the configured provider's code is evaluated (the bundle holds every provider, a container
+ * runs one), which keeps the local cloud's workers smaller.
+ */
+export async function createLanguageModel(settings: ModelSettings): Promise<LanguageModelV2> {
   const modelId = settings.modelId ?? DEFAULT_MODELS[settings.provider];
   const baseURL = settings.baseUrl ? { baseURL: settings.baseUrl } : {};
+  const apiKey = settings.apiKey ? { apiKey: settings.apiKey } : {};
   switch (settings.provider) {
-    case 'bedrock':
+    case 'bedrock': {
+      const { createAmazonBedrock } = await import('@ai-sdk/amazon-bedrock');
       // Lambda's role credentials are in the environment; the provider reads and signs with them.
       return createAmazonBedrock({ region: settings.region, ...baseURL, fetch: bedrockFetch() })(modelId);
-    case 'anthropic':
-      return createAnthropic({ ...baseURL, ...(settings.apiKey ? { apiKey: settings.apiKey } : {}) })(
+    }
+    case 'anthropic': {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
+      return createAnthropic({ ...baseURL, ...apiKey })(modelId);
+    }
+    case 'openai-compatible': {
+      if (!settings.baseUrl) throw new Error('AGENT_BASE_URL is required for the openai-compatible provider');
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
+      return createOpenAICompatible({ name: 'openai-compatible', baseURL: settings.baseUrl, ...apiKey })(
         modelId,
       );
-    case 'openai-compatible':
-      if (!settings.baseUrl) throw new Error('AGENT_BASE_URL is required for the openai-compatible provider');
-      return createOpenAICompatible({
-        name: 'openai-compatible',
-        baseURL: settings.baseUrl,
-        ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
-      })(modelId);
+    }
     default:
       return standInModel({ chunkDelayMs: settings.standInChunkDelayMs });
   }
 }
 
-let cached: LanguageModelV2 | undefined;
+let cached: Promise<LanguageModelV2> | undefined;
 
-export function languageModel(): LanguageModelV2 {
+export function languageModel(): Promise<LanguageModelV2> {
   if (cached) return cached;
   const c = config();
   cached = createLanguageModel({
@@ -65,5 +69,7 @@ export function languageModel(): LanguageModelV2 {
     ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
     standInChunkDelayMs: c.STAND_IN_CHUNK_DELAY_MS,
   });
+  // A failed load (a misconfiguration) is retried by the next question, not cached.
+  cached.catch(() => (cached = undefined));
   return cached;
 }

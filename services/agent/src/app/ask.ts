@@ -23,7 +23,7 @@ export const MAX_STEPS = 5;
 
 export interface AskDeps {
   store: AgentStore;
-  model: () => LanguageModelV2;
+  model: () => LanguageModelV2 | Promise<LanguageModelV2>;
   now: () => Date;
   cooldownSeconds: number;
   timeoutMs: number;
@@ -133,7 +133,7 @@ export async function ask(
   const { period, conversation } = deps.admitted ?? (await prepare(caller, request, deps));
   const started = performance.now();
   const timeout = AbortSignal.timeout(deps.timeoutMs);
-  const model = deps.model();
+  const model = await deps.model();
   const toolCalls: (ToolCallView & { id: string })[] = [];
   const invalidCalls = new Set<string>();
   let response = '';
