@@ -315,6 +315,14 @@ describe('agent', () => {
     expect(done.response).toBe(joined);
   });
 
+  it('tells the banner (dev.json) where the stream is and that the stand-in model answers', () => {
+    expect(cloud.agent).toEqual({
+      streamUrl: `${cloud.apiUrl}/agent/stream`,
+      provider: 'stand-in',
+      model: 'switchyard-stand-in',
+    });
+  });
+
   it('refuses a query over 4,000 characters with 400 and nothing else with 401', async () => {
     expect((await api(a.key, 'POST', '/agent/query', { query: 'x'.repeat(4_001) })).status).toBe(400);
     expect((await api('sy_live_nope', 'POST', '/agent/query', { query: 'hi' })).status).toBe(401);
