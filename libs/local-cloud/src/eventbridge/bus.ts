@@ -12,6 +12,8 @@ import type { Invoker } from '../types';
 import { nextFireTime, parseSchedule, ScheduleExpressionError, systemClock } from './schedule';
 import type { Clock, Schedule } from './schedule';
 import { renderTargetInput, validateTargetInput } from './transform';
+import { LocalArchives } from './archive';
+import type { ArchivedEvent } from './archive';
 import type { InputTransformer } from './transform';
 
 export const DEFAULT_BUS = 'default';
@@ -68,6 +70,8 @@ export interface EventEnvelope {
   region: string;
   resources: string[];
   detail: unknown;
+  /** Set on an event a replay sends again from an archive. */
+  'replay-name'?: string;
 }
 
 export interface Target {
@@ -177,6 +181,8 @@ export class LocalEventBridge {
   private readonly queueUrls = new Map<string, string>();
   private timer: unknown;
   private running = false;
+  /** The buses' archives and their replays (CreateArchive, StartReplay, ...). */
+  readonly archives: LocalArchives;
 
   constructor(private readonly options: LocalEventBridgeOptions = {}) {
     this.region = options.region ?? 'us-east-1';
@@ -186,6 +192,9 @@ export class LocalEventBridge {
     this.maxRetryWindowMs = options.maxRetryWindowMs ?? 60_000;
     this.log = options.log ?? ((message) => console.warn(`[eventbridge] ${message}`));
     this.invoker = options.invoker;
+    this.archives = new LocalArchives(this.region, this.accountId, this.clock, (busName, event, ruleArns) =>
+      this.route(busName, event as unknown as EventEnvelope, ruleArns),
+    );
     this.createEventBus(DEFAULT_BUS);
   }
 
@@ -434,14 +443,19 @@ export class LocalEventBridge {
       resources: entry.Resources ?? [],
       detail,
     };
+    this.archives.record(busName, event as unknown as ArchivedEvent);
     this.route(busName, event);
     return { EventId: event.id };
   }
 
-  /** Sends an already-built envelope through a bus's rules (used for scheduled and cross-bus events). */
-  route(busName: string, event: EventEnvelope): void {
+  /**
+   * Sends an already-built envelope through a bus's rules (used for scheduled, cross-bus and replayed
+   * events); a replay names the rules it goes to (`ruleArns`), or all of them.
+   */
+  route(busName: string, event: EventEnvelope, ruleArns?: readonly string[]): void {
     const bus = this.requireBus(busName);
     for (const rule of bus.rules.values()) {
+      if (ruleArns?.length && !ruleArns.includes(rule.arn)) continue;
       if (rule.state === 'DISABLED' || !rule.matcher || !rule.matcher(event)) continue;
       this.deliverToTargets(rule, event);
     }
