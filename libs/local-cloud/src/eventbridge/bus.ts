@@ -43,6 +43,7 @@ export class EventBridgeError extends Error {
 }
 
 export interface PutEventsEntry {
+  /** A Date, an ISO string, or epoch seconds (what the SDK sends). */
   Time?: Date | string | number;
   Source?: string;
   Resources?: string[];
@@ -430,7 +431,11 @@ export class LocalEventBridge {
     if (!this.buses.has(busName)) {
       return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${busName} does not exist.` };
     }
-    const time = entry.Time === undefined ? new Date(this.clock.now()) : new Date(entry.Time);
+    // On the wire (JSON 1.1) a timestamp is epoch seconds; in-process callers pass a Date or a string.
+    const time =
+      entry.Time === undefined
+        ? new Date(this.clock.now())
+        : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
     if (Number.isNaN(time.getTime())) return invalid('Time', 'Time is not a valid timestamp.');
     const event: EventEnvelope = {
       version: '0',

@@ -89,4 +89,25 @@ describe('local bus archive and replay', () => {
     expect(() => bus.archives.startReplay(input)).toThrow(/already exists/);
     expect((await replayed(bus, 'r2')).State).toBe('COMPLETED');
   });
+
+  it('takes Time in epoch seconds as the SDK sends it, so a replay window finds the event', async () => {
+    const { bus, calls, busArn, archiveArn } = setup();
+    const sent = Date.parse('2024-03-01T09:59:00Z') / 1000;
+    bus.publish([{ Source: 's', DetailType: 'Created', Detail: '{"n":7}', EventBusName: 'app', Time: sent }]);
+    await bus.idle();
+    expect(calls[0]!.time).toBe('2024-03-01T09:59:00Z');
+    calls.length = 0;
+    bus.archives.startReplay({
+      ReplayName: 'r3',
+      EventSourceArn: archiveArn,
+      EventStartTime: sent - 60,
+      EventEndTime: sent + 60,
+      Destination: { Arn: busArn },
+    });
+    expect((await replayed(bus, 'r3')).EventLastReplayedTime).toBe(sent);
+    expect(calls.map((c) => [(c.detail as { n: number }).n, c['replay-name']])).toEqual([
+      [7, 'r3'],
+      [7, 'r3'],
+    ]);
+  });
 });
