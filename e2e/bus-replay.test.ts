@@ -267,6 +267,16 @@ it('audits the dry run and the replay in ops, newest first', async () => {
   expect(items[0]!.replayId).toBe(replay.replayId);
   expect([...items[0]!.rules].sort()).toEqual(['delivery-local-event-received', WATCH_RULE]);
   expect(items[0]!.actor).not.toBe('');
+
+  // What the runbook reads: `switchyard bus history`.
+  expect(await runCliJson<BusReplayRecord[]>(['bus', 'history'])).toEqual(items);
+  const history = await runCli(['bus', 'history']);
+  expect(history.code).toBe(0);
+  const lines = history.out.trim().split('\n');
+  expect(lines[0]).toMatch(/^STARTED\s+BY\s+SINCE\s+UNTIL\s+RULES\s+OUTCOME\s+REPLAY\s+AUDIT$/);
+  expect(lines[1]).toContain(replay.replayName!);
+  expect(lines[1]).toContain('COMPLETED');
+  expect(lines[2]).toContain('DRY_RUN');
 }, 60_000);
 
 it('refuses an unknown rule or a bad window before anything is recorded', async () => {

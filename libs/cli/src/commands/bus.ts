@@ -1,15 +1,17 @@
 /**
  * `switchyard bus replay`: sends a window of the bus's archive through the bus again (all rules, or
- * those `--rule`/`--detail-type` choose), audited by ops like a DLQ replay. See docs/runbooks/bus-replay.md.
+ * those `--rule`/`--detail-type` choose), audited by ops like a DLQ replay; `switchyard bus history`
+ * reads that audit trail. See docs/runbooks/bus-replay.md.
  */
 import type { Command } from 'commander';
+import type { BusReplayRecord } from '@switchyard/contracts';
 import type { ApiDeps } from '../api';
-import { operatorApi, targetOptions } from '../api';
-import { eventBridgeFor, parseTime, replayBus } from '../bus/replay';
+import { formatTable, operatorApi, targetOptions } from '../api';
+import { busNameOf, eventBridgeFor, parseTime, replayBus } from '../bus/replay';
 import type { ReplayDeps } from '../bus/replay';
 import { ExitStatus } from '../exit';
 import { resolveTarget } from '../target';
-import { collect } from './dlq/common';
+import { collect, positiveInt } from './dlq/common';
 
 interface ReplayFlags {
   stage?: string;
@@ -74,5 +76,36 @@ export function registerBus(
     if (result.auditProblem) ctx.err(`switchyard: ${result.auditProblem}\n`);
     if (result.outcome === 'FAILED' || result.outcome === 'CANCELLED' || result.auditProblem)
       throw new ExitStatus(1);
+  });
+  targetOptions(
+    bus
+      .command('history')
+      .description("The audit trail of the bus's replays and dry runs, newest first.")
+      .option('--limit <n>', 'how many records (1-100)', positiveInt('--limit'), 20),
+  ).action(async (options: { stage?: string; region?: string; json?: boolean; limit: number }) => {
+    const target = resolveTarget(options);
+    const busName = busNameOf(target.stage);
+    const { items } = await (
+      await operatorApi(target, ctx.deps)
+    ).request<{ items: BusReplayRecord[] }>('GET', '/operator/bus-replays', {
+      query: { bus: busName, limit: String(Math.min(100, options.limit)) },
+    });
+    if (options.json) return ctx.out(`${JSON.stringify(items, null, 2)}\n`);
+    if (items.length === 0) return ctx.out(`No replay of ${busName} on record.\n`);
+    ctx.out(
+      formatTable(
+        ['STARTED', 'BY', 'SINCE', 'UNTIL', 'RULES', 'OUTCOME', 'REPLAY', 'AUDIT'],
+        items.map((item) => [
+          item.startedAt,
+          item.actor,
+          item.since,
+          item.until,
+          item.rules.join(',') || '(all)',
+          item.status === 'finished' ? (item.outcome ?? '-') : 'started (not finished)',
+          item.replayName ?? '-',
+          item.replayId,
+        ]),
+      ),
+    );
   });
 }
