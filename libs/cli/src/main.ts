@@ -6,6 +6,7 @@ import type { BusDeps } from './commands/bus';
 import { registerDlq } from './commands/dlq';
 import type { DlqDeps } from './commands/dlq';
 import { registerKeys } from './commands/keys';
+import { registerSmoke } from './commands/smoke';
 import { registerStripe } from './commands/stripe';
 import { registerTenants } from './commands/tenants';
 import { LOCAL_HEALTH_PATH } from '@switchyard/local-cloud/src/lambda-api';
@@ -66,6 +67,7 @@ export function buildProgram(
   registerUsers(program, context);
   registerDlq(program, { out, err, deps });
   registerBus(program, { out, err, deps });
+  registerSmoke(program, { out, deps });
   registerStripe(program, out);
   return program;
 }
