@@ -1,0 +1,34 @@
+/**
+ * The key layout of `notifications-<stage>`, in one place (test/unit/adapters/notifications-table.test.ts
+ * pins it). Everything about a person lives under their tenant's partition, so a query never crosses
+ * tenants.
+ *
+ *   TENANT#<tenantId> / TENANT                  the tenant's name (From display name)
+ *   TENANT#<tenantId> / USER#<userId>           a recipient: address, name, groups, status, revision
+ *   TENANT#<tenantId> / PREFS#<userId>          the person's mode per category
+ *   TENANT#<tenantId> / WINDOW#<userId>#<cat>   an open digest window and what it gathered;
+ *                                               duePk/dueAt (index windowDue) say when it closes
+ *   SENT#<eventId>#<userId> / SENT              the mark that this event reached this person (TTL)
+ *   SECRET#unsubscribe / SECRET                 the key that signs unsubscribe tokens
+ *   CONSUMER_FAILURE#<messageId> / …            the runtime's
+ */
+export const notificationKeys = {
+  tenantPartition: (tenantId: string) => `TENANT#${tenantId}`,
+  tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
+  recipient: (tenantId: string, userId: string) => ({ pk: `TENANT#${tenantId}`, sk: `USER#${userId}` }),
+  recipientPrefix: 'USER#',
+  preferences: (tenantId: string, userId: string) => ({ pk: `TENANT#${tenantId}`, sk: `PREFS#${userId}` }),
+  window: (tenantId: string, userId: string, category: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `WINDOW#${userId}#${category}`,
+  }),
+  sent: (eventId: string, userId: string) => ({ pk: `SENT#${eventId}#${userId}`, sk: 'SENT' }),
+  unsubscribeSecret: { pk: 'SECRET#unsubscribe', sk: 'SECRET' },
+};
+
+/** The sparse index of open digest windows: duePk = WINDOW, dueAt = when the window closes. */
+export const WINDOW_DUE_INDEX = 'windowDue';
+export const WINDOW_DUE_PK = 'WINDOW';
+
+/** Send marks outlive the queue's and its DLQ's retention (14 days each) and a replay after them. */
+export const SENT_RETENTION_SECONDS = 35 * 24 * 60 * 60;
