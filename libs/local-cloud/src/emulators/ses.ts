@@ -17,6 +17,8 @@ export interface LocalEmail {
   subject: string;
   body: { html?: string; text?: string };
   attachments: { content: string; contentType: string; filename?: string; size: number }[];
+  /** Custom headers of Simple and Template content (not kept for Raw MIME). */
+  headers?: { name: string; value: string }[];
   /** Epoch seconds. */
   at: number;
 }
