@@ -68,10 +68,12 @@ beforeAll(async () => {
   n = new NotificationsCloud(cloud);
   await n.publish('identity', 'TenantCreated', tenantA, {
     name: 'Acme <Tools>',
+    adminUserId: alice.userId,
     createdAt: new Date().toISOString(),
   });
   await n.publish('identity', 'TenantCreated', tenantB, {
     name: 'Globex',
+    adminUserId: dave.userId,
     createdAt: new Date().toISOString(),
   });
   for (const p of [alice, bob, carol, dave, erin]) await givenPerson(p);
