@@ -10,6 +10,8 @@ export const config = defineConfig(
     /** How long a digest window stays open (default 15 minutes; `npm start` may shorten it). */
     DIGEST_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
     FROM_ADDRESS: z.email(),
+    /** SES's configuration set every e-mail is sent with (bounces and complaints come back through it). */
+    SES_CONFIGURATION_SET: z.string().min(1),
     /** Where the unsubscribe links point: the stage's public API. */
     PUBLIC_BASE_URL: z.url(),
     /** The local cloud's API address, which stands in for PUBLIC_BASE_URL there. */

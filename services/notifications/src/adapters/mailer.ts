@@ -29,12 +29,18 @@ export function fromHeader(name: string, address: string): string {
   return `"${safe}" <${address}>`;
 }
 
-export function sesMailer(options: { from: string; client?: () => SESv2Client }): Mailer {
+export function sesMailer(options: {
+  from: string;
+  /** SES's configuration set: its event destination reports bounces and complaints. */
+  configurationSetName?: string;
+  client?: () => SESv2Client;
+}): Mailer {
   return {
     async send(email) {
       await (options.client ?? sesV2Client)().send(
         new SendEmailCommand({
           FromEmailAddress: fromHeader(email.fromName, options.from),
+          ...(options.configurationSetName ? { ConfigurationSetName: options.configurationSetName } : {}),
           Destination: { ToAddresses: [email.to] },
           Content: {
             Simple: {

@@ -8,6 +8,7 @@ import type { Category, Mode } from '../domain/categories';
 import { CATEGORIES } from '../domain/categories';
 import type { DigestLine } from '../domain/notifications';
 import type { Recipient } from '../domain/recipients';
+import type { Suppression } from '../domain/ses-feedback';
 import {
   SENT_RETENTION_SECONDS,
   WINDOW_DUE_INDEX,
@@ -168,6 +169,33 @@ export function notificationsStore(
     /** Takes a mark back when what it marked could not be sent, so a retry sends it. */
     async unmarkSent(eventId: string, userId: string): Promise<void> {
       await db().send(new DeleteCommand({ TableName: TableName(), Key: keys.sent(eventId, userId) }));
+    },
+
+    /** Adds an address to the suppression list (a repeat keeps the first reason and time). */
+    async suppress(suppression: Suppression, now: Date): Promise<void> {
+      await conditionalWrite(
+        db().send(
+          new PutCommand({
+            TableName: TableName(),
+            Item: {
+              ...keys.suppressed(suppression.email),
+              kind: 'suppressed',
+              reason: suppression.reason,
+              detail: suppression.detail,
+              suppressedAt: now.toISOString(),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    },
+
+    /** Whether SES told us never to mail this address again. */
+    async isSuppressed(email: string): Promise<boolean> {
+      const { Item } = await db().send(
+        new GetCommand({ TableName: TableName(), Key: keys.suppressed(email) }),
+      );
+      return Item !== undefined;
     },
 
     /** Opens a window closing at `closesAt`; false when one is already open. */

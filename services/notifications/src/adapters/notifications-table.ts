@@ -10,6 +10,9 @@
  *                                               duePk/dueAt (index windowDue) say when it closes
  *   SENT#<eventId>#<userId> / SENT              the mark that this event reached this person (TTL)
  *   SECRET#unsubscribe / SECRET                 the key that signs unsubscribe tokens
+ *   SUPPRESSED#<address> / SUPPRESSED           an address SES reported a permanent bounce or a
+ *                                               complaint for: never mailed again (any tenant:
+ *                                               the mailbox is the same)
  *   CONSUMER_FAILURE#<messageId> / …            the runtime's
  */
 export const notificationKeys = {
@@ -24,6 +27,7 @@ export const notificationKeys = {
   }),
   sent: (eventId: string, userId: string) => ({ pk: `SENT#${eventId}#${userId}`, sk: 'SENT' }),
   unsubscribeSecret: { pk: 'SECRET#unsubscribe', sk: 'SECRET' },
+  suppressed: (email: string) => ({ pk: `SUPPRESSED#${email.trim().toLowerCase()}`, sk: 'SUPPRESSED' }),
 };
 
 /** The sparse index of open digest windows: duePk = WINDOW, dueAt = when the window closes. */

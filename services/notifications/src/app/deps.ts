@@ -4,6 +4,7 @@ import { sesMailer } from '../adapters/mailer';
 import { notificationsStore } from '../adapters/notifications-store';
 import { notificationKeys } from '../adapters/notifications-table';
 import { apiConfig, config } from '../config';
+import type { FeedbackDeps } from './feedback';
 import type { NotifyDeps } from './notify';
 import type { PreferencesDeps } from './preferences';
 
@@ -26,7 +27,7 @@ export function notifyDeps(): NotifyDeps {
   const tableName = () => c.NOTIFICATIONS_TABLE;
   return {
     store: store(tableName),
-    mailer: sesMailer({ from: c.FROM_ADDRESS }),
+    mailer: sesMailer({ from: c.FROM_ADDRESS, configurationSetName: c.SES_CONFIGURATION_SET }),
     signingKey: signingKey(tableName),
     now: () => new Date(),
     windowSeconds: c.DIGEST_WINDOW_SECONDS,
@@ -37,4 +38,8 @@ export function notifyDeps(): NotifyDeps {
 export function preferencesDeps(): PreferencesDeps {
   const tableName = () => apiConfig().NOTIFICATIONS_TABLE;
   return { store: store(tableName), signingKey: signingKey(tableName), now: () => new Date() };
+}
+
+export function feedbackDeps(): FeedbackDeps {
+  return { store: store(() => config().NOTIFICATIONS_TABLE), now: () => new Date() };
 }

@@ -32,6 +32,7 @@ export async function sweepDigests(deps: NotifyDeps): Promise<SweepSummary> {
       const preferences = effectivePreferences(await deps.store.preferences(window.tenantId, window.userId));
       // Turned off while the window was open: what it gathered is not sent.
       if (deliveryMode(preferences, window.category) === 'off') continue;
+      if (await deps.store.isSuppressed(person.email)) continue;
       const frame = await frameFor(person, window.category, deps);
       const digest = digestOf(window.category, window.lines, window.count);
       await send(person, renderDigest(frame, digest), frame, deps);

@@ -31,6 +31,7 @@ export interface NotifyDeps {
     | 'dueWindows'
     | 'closeWindow'
     | 'reopenWindow'
+    | 'isSuppressed'
   >;
   mailer: Mailer;
   signingKey: () => Promise<Buffer>;
@@ -48,7 +49,7 @@ export class RecipientNotProjectedError extends Error {
   }
 }
 
-export type PersonOutcome = 'sent' | 'gathered' | 'duplicate' | 'off';
+export type PersonOutcome = 'sent' | 'gathered' | 'duplicate' | 'off' | 'suppressed';
 
 export async function notify(event: TriggeringEvent, deps: NotifyDeps): Promise<PersonOutcome[]> {
   const notification = notificationOf(event);
@@ -77,6 +78,8 @@ async function notifyPerson(n: Notification, person: Recipient, deps: NotifyDeps
   const preferences = effectivePreferences(await deps.store.preferences(person.tenantId, person.userId));
   const mode = deliveryMode(preferences, n.category, n.alwaysDigest);
   if (mode === 'off') return 'off';
+  // SES reported a permanent bounce or a complaint: never again, transactional mail included.
+  if (await deps.store.isSuppressed(person.email)) return 'suppressed';
   const now = deps.now();
   if (!(await deps.store.markSent(n.eventId, person.userId, now))) return 'duplicate';
   try {

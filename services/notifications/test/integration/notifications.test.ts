@@ -27,6 +27,18 @@ const bob = person('bob', tenantA, ['Viewers']);
 const carol = person('carol', tenantA, ['Creators']);
 const dave = person('dave', tenantB, ['Admins']);
 const erin = person('erin', tenantA, ['Viewers']);
+const gina = person('gina', tenantA, ['Viewers']);
+const hank = person('hank', tenantA, ['Viewers']);
+// SES's mailbox simulator addresses (the local cloud emulates them), labelled per run.
+const bouncer = {
+  ...person('bouncer', tenantA, ['Viewers']),
+  email: `bounce+${run}@simulator.amazonses.com`,
+};
+const complainer = {
+  ...person('complainer', tenantA, ['Viewers']),
+  email: `complaint+${run}@simulator.amazonses.com`,
+};
+const everyone = [alice, bob, carol, dave, erin, gina, hank, bouncer, complainer];
 
 async function givenPerson(p: ReturnType<typeof person>) {
   await n.publish('identity', 'UserCreated', p.tenantId, {
@@ -76,8 +88,8 @@ beforeAll(async () => {
     adminUserId: dave.userId,
     createdAt: new Date().toISOString(),
   });
-  for (const p of [alice, bob, carol, dave, erin]) await givenPerson(p);
-  for (const p of [alice, bob, carol, dave, erin]) {
+  for (const p of everyone) await givenPerson(p);
+  for (const p of everyone) {
     await eventually(() => n.item(`TENANT#${p.tenantId}`, `USER#${p.userId}`), {
       what: `${p.userId} projected`,
     });
@@ -192,6 +204,10 @@ describe('tenant isolation', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe('You have used 80% of your monthly accepted events');
     expect(mails[0]!.from).toContain('Globex');
+    expect(header(mails[0]!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    expect(header(mails[0]!, 'List-Unsubscribe')).toMatch(
+      /^<http.+\/notifications\/unsubscribe\?token=[^>]+>$/,
+    );
     expect(await n.mailTo(alice.email, plan)).toHaveLength(0);
   });
 });
@@ -225,6 +241,10 @@ describe('digests', () => {
     expect(await n.mailTo(bob.email, marker)).toHaveLength(2);
     const digest = mails.find((m) => m.subject === '3 new comments');
     expect(digest).toBeDefined();
+    expect(header(digest!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    expect(header(digest!, 'List-Unsubscribe')).toMatch(
+      /^<http.+\/notifications\/unsubscribe\?token=[^>]+>$/,
+    );
     const text = digest!.body.text ?? '';
     expect(text.indexOf('comment 4')).toBeGreaterThan(-1);
     expect(text.indexOf('comment 4')).toBeLessThan(text.indexOf('comment 3'));
@@ -232,6 +252,118 @@ describe('digests', () => {
     expect(text).not.toContain('comment 1 ');
     expect(await n.mailTo(alice.email, marker)).toHaveLength(0);
   }, 150_000);
+});
+
+describe('who gets nothing', () => {
+  it('suspended and removed people are not mailed; the others are', async () => {
+    const state = (p: ReturnType<typeof person>, status: string) => ({
+      email: p.email,
+      displayName: p.displayName,
+      groups: p.groups,
+      role: 'viewer',
+      status,
+    });
+    await n.publish('identity', 'UserUpdated', tenantA, {
+      userId: gina.userId,
+      changedFields: ['status'],
+      old: state(gina, 'active'),
+      new: state(gina, 'suspended'),
+      revision: 2,
+      updatedAt: new Date().toISOString(),
+    });
+    await n.publish('identity', 'UserRemoved', tenantA, {
+      userId: hank.userId,
+      email: hank.email,
+      groups: hank.groups,
+      role: 'viewer',
+      status: 'active',
+      removedAt: new Date().toISOString(),
+    });
+    await eventually(async () =>
+      (await n.item(`TENANT#${tenantA}`, `USER#${gina.userId}`))?.status === 'suspended' &&
+      (await n.item(`TENANT#${tenantA}`, `USER#${hank.userId}`))?.status === 'removed'
+        ? true
+        : undefined,
+    );
+    const marker = `s-${randomUUID()}`;
+    await n.publish(
+      'activity',
+      'MessageSent',
+      tenantA,
+      messageSent(tenantA, alice, [gina.userId, hank.userId, carol.userId], marker),
+    );
+    expect(await settled(carol.email, marker, 1, 4_000)).toHaveLength(1);
+    expect(await n.mailTo(gina.email, marker)).toHaveLength(0);
+    expect(await n.mailTo(hank.email, marker)).toHaveLength(0);
+  });
+});
+
+describe('suppression (SES bounces and complaints)', () => {
+  it('a permanent bounce and a complaint suppress the address: nothing more, not even transactional mail', async () => {
+    const first = `b1-${randomUUID()}`;
+    await n.publish(
+      'activity',
+      'MessageSent',
+      tenantA,
+      messageSent(tenantA, alice, [bouncer.userId, complainer.userId], first),
+    );
+    // SES accepts both (the mailbox keeps them), then reports the bounce and the complaint.
+    expect(await settled(bouncer.email, first, 1, 0)).toHaveLength(1);
+    expect(await settled(complainer.email, first, 1, 0)).toHaveLength(1);
+    const bounced = await eventually(() => n.item(`SUPPRESSED#${bouncer.email}`, 'SUPPRESSED'), {
+      what: 'the bounce recorded',
+      timeoutMs: 30_000,
+    });
+    expect(bounced).toMatchObject({ reason: 'bounce', detail: 'General' });
+    const complained = await eventually(() => n.item(`SUPPRESSED#${complainer.email}`, 'SUPPRESSED'), {
+      what: 'the complaint recorded',
+      timeoutMs: 30_000,
+    });
+    expect(complained).toMatchObject({ reason: 'complaint' });
+
+    const second = `b2-${randomUUID()}`;
+    await n.publish(
+      'activity',
+      'MessageSent',
+      tenantA,
+      messageSent(tenantA, alice, [bouncer.userId, complainer.userId, carol.userId], second),
+    );
+    await n.publish('identity', 'ConnectionNeedsReauth', tenantA, {
+      userId: bouncer.userId,
+      provider: `gitlab-${run}`,
+      reason: 'token_expired',
+      detectedAt: new Date().toISOString(),
+    });
+    await n.publish('identity', 'ConnectionNeedsReauth', tenantA, {
+      userId: carol.userId,
+      provider: `gitlab-${run}`,
+      reason: 'token_expired',
+      detectedAt: new Date().toISOString(),
+    });
+    await settled(carol.email, second, 1, 0);
+    await settled(carol.email, `gitlab-${run}`, 1, 4_000);
+    expect(await n.mailTo(bouncer.email, second)).toHaveLength(0);
+    expect(await n.mailTo(complainer.email, second)).toHaveLength(0);
+    expect(await n.mailTo(bouncer.email, `gitlab-${run}`)).toHaveLength(0);
+  });
+});
+
+describe('webhooks (admins)', () => {
+  it("an endpoint disabled: the tenant's admins, with the one-click headers", async () => {
+    const url = `https://hooks.example.com/${run}/${randomUUID()}`;
+    await n.publish('delivery', 'EndpointDisabled', tenantA, {
+      subscriptionId: `sub_${randomUUID()}`,
+      url,
+      reason: 'gone',
+      disabledAt: new Date().toISOString(),
+    });
+    const mails = await settled(alice.email, url, 1, 3_000);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toBe('A webhook endpoint was disabled');
+    expect(header(mails[0]!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    expect(await n.mailTo(bob.email, url)).toHaveLength(0);
+    expect(await n.mailTo(dave.email, url)).toHaveLength(0);
+  });
 });
 
 describe('preferences', () => {

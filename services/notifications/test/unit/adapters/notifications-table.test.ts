@@ -11,5 +11,9 @@ describe("notifications' table layout", () => {
     });
     expect(notificationKeys.sent('evt_1', 'usr_1')).toEqual({ pk: 'SENT#evt_1#usr_1', sk: 'SENT' });
     expect(notificationKeys.unsubscribeSecret).toEqual({ pk: 'SECRET#unsubscribe', sk: 'SECRET' });
+    expect(notificationKeys.suppressed(' Ada@Example.COM')).toEqual({
+      pk: 'SUPPRESSED#ada@example.com',
+      sk: 'SUPPRESSED',
+    });
   });
 });

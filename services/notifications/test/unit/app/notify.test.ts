@@ -9,7 +9,11 @@ import type { Recipient } from '../../../src/domain/recipients';
 
 type Store = NotifyDeps['store'];
 
-function fakeStore(recipients: Recipient[], prefs: Record<string, Partial<Record<Category, Mode>>> = {}) {
+function fakeStore(
+  recipients: Recipient[],
+  prefs: Record<string, Partial<Record<Category, Mode>>> = {},
+  suppressed: string[] = [],
+) {
   const marks = new Set<string>();
   const windows = new Map<string, ClosedWindow & { dueAt: Date }>();
   const wk = (k: WindowKey) => `${k.tenantId}|${k.userId}|${k.category}`;
@@ -38,6 +42,7 @@ function fakeStore(recipients: Recipient[], prefs: Record<string, Partial<Record
       return w;
     },
     reopenWindow: async (w, dueAt) => void windows.set(wk(w), { ...w, dueAt }),
+    isSuppressed: async (email) => suppressed.includes(email.toLowerCase()),
   };
   return { store, marks, windows };
 }
@@ -131,6 +136,33 @@ describe('notify', () => {
     const sent: OutgoingEmail[] = [];
     await notify(message('evt_1', ['usr_A', 'usr_B', 'usr_C', 'usr_D']), deps(store, sent));
     expect(sent).toEqual([]);
+  });
+
+  it('never mails a suppressed address, transactional mail included, and leaves no mark', async () => {
+    const { store, marks } = fakeStore([person('usr_A'), person('usr_B'), person('usr_C')], {}, [
+      'usr_b@example.com',
+    ]);
+    const sent: OutgoingEmail[] = [];
+    const outcomes = await notify(message('evt_1', ['usr_A', 'usr_B', 'usr_C']), deps(store, sent));
+    expect(outcomes.sort()).toEqual(['sent', 'suppressed']);
+    expect(sent.map((m) => m.to)).toEqual(['usr_C@example.com']);
+    expect([...marks]).toEqual(['evt_1|usr_C']);
+    const reauth: TriggeringEvent = {
+      type: 'ConnectionNeedsReauth',
+      message: {
+        version: 1,
+        id: 'evt_2',
+        time: '2026-03-01T00:00:00Z',
+        tenantId: 'ten_1',
+        correlationId: 'c',
+        userId: 'usr_B',
+        provider: 'github',
+        reason: 'token_expired',
+        detectedAt: '2026-03-01T00:00:00Z',
+      },
+    } as TriggeringEvent;
+    expect(await notify(reauth, deps(store, sent))).toEqual(['suppressed']);
+    expect(sent).toHaveLength(1);
   });
 
   it('serves the people known and retries for one not projected yet', async () => {
