@@ -4,8 +4,8 @@
  * for every authentication failure (the reason is never echoed, the token never logged).
  */
 import type { Person } from '@switchyard/access';
-import { createPersonTokenVerifier, issuerJwksUrl } from '@switchyard/access';
-import { logger, unauthorized } from '@switchyard/runtime';
+import { ADMINS_GROUP, createPersonTokenVerifier, issuerJwksUrl } from '@switchyard/access';
+import { forbidden, logger, unauthorized } from '@switchyard/runtime';
 import * as jose from 'jose';
 import { apiConfig } from '../config';
 
@@ -31,11 +31,7 @@ function verify(token: string): Promise<Person> {
   return verifier(token);
 }
 
-export async function authenticatePerson({
-  headers,
-}: {
-  headers: Record<string, string | undefined>;
-}): Promise<PersonCaller> {
+async function verifiedPerson(headers: Record<string, string | undefined>): Promise<Person> {
   const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
   if (!match?.[1]) throw unauthorized(INVALID_CREDENTIALS);
   let person: Person;
@@ -45,6 +41,29 @@ export async function authenticatePerson({
     logger.info('person token refused', { reason: error instanceof Error ? error.message : 'unknown' });
     throw unauthorized(INVALID_CREDENTIALS);
   }
+  return person;
+}
+
+export async function authenticatePerson({
+  headers,
+}: {
+  headers: Record<string, string | undefined>;
+}): Promise<PersonCaller> {
+  const person = await verifiedPerson(headers);
   if (!person.tenantId) throw unauthorized(INVALID_CREDENTIALS);
+  return { tenantId: person.tenantId, userId: person.userId };
+}
+
+export const NOT_AN_ADMIN = "Reminders need a member of the tenant's Admins group.";
+
+/** A person in their tenant's Admins group (reminders); 403 for anyone else signed in. */
+export async function authenticateTenantAdmin({
+  headers,
+}: {
+  headers: Record<string, string | undefined>;
+}): Promise<PersonCaller> {
+  const person = await verifiedPerson(headers);
+  if (!person.tenantId) throw unauthorized(INVALID_CREDENTIALS);
+  if (!person.groups.includes(ADMINS_GROUP)) throw forbidden(NOT_AN_ADMIN);
   return { tenantId: person.tenantId, userId: person.userId };
 }

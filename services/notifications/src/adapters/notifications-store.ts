@@ -11,7 +11,7 @@ import type { Recipient } from '../domain/recipients';
 import type { Suppression } from '../domain/ses-feedback';
 import {
   SENT_RETENTION_SECONDS,
-  WINDOW_DUE_INDEX,
+  DUE_INDEX,
   WINDOW_DUE_PK,
   notificationKeys as keys,
 } from './notifications-table';
@@ -248,12 +248,12 @@ export function notificationsStore(
       );
     },
 
-    /** Windows whose end has passed (the sparse index windowDue). */
+    /** Windows whose end has passed (the sparse index due). */
     async dueWindows(now: Date, limit = 100): Promise<{ pk: string; sk: string }[]> {
       const { Items } = await db().send(
         new QueryCommand({
           TableName: TableName(),
-          IndexName: WINDOW_DUE_INDEX,
+          IndexName: DUE_INDEX,
           KeyConditionExpression: 'duePk = :due AND dueAt <= :now',
           ExpressionAttributeValues: { ':due': WINDOW_DUE_PK, ':now': now.toISOString() },
           Limit: limit,

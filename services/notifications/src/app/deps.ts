@@ -2,11 +2,13 @@
 import { dynamoDbDocumentClient, tableCursorSecret } from '@switchyard/runtime';
 import { sesMailer } from '../adapters/mailer';
 import { notificationsStore } from '../adapters/notifications-store';
+import { remindersStore } from '../adapters/reminders-store';
 import { notificationKeys } from '../adapters/notifications-table';
 import { apiConfig, config } from '../config';
 import type { FeedbackDeps } from './feedback';
 import type { NotifyDeps } from './notify';
 import type { PreferencesDeps } from './preferences';
+import type { ReminderDeps } from './reminders';
 
 const store = (tableName: () => string) => notificationsStore(tableName);
 
@@ -42,4 +44,15 @@ export function preferencesDeps(): PreferencesDeps {
 
 export function feedbackDeps(): FeedbackDeps {
   return { store: store(() => config().NOTIFICATIONS_TABLE), now: () => new Date() };
+}
+
+/** The reminder routes: the table only. */
+export function reminderDeps(): ReminderDeps {
+  const tableName = () => apiConfig().NOTIFICATIONS_TABLE;
+  return { reminders: remindersStore(tableName), store: store(tableName), now: () => new Date() };
+}
+
+/** The reminder sweeper: what notify needs, and the reminders. */
+export function reminderSweepDeps() {
+  return { ...notifyDeps(), reminders: remindersStore(() => config().NOTIFICATIONS_TABLE) };
 }

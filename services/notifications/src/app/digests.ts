@@ -1,6 +1,6 @@
 /**
  * Closing digest windows: every minute the sweeper takes the windows whose end has passed (index
- * windowDue) and sends each person one digest of what was gathered after their first e-mail. A
+ * due) and sends each person one digest of what was gathered after their first e-mail. A
  * window that gathered nothing just closes. A digest that cannot be sent puts its window back, due a
  * minute later, so the next sweep tries again.
  */

@@ -52,7 +52,11 @@ export class RecipientNotProjectedError extends Error {
 export type PersonOutcome = 'sent' | 'gathered' | 'duplicate' | 'off' | 'suppressed';
 
 export async function notify(event: TriggeringEvent, deps: NotifyDeps): Promise<PersonOutcome[]> {
-  const notification = notificationOf(event);
+  return deliver(notificationOf(event), deps);
+}
+
+/** One notification to everyone it names (events, and scheduled reminders, come through here). */
+export async function deliver(notification: Notification, deps: NotifyDeps): Promise<PersonOutcome[]> {
   const { people, unknown } = await audienceOf(notification, deps);
   const outcomes: PersonOutcome[] = [];
   for (const person of people) outcomes.push(await notifyPerson(notification, person, deps));

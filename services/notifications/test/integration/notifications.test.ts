@@ -366,27 +366,36 @@ describe('webhooks (admins)', () => {
   });
 });
 
-describe('preferences', () => {
-  async function signIn(email: string): Promise<string> {
-    const sentAfter = Math.floor(Date.now() / 1000) - 1;
-    const login = await bearerRequest(cloud, undefined, 'POST', '/auth/login', { email });
-    expect(login.status).toBe(202);
-    const code = await eventually(async () => {
-      const mails = (await listEmails(cloud.endpoints.ses, sentAfter)).filter((m) =>
-        m.destination.to.includes(email),
-      );
-      return /\b(\d{6})\b/.exec(mails.at(-1)?.body.text ?? '')?.[1];
-    });
-    const verify = await bearerRequest<{ idToken: string }>(cloud, undefined, 'POST', '/auth/verify', {
-      email,
-      code,
-    });
-    expect(verify.status).toBe(200);
-    return verify.body.idToken;
-  }
+async function signIn(email: string): Promise<string> {
+  const sentAfter = Math.floor(Date.now() / 1000) - 1;
+  const login = await bearerRequest(cloud, undefined, 'POST', '/auth/login', { email });
+  expect(login.status).toBe(202);
+  const code = await eventually(async () => {
+    const mails = (await listEmails(cloud.endpoints.ses, sentAfter)).filter((m) =>
+      m.destination.to.includes(email),
+    );
+    return /\b(\d{6})\b/.exec(mails.at(-1)?.body.text ?? '')?.[1];
+  });
+  const verify = await bearerRequest<{ idToken: string }>(cloud, undefined, 'POST', '/auth/verify', {
+    email,
+    code,
+  });
+  expect(verify.status).toBe(200);
+  return verify.body.idToken;
+}
 
-  it('a person reads and sets their modes; account cannot be turned off; off is honoured', async () => {
-    expect((await bearerRequest(cloud, undefined, 'GET', '/notifications/preferences')).status).toBe(401);
+/** The local cloud's demo tenant admin, signed in for real, and a viewer of that tenant, both projected. */
+let session:
+  | Promise<{
+      token: string;
+      adminEmail: string;
+      me: { userId: string; tenantId: string };
+      admin: ReturnType<typeof person>;
+      other: ReturnType<typeof person>;
+    }>
+  | undefined;
+function adminSession() {
+  session ??= (async () => {
     const adminEmail = cloud.adminEmail!;
     const token = await signIn(adminEmail);
     const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<
@@ -399,6 +408,16 @@ describe('preferences', () => {
     await givenPerson(admin);
     await givenPerson(other);
     await eventually(() => n.item(`TENANT#${me.tenantId}`, `USER#${other.userId}`));
+    await eventually(() => n.item(`TENANT#${me.tenantId}`, `USER#${admin.userId}`));
+    return { token, adminEmail, me, admin, other };
+  })();
+  return session;
+}
+
+describe('preferences', () => {
+  it('a person reads and sets their modes; account cannot be turned off; off is honoured', async () => {
+    expect((await bearerRequest(cloud, undefined, 'GET', '/notifications/preferences')).status).toBe(401);
+    const { token, adminEmail, me, admin, other } = await adminSession();
 
     const initial = await bearerRequest<{ preferences: Record<string, string> }>(
       cloud,
@@ -456,4 +475,71 @@ describe('preferences', () => {
     expect(header(account[0]!, 'List-Unsubscribe')).toBeUndefined();
     expect(await n.mailTo(adminEmail, marker)).toHaveLength(0);
   });
+});
+
+describe('scheduled reminders', () => {
+  it('a tenant admin schedules, lists and cancels; a due reminder is mailed once, in its tenant only', async () => {
+    const { token, adminEmail, other } = await adminSession();
+    expect((await bearerRequest(cloud, undefined, 'GET', '/notifications/reminders')).status).toBe(401);
+    const marker = `r-${randomUUID()}`;
+    const reminder = (at: Date, to: unknown) => ({
+      at: at.toISOString(),
+      subject: `Renew the certificate ${marker}`,
+      text: 'It expires on Friday.',
+      to,
+    });
+    const post = (body: unknown) =>
+      bearerRequest<{ reminderId: string; status: string }>(
+        cloud,
+        token,
+        'POST',
+        '/notifications/reminders',
+        body,
+      );
+    expect((await post({ ...reminder(new Date(), 'admins'), extra: true })).status).toBe(400);
+    // Someone of another tenant is unknown here.
+    const foreign = await post(reminder(new Date(), [bob.userId]));
+    expect(foreign.status).toBe(400);
+    expect((foreign.body as unknown as { error: { code: string } }).error.code).toBe('unknown_recipients');
+
+    const due = await post(reminder(new Date(Date.now() + 1_000), 'admins'));
+    expect(due.status).toBe(201);
+    expect(due.body.status).toBe('scheduled');
+    const later = await post(reminder(new Date(Date.now() + 3_600_000), [other.userId]));
+    expect(later.status).toBe(201);
+    const del = () =>
+      bearerRequest(cloud, token, 'DELETE', `/notifications/reminders/${later.body.reminderId}`);
+    expect((await del()).status).toBe(204);
+    expect((await del()).status).toBe(204);
+    expect(
+      (await bearerRequest(cloud, token, 'DELETE', '/notifications/reminders/rem_unknown0')).status,
+    ).toBe(404);
+
+    // The sweeper runs every minute, on the local cloud as on AWS.
+    const mails = await eventually(
+      async () => {
+        const found = await n.mailTo(adminEmail, marker);
+        return found.length > 0 ? found : undefined;
+      },
+      { what: 'the reminder', timeoutMs: 100_000, intervalMs: 1_000 },
+    );
+    await sleep(3_000);
+    expect(await n.mailTo(adminEmail, marker)).toHaveLength(1);
+    expect(mails[0]!.subject).toBe(`Renew the certificate ${marker}`);
+    expect(mails[0]!.body.text).toContain('It expires on Friday.');
+    expect(header(mails[0]!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    expect(await n.mailTo(other.email, marker)).toHaveLength(0);
+    expect(await n.mailTo(alice.email, marker)).toHaveLength(0);
+
+    const list = await bearerRequest<{ reminders: { reminderId: string; status: string }[] }>(
+      cloud,
+      token,
+      'GET',
+      '/notifications/reminders',
+    );
+    expect(list.status).toBe(200);
+    const status = Object.fromEntries(list.body.reminders.map((r) => [r.reminderId, r.status]));
+    expect(status[due.body.reminderId]).toBe('sent');
+    expect(status[later.body.reminderId]).toBe('cancelled');
+  }, 150_000);
 });
