@@ -209,7 +209,7 @@ async function measure(context: PartContext, results: Results): Promise<void> {
     await poller;
 
     const mails = [...seen.values()];
-    const digests = mails.filter((m) => /^\d+ new comments$/.test(m.subject));
+    const digests = mails.filter((m) => /^\d+ new comments( on .+)?$/.test(m.subject));
     const firstComments = mails.filter((m) => / commented on /.test(m.subject));
     const instant = mails.filter((m) => m.subject.startsWith('New message from '));
     const perMarker = new Map<string, number[]>();

@@ -89,7 +89,12 @@ async function notifyPerson(n: Notification, person: Recipient, deps: NotifyDeps
   try {
     if (mode === 'digest') {
       const key = { tenantId: person.tenantId, userId: person.userId, category: n.category };
-      const line = { headline: n.headline, ...(n.detail ? { detail: n.detail } : {}), at: n.at };
+      const line = {
+        headline: n.headline,
+        ...(n.detail ? { detail: n.detail } : {}),
+        ...(n.about ? { about: n.about } : {}),
+        at: n.at,
+      };
       if (await deps.store.gather(key, line)) return 'gathered';
       const closesAt = new Date(now.getTime() + deps.windowSeconds * 1000);
       // Lost the race to open it: someone else's notification did; gather into theirs.

@@ -36,6 +36,8 @@ export interface Notification {
   detail?: string;
   /** Where to act (pay an invoice), shown as a link. */
   link?: string;
+  /** What it is about (a comment's item), named in a digest's subject when every line shares it. */
+  about?: string;
   at: string;
 }
 
@@ -69,6 +71,7 @@ export function notificationOf(event: TriggeringEvent): Notification {
         subject: `${who} commented on ${m.itemId}`,
         headline: `${who} commented on ${m.itemId}`,
         detail: m.textPreview,
+        about: m.itemId,
         at: m.createdAt,
       };
     }
@@ -81,6 +84,7 @@ export function notificationOf(event: TriggeringEvent): Notification {
         excludeUserId: m.reactorId,
         subject: `Someone reacted (${m.type}) to your comment`,
         headline: `A ${m.type} reaction to your comment on ${m.itemId}`,
+        about: m.itemId,
         at: m.addedAt,
       };
     }
@@ -178,6 +182,7 @@ export const DIGEST_LIST_LIMIT = 10;
 export interface DigestLine {
   headline: string;
   detail?: string;
+  about?: string;
   at: string;
 }
 
@@ -189,11 +194,15 @@ export interface Digest {
 
 /**
  * The digest of what a window gathered: newest first, at most 10 listed plus "and N more". `count`
- * is how many were gathered (a window keeps only its first lines; the rest are counted).
+ * is how many were gathered (a window keeps only its first lines; the rest are counted). When
+ * every kept line is about the same thing, the subject names it ("3 new comments on doc-1").
  */
 export function digestOf(category: Category, gathered: DigestLine[], count = gathered.length): Digest {
   const newestFirst = [...gathered].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   const total = Math.max(count, gathered.length);
   const lines = newestFirst.slice(0, DIGEST_LIST_LIMIT);
-  return { subject: `${total} ${DIGEST_NOUNS[category]}`, lines, more: total - lines.length };
+  const about = gathered[0]?.about;
+  const shared = about !== undefined && gathered.every((line) => line.about === about);
+  const subject = `${total} ${DIGEST_NOUNS[category]}${shared ? ` on ${about}` : ''}`;
+  return { subject, lines, more: total - lines.length };
 }

@@ -10,7 +10,13 @@ const userId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a user id');
 export const createReminderRequest = z
   .object({
     at: z.iso.datetime({ offset: true }),
-    subject: z.string().trim().min(1).max(200),
+    // One line: a subject is a mail header.
+    subject: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[^\r\n]*$/, 'one line'),
     text: z.string().trim().min(1).max(5000),
     to: z.union([z.literal('admins'), z.array(userId).min(1).max(100)]),
   })

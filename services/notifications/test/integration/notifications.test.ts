@@ -239,7 +239,7 @@ describe('digests', () => {
     );
     await sleep(2_000);
     expect(await n.mailTo(bob.email, marker)).toHaveLength(2);
-    const digest = mails.find((m) => m.subject === '3 new comments');
+    const digest = mails.find((m) => m.subject === `3 new comments on doc-${marker}`);
     expect(digest).toBeDefined();
     expect(header(digest!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
     expect(header(digest!, 'List-Unsubscribe')).toMatch(

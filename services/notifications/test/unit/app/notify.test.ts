@@ -129,7 +129,7 @@ describe('notify', () => {
     clock.t = new Date('2026-03-01T00:15:00Z');
     expect(await sweepDigests(d)).toEqual({ closed: 1, digestsSent: 1, failed: 0 });
     expect(sent).toHaveLength(2);
-    expect(sent[1]?.subject).toBe('2 new comments');
+    expect(sent[1]?.subject).toBe('2 new comments on doc');
     expect(sent[1]!.text.indexOf('text e3')).toBeLessThan(sent[1]!.text.indexOf('text e2'));
     await notify(comment('e4', '2026-03-01T00:16:00Z'), d);
     expect(sent).toHaveLength(3);

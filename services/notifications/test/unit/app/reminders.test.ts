@@ -34,6 +34,9 @@ describe('reminders', () => {
     expect(createReminderRequest.safeParse({ ...input('admins'), extra: 1 }).success).toBe(false);
     expect(createReminderRequest.safeParse({ ...input('admins'), to: [] }).success).toBe(false);
     expect(createReminderRequest.safeParse({ ...input('admins'), at: 'tomorrow' }).success).toBe(false);
+    expect(createReminderRequest.safeParse({ ...input('admins'), subject: 'a\r\nBcc: x' }).success).toBe(
+      false,
+    );
     const now = new Date('2026-03-01T00:00:00Z');
     expect(newReminder(input('admins', '2027-06-01T00:00:00Z'), admin, now, 'rem_1')).toBe('too-far');
     const r = newReminder(input(['usr_B', 'usr_B']), admin, now, 'rem_1');

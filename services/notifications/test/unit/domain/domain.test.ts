@@ -86,6 +86,14 @@ describe('digests', () => {
     const email = renderDigest({ tenantName: 'Acme', categoryLabel: 'comments' }, digest);
     expect(email.text).toContain('and 5 more');
   });
+
+  it('names what every line is about in the subject, and nothing when they differ', () => {
+    const line = (about: string, i: number) => ({ headline: `h${i}`, about, at: `2026-01-01T00:0${i}:00Z` });
+    expect(digestOf('comments', [line('doc-1', 1), line('doc-1', 2), line('doc-1', 3)]).subject).toBe(
+      '3 new comments on doc-1',
+    );
+    expect(digestOf('comments', [line('doc-1', 1), line('doc-2', 2)]).subject).toBe('2 new comments');
+  });
 });
 
 describe('rendering', () => {
