@@ -1,11 +1,25 @@
 /**
- * Who is calling the preference routes: a person with their JWT (id or access token, verified
- * against the issuer's JWKS: signature, issuer, audience, expiry, token_use) and a tenant. One 401
- * for every authentication failure (the reason is never echoed, the token never logged).
+ * Who is calling notifications' routes. `Authorization: Bearer <token>` holds either a person's JWT
+ * (id or access token, verified against the issuer's JWKS: signature, issuer, audience, expiry,
+ * token_use) or an API key (verified against notifications' own projection of identity's key
+ * events, ./key-projection.ts).
+ *
+ * - Preferences are a person's own: a valid API key is 403 (it is nobody's preferences).
+ * - Reminders are for tenant admins: an `admin` API key or a member of the tenant's Admins group.
+ *
+ * One 401 for every authentication failure (the reason is logged, never the token).
  */
 import type { Person } from '@switchyard/access';
-import { ADMINS_GROUP, createPersonTokenVerifier, issuerJwksUrl } from '@switchyard/access';
-import { forbidden, logger, unauthorized } from '@switchyard/runtime';
+import {
+  authenticateBearer,
+  createApiKeyStore,
+  createKeyVerifier,
+  createPersonTokenVerifier,
+  issuerJwksUrl,
+  resolveTenantAdmin,
+} from '@switchyard/access';
+import type { KeyVerifier, TenantAdmin } from '@switchyard/access';
+import { dynamoDbDocumentClient, forbidden, unauthorized } from '@switchyard/runtime';
 import * as jose from 'jose';
 import { apiConfig } from '../config';
 
@@ -15,10 +29,20 @@ export interface PersonCaller {
 }
 
 export const INVALID_CREDENTIALS = 'Missing or invalid credentials.';
+export const PEOPLE_ONLY = 'Notification preferences belong to a person: sign in as them.';
+export const NOT_AN_ADMIN = "Reminders need an admin API key or a member of the tenant's Admins group.";
+
+let keys: KeyVerifier | undefined;
+function keyVerifier(): KeyVerifier {
+  if (!keys) {
+    const store = createApiKeyStore(dynamoDbDocumentClient, () => apiConfig().NOTIFICATIONS_TABLE);
+    keys = createKeyVerifier({ getApiKey: (keyId) => store.getApiKey(keyId) });
+  }
+  return keys;
+}
 
 let verifier: ((token: string) => Promise<Person>) | undefined;
-
-function verify(token: string): Promise<Person> {
+function verifyPerson(token: string): Promise<Person> {
   if (!verifier) {
     const { PEOPLE_ISSUER_URL, PEOPLE_CLIENT_ID } = apiConfig();
     // jose caches the key set and refetches it on an unknown kid (key rotation).
@@ -31,39 +55,30 @@ function verify(token: string): Promise<Person> {
   return verifier(token);
 }
 
-async function verifiedPerson(headers: Record<string, string | undefined>): Promise<Person> {
-  const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
-  if (!match?.[1]) throw unauthorized(INVALID_CREDENTIALS);
-  let person: Person;
-  try {
-    person = await verify(match[1]);
-  } catch (error) {
-    logger.info('person token refused', { reason: error instanceof Error ? error.message : 'unknown' });
-    throw unauthorized(INVALID_CREDENTIALS);
-  }
-  return person;
-}
-
 export async function authenticatePerson({
   headers,
 }: {
   headers: Record<string, string | undefined>;
 }): Promise<PersonCaller> {
-  const person = await verifiedPerson(headers);
-  if (!person.tenantId) throw unauthorized(INVALID_CREDENTIALS);
-  return { tenantId: person.tenantId, userId: person.userId };
+  const caller = await authenticateBearer(headers, {
+    verifyApiKey: () => keyVerifier().verify(headers),
+    verifyPerson,
+    message: INVALID_CREDENTIALS,
+  });
+  if (caller.kind === 'apiKey') throw forbidden(PEOPLE_ONLY);
+  if (!caller.person.tenantId) throw unauthorized(INVALID_CREDENTIALS);
+  return { tenantId: caller.person.tenantId, userId: caller.person.userId };
 }
 
-export const NOT_AN_ADMIN = "Reminders need a member of the tenant's Admins group.";
-
-/** A person in their tenant's Admins group (reminders); 403 for anyone else signed in. */
-export async function authenticateTenantAdmin({
+/** An admin API key of the tenant or a person in its Admins group; 403 for any other valid caller. */
+export function authenticateTenantAdmin({
   headers,
 }: {
   headers: Record<string, string | undefined>;
-}): Promise<PersonCaller> {
-  const person = await verifiedPerson(headers);
-  if (!person.tenantId) throw unauthorized(INVALID_CREDENTIALS);
-  if (!person.groups.includes(ADMINS_GROUP)) throw forbidden(NOT_AN_ADMIN);
-  return { tenantId: person.tenantId, userId: person.userId };
+}): Promise<TenantAdmin> {
+  return resolveTenantAdmin(
+    headers,
+    { keys: keyVerifier(), verifyPerson },
+    { invalidCredentials: INVALID_CREDENTIALS, notAnAdmin: NOT_AN_ADMIN },
+  );
 }

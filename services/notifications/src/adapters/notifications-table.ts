@@ -15,6 +15,7 @@
  *   SUPPRESSED#<address> / SUPPRESSED           an address SES reported a permanent bounce or a
  *                                               complaint for: never mailed again (any tenant:
  *                                               the mailbox is the same)
+ *   KEY#<keyId> / KEY                           the API key projection (@switchyard/access's layout)
  *   CONSUMER_FAILURE#<messageId> / …            the runtime's
  */
 export const notificationKeys = {

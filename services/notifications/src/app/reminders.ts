@@ -14,9 +14,10 @@ import { newReminder, reminderNotification, reminderView } from '../domain/remin
 import type { NotifyDeps } from './notify';
 import { RecipientNotProjectedError, deliver } from './notify';
 
+/** A tenant admin: `actorId` is `key:<keyId>` or the person's user id (kept as `createdBy`). */
 export interface TenantAdminCaller {
   tenantId: string;
-  userId: string;
+  actorId: string;
 }
 
 export interface ReminderDeps {
@@ -38,7 +39,7 @@ export async function createReminder(caller: TenantAdminCaller, input: CreateRem
   }
   // Time-ordered ids, so a tenant's list comes back in creation order.
   const id = `rem_${now.getTime().toString(36).padStart(9, '0')}${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const reminder = newReminder(input, caller, now, id);
+  const reminder = newReminder(input, { tenantId: caller.tenantId, createdBy: caller.actorId }, now, id);
   if (reminder === 'too-far') throw badRequest('`at` is more than a year ahead.', { code: 'too_far_ahead' });
   await deps.reminders.put(reminder);
   return reminderView(reminder);

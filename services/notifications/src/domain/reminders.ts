@@ -46,7 +46,7 @@ export const MAX_AHEAD_MS = 366 * 24 * 60 * 60 * 1000;
 
 export function newReminder(
   input: CreateReminder,
-  who: { tenantId: string; userId: string },
+  who: { tenantId: string; createdBy: string },
   now: Date,
   id: string,
 ): Reminder | 'too-far' {
@@ -60,7 +60,7 @@ export function newReminder(
     text: input.text,
     to: input.to === 'admins' ? 'admins' : [...new Set(input.to)],
     status: 'scheduled',
-    createdBy: who.userId,
+    createdBy: who.createdBy,
     createdAt: now.toISOString(),
   };
 }

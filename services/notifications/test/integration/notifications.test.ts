@@ -417,6 +417,14 @@ function adminSession() {
 describe('preferences', () => {
   it('a person reads and sets their modes; account cannot be turned off; off is honoured', async () => {
     expect((await bearerRequest(cloud, undefined, 'GET', '/notifications/preferences')).status).toBe(401);
+    // The demo tenant's admin API key is valid (once projected), but preferences are a person's own.
+    await eventually(
+      async () =>
+        (await bearerRequest(cloud, cloud.apiKey!, 'GET', '/notifications/preferences')).status === 403
+          ? true
+          : undefined,
+      { what: "the demo admin key projected and refused on a person's preferences" },
+    );
     const { token, adminEmail, me, admin, other } = await adminSession();
 
     const initial = await bearerRequest<{ preferences: Record<string, string> }>(
@@ -507,6 +515,47 @@ describe('scheduled reminders', () => {
     expect(due.body.status).toBe('scheduled');
     const later = await post(reminder(new Date(Date.now() + 3_600_000), [other.userId]));
     expect(later.status).toBe(201);
+    // An admin API key of the tenant may set and cancel reminders too.
+    const byKey = await bearerRequest<{ reminderId: string; createdBy: string }>(
+      cloud,
+      cloud.apiKey!,
+      'POST',
+      '/notifications/reminders',
+      reminder(new Date(Date.now() + 3_600_000), 'admins'),
+    );
+    expect(byKey.status).toBe(201);
+    expect(byKey.body.createdBy).toMatch(/^key:/);
+    // A creator key of the tenant is no admin: 403 once projected; revoked, it is 401.
+    const created = await bearerRequest<{ apiKey: { keyId: string; key: string } }>(
+      cloud,
+      cloud.apiKey!,
+      'POST',
+      '/keys',
+      { role: 'creator', description: 'reminders test' },
+    );
+    expect(created.status).toBe(201);
+    const creator = created.body.apiKey;
+    const byCreator = () =>
+      bearerRequest(cloud, creator.key, 'POST', '/notifications/reminders', reminder(new Date(), 'admins'));
+    await eventually(async () => ((await byCreator()).status === 403 ? true : undefined), {
+      what: 'the creator key projected and refused',
+    });
+    expect(
+      (await bearerRequest(cloud, cloud.apiKey!, 'DELETE', `/keys/${creator.keyId}`)).status,
+    ).toBeLessThan(300);
+    await eventually(async () => ((await byCreator()).status === 401 ? true : undefined), {
+      what: 'the revoked key projected and refused',
+    });
+    expect(
+      (
+        await bearerRequest(
+          cloud,
+          cloud.apiKey!,
+          'DELETE',
+          `/notifications/reminders/${byKey.body.reminderId}`,
+        )
+      ).status,
+    ).toBe(204);
     const del = () =>
       bearerRequest(cloud, token, 'DELETE', `/notifications/reminders/${later.body.reminderId}`);
     expect((await del()).status).toBe(204);

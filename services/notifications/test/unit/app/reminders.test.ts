@@ -25,7 +25,7 @@ function fakeReminders() {
   return { reminders, kept };
 }
 
-const admin = { tenantId: 'ten_1', userId: 'usr_A' };
+const admin = { tenantId: 'ten_1', actorId: 'usr_A' };
 const input = (to: 'admins' | string[], at = '2026-03-01T00:05:00Z') =>
   createReminderRequest.parse({ at, subject: 'Renew the certificate', text: 'It expires Friday.', to });
 
@@ -38,8 +38,15 @@ describe('reminders', () => {
       false,
     );
     const now = new Date('2026-03-01T00:00:00Z');
-    expect(newReminder(input('admins', '2027-06-01T00:00:00Z'), admin, now, 'rem_1')).toBe('too-far');
-    const r = newReminder(input(['usr_B', 'usr_B']), admin, now, 'rem_1');
+    expect(
+      newReminder(
+        input('admins', '2027-06-01T00:00:00Z'),
+        { tenantId: 'ten_1', createdBy: 'usr_A' },
+        now,
+        'rem_1',
+      ),
+    ).toBe('too-far');
+    const r = newReminder(input(['usr_B', 'usr_B']), { tenantId: 'ten_1', createdBy: 'usr_A' }, now, 'rem_1');
     expect(r).toMatchObject({ to: ['usr_B'], status: 'scheduled' });
     expect(reminderNotification(r as Reminder)).toMatchObject({
       eventId: 'rem_1',
@@ -58,7 +65,12 @@ describe('reminders', () => {
     });
     const created = await createReminder(admin, input(['usr_B']), d);
     expect(created.reminderId).toMatch(/^rem_[a-z0-9]+$/);
-    expect(kept.size).toBe(1);
+    expect(created.createdBy).toBe('usr_A');
+    // An admin API key is its own actor: the reminder says which key set it.
+    const byKey = await createReminder({ tenantId: 'ten_1', actorId: 'key:key_1' }, input(['usr_B']), d);
+    expect(byKey.createdBy).toBe('key:key_1');
+    expect(kept.get(byKey.reminderId)?.createdBy).toBe('key:key_1');
+    expect(kept.size).toBe(2);
   });
 
   it('sends a due reminder once, to the admins, and never one cancelled', async () => {
