@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../libs/local-cloud/src/repo-root';
+import { agentPart } from './bench/agent';
 import { billingPart } from './bench/billing';
 import { costPart } from './bench/cost';
 import { deliveryPart } from './bench/delivery';
@@ -23,6 +24,7 @@ const PARTS: BenchPart[] = [
   ingestPart,
   deliveryPart,
   billingPart,
+  agentPart,
   costPart,
   notificationsPart,
 ];
