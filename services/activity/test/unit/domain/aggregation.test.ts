@@ -1,0 +1,47 @@
+import { planAggregation } from '../../../src/domain/aggregation';
+
+const comment = (deleted: boolean) => ({
+  kind: 'comment',
+  tenantId: 't1',
+  itemId: 'doc/1',
+  commentId: 'cmt_1',
+  authorId: 'usr_A',
+  deleted,
+  createdAt: '2026-01-01T00:00:00.000Z',
+});
+
+describe('planAggregation', () => {
+  it('counts a new comment for its item and its author', () => {
+    const plan = planAggregation('INSERT', undefined, comment(false));
+    expect(plan?.deltas).toEqual([
+      { target: { kind: 'item', itemId: 'doc/1' }, add: { commentCount: 1 } },
+      { target: { kind: 'person', userId: 'usr_A' }, add: { commentCount: 1 } },
+    ]);
+    expect(plan?.activeAt).toEqual({ userId: 'usr_A', at: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('takes a soft-deleted comment away, and an edit changes nothing', () => {
+    expect(planAggregation('MODIFY', comment(false), comment(true))?.deltas).toEqual([
+      { target: { kind: 'item', itemId: 'doc/1' }, add: { commentCount: -1 } },
+      { target: { kind: 'person', userId: 'usr_A' }, add: { commentCount: -1 } },
+    ]);
+    expect(planAggregation('MODIFY', comment(false), comment(false))?.deltas).toEqual([]);
+    expect(planAggregation('MODIFY', comment(true), comment(true))?.deltas).toEqual([]);
+  });
+
+  it('moves the reaction counts with the rows', () => {
+    const row = { kind: 'reaction', tenantId: 't1', commentId: 'cmt_1', userId: 'usr_B', type: 'love' };
+    expect(planAggregation('INSERT', undefined, row)?.deltas).toEqual([
+      { target: { kind: 'comment', commentId: 'cmt_1' }, add: { reactionCount: 1, count_love: 1 } },
+    ]);
+    expect(planAggregation('REMOVE', row, undefined)?.deltas).toEqual([
+      { target: { kind: 'comment', commentId: 'cmt_1' }, add: { reactionCount: -1, count_love: -1 } },
+    ]);
+  });
+
+  it('ignores its own counters, markers and the outbox', () => {
+    expect(planAggregation('INSERT', undefined, { kind: 'stats', tenantId: 't1' })).toBeUndefined();
+    expect(planAggregation('INSERT', undefined, { kind: 'aggregated' })).toBeUndefined();
+    expect(planAggregation('INSERT', undefined, { pk: 'OUTBOX#1' } as never)).toBeUndefined();
+  });
+});
