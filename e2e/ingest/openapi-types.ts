@@ -370,6 +370,16 @@ export interface components {
         'application/json': components['schemas']['ErrorResponse'];
       };
     };
+    /** @description `idempotency_key_reused`: the idempotency key was used for an event with other content. */
+    Error422: {
+      headers: {
+        'X-Request-ID': components['headers']['X-Request-ID'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['ErrorResponse'];
+      };
+    };
     /** @description Rate limit (`rate_limited`) or monthly quota (`quota_exhausted`) exceeded. */
     Error429: {
       headers: {
@@ -459,6 +469,7 @@ export interface operations {
       403: components['responses']['Error403'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      422: components['responses']['Error422'];
       429: components['responses']['Error429'];
       500: components['responses']['Error500'];
     };

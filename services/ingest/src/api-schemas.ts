@@ -154,7 +154,7 @@ export const namedSchemas = {
 // ---------------------------------------------------------------------------------------------------
 // Routes
 
-export type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
 
 /** A route of the table; the shape is the runtime's (`generateOpenApiDocument`). */
 export type RouteSpec = BaseRouteSpec<ErrorStatus>;
@@ -190,7 +190,7 @@ export const routes: readonly RouteSpec[] = [
         headers: RATE_LIMIT_HEADERS,
       },
     },
-    errors: PUBLISH_ERRORS,
+    errors: [...PUBLISH_ERRORS, 422],
   },
   {
     method: 'post',

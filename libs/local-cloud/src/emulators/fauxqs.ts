@@ -40,18 +40,38 @@ async function loadFauxqs(): Promise<FauxqsModules> {
   if (!dist) throw new Error('fauxqs is not installed');
   const load = (file: string): Promise<Record<string, unknown>> =>
     import(pathToFileURL(join(dist, file)).href);
-  const [app, sqs, sns, s3] = await Promise.all([
+  const [app, sqs, sns, s3, sqsTypes] = await Promise.all([
     load('app.js'),
     load('sqs/sqsStore.js'),
     load('sns/snsStore.js'),
     load('s3/s3Store.js'),
+    load('sqs/sqsTypes.js'),
   ]);
+  acceptWhatSqsAccepts(sqsTypes.INVALID_MESSAGE_BODY_CHAR);
   return {
     buildApp: app.buildApp as FauxqsModules['buildApp'],
     SqsStore: sqs.SqsStore as FauxqsModules['SqsStore'],
     SnsStore: sns.SnsStore as FauxqsModules['SnsStore'],
     S3Store: s3.S3Store as FauxqsModules['S3Store'],
   };
+}
+
+/**
+ * The characters a real SQS message body may hold: #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD |
+ * #x10000–#x10FFFF. fauxqs's check is written without the regular expression's `u` flag, so it sees
+ * each half of a surrogate pair as a forbidden character and refuses every emoji, which real SQS
+ * accepts. Its check is one shared RegExp object its SendMessage and SendMessageBatch call `test`
+ * on; we give that object a `test` that matches what SQS refuses, and only when the installed
+ * fauxqs still refuses an emoji (a fixed release is left alone).
+ */
+// eslint-disable-next-line no-control-regex
+export const SQS_REFUSED_CHARACTER = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+function acceptWhatSqsAccepts(check: unknown): void {
+  if (!(check instanceof RegExp))
+    throw new Error('fauxqs no longer exports INVALID_MESSAGE_BODY_CHAR from sqs/sqsTypes.js');
+  if (!check.test('\u{1F600}')) return;
+  Object.defineProperty(check, 'test', { value: (text: string) => SQS_REFUSED_CHARACTER.test(text) });
 }
 
 /** Starts fauxqs (SQS, SNS and S3 on one endpoint) in this process, on 127.0.0.1. */

@@ -23,7 +23,7 @@ const DEFAULT_RETRIES = 2;
 const NOT_RETRIED = new Set([
   'InvalidMessageContents',
   'QueueDoesNotExist',
-  'AWS.SimpleQueueService.NonExistentQueue',
+  'NonExistentQueue',
   'InvalidParameterValue',
   'InvalidAttributeValue',
 ]);
@@ -597,7 +597,7 @@ export class LocalEventBridge {
       } catch (error) {
         record.error = error instanceof Error ? error.message : String(error);
         // As EventBridge, a refusal that would repeat (bad content, missing queue) is not retried.
-        const name = (error as { name?: string }).name ?? '';
+        const name = ((error as { name?: string }).name ?? '').replace(/^AWS\.SimpleQueueService\./, '');
         if (NOT_RETRIED.has(name)) {
           errorCode =
             name.includes('NonExistent') || name === 'QueueDoesNotExist'

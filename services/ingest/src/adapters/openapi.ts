@@ -43,6 +43,7 @@ const INGEST_API: OpenApiSpec<ErrorStatus> = {
     409: 'Conflict with the current state (e.g. `lease_mismatch`).',
     413: 'Body too large (decided before parsing).',
     415: 'Unsupported Content-Type.',
+    422: '`idempotency_key_reused`: the idempotency key was used for an event with other content.',
     429: 'Rate limit (`rate_limited`) or monthly quota (`quota_exhausted`) exceeded.',
     500: 'A bug: `internal_error` with a correlation id.',
     503: 'A dependency does not answer.',

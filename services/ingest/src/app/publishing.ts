@@ -4,7 +4,7 @@
  * idempotency key), and one `write_cost` log line says what the request cost in DynamoDB writes.
  * The events reach the bus later, through the events table's stream (./outbox.ts).
  */
-import { logger } from '@switchyard/runtime';
+import { HttpError, logger } from '@switchyard/runtime';
 import type {
   AcceptedEventBody,
   BatchItem,
@@ -40,6 +40,17 @@ const defaultPorts = (): PublishingPorts => ({
   limits: requestLimits(),
   now: () => new Date(),
 });
+
+/**
+ * An idempotency key sent again with other content: the IETF Idempotency-Key draft and Stripe answer
+ * 422, because returning the first event would tell the producer its second one was stored.
+ */
+const IDEMPOTENCY_KEY_REUSED = {
+  code: 'idempotency_key_reused',
+  message: 'This idempotency key was used for an event with other content; use a new key',
+};
+const idempotencyKeyReused = () =>
+  new HttpError(422, IDEMPOTENCY_KEY_REUSED.code, IDEMPOTENCY_KEY_REUSED.message);
 
 /** What a publish request answers, beside its body: the RateLimit-* headers of the admission. */
 export interface Published<T> {
@@ -92,6 +103,7 @@ export async function publishEvent(
   const meter = createWriteMeter();
   const admission = await ports.limits.admit(context.caller, 1, meter);
   const outcome = await storeEvent(event, context, meter, ports);
+  if (outcome.duplicate && !outcome.sameContent) throw idempotencyKeyReused();
   const keyed = event.idempotencyKey === undefined ? 0 : 1;
   logWriteCost(meter, outcome.duplicate ? 0 : 1, context.caller.tenantId, keyed);
   logger.debug('event_accepted', {
@@ -141,6 +153,10 @@ export async function publishBatch<R extends Omit<Rejection, 'code'> & { code: s
       }
       try {
         const outcome = await storeEvent(item.event, context, meter, ports);
+        if (outcome.duplicate && !outcome.sameContent) {
+          results.set(item.index, rejectedItem(item.index, IDEMPOTENCY_KEY_REUSED));
+          continue;
+        }
         if (!outcome.duplicate) stored += 1;
         if (!outcome.duplicate && item.event.idempotencyKey !== undefined) keyed += 1;
         accepted.set(item.index, outcome.body);

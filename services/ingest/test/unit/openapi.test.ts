@@ -97,6 +97,7 @@ describe('GET /openapi.json document', () => {
       '403',
       '413',
       '415',
+      '422',
       '429',
       '500',
     ]);

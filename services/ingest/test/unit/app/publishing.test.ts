@@ -30,7 +30,12 @@ function ports(options: { allowedEvents?: number; failFor?: string } = {}) {
     async (ingested, meter, correlationId) => {
       if (ingested.eventType === options.failFor) throw new Error('throttled');
       const original = ingested.idempotencyKey === undefined ? undefined : byKey.get(ingested.idempotencyKey);
-      if (original) return { duplicate: true, body: acceptedBody(original, true), sameContent: true };
+      if (original) {
+        const sameContent =
+          original.eventType === ingested.eventType &&
+          JSON.stringify(original.payload) === JSON.stringify(ingested.payload);
+        return { duplicate: true, body: acceptedBody(original, true), sameContent };
+      }
       if (ingested.idempotencyKey !== undefined) byKey.set(ingested.idempotencyKey, ingested);
       stored.push({ event: ingested, correlationId });
       meter.add(1, undefined);
@@ -71,6 +76,17 @@ describe('publishEvent', () => {
       },
       rateLimitHeaders: RATE_HEADERS,
     });
+  });
+
+  it('refuses an idempotency key reused for other content with 422 and stores nothing new', async () => {
+    const { deps, stored } = ports();
+    await publishEvent(event('t', 'k'), context, deps);
+    await expect(publishEvent(event('other', 'k'), context, deps)).rejects.toMatchObject({
+      status: 422,
+      code: 'idempotency_key_reused',
+    });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.event.eventType).toBe('t');
   });
 
   it('answers the original event for a repeated idempotency key', async () => {
@@ -146,5 +162,15 @@ describe('publishBatch', () => {
     expect(results[0]).toMatchObject({ status: 'rejected', error: { code: 'internal_error' } });
     expect(results[1]).toMatchObject({ status: 'accepted' });
     expect(results[2]).toMatchObject({ status: 'rejected', error: { code: 'duplicate_of_rejected' } });
+  });
+
+  it('rejects only the item whose idempotency key was used before for other content (422 code)', async () => {
+    const { deps, stored } = ports();
+    await publishEvent(event('t', 'k'), context, deps);
+    const published = await publishBatch(items(event('other', 'k'), event('fresh')), context, deps);
+    const results = byIndex(published.result);
+    expect(results[0]).toMatchObject({ status: 'rejected', error: { code: 'idempotency_key_reused' } });
+    expect(results[1]).toMatchObject({ status: 'accepted' });
+    expect(stored.map((s) => s.event.eventType)).toEqual(['t', 'fresh']);
   });
 });

@@ -1,4 +1,7 @@
 import {
+  carriageProblem,
+  MAX_NESTING_DEPTH,
+  parseJsonText,
   acceptedBody,
   batchItems,
   cloudEventIdempotencyKey,
@@ -67,5 +70,41 @@ describe('the accepted answer', () => {
       duplicate: false,
     });
     expect(stored.apiKeyId).toBe('key1');
+  });
+});
+
+describe('what the platform can carry', () => {
+  const nest = (levels: number, bottom: unknown = 1) => {
+    let value: unknown = bottom;
+    for (let i = 0; i < levels; i++) value = i % 2 ? [value] : { a: value };
+    return value;
+  };
+
+  it('accepts every plane and control characters (JSON escapes them), nesting up to the limit', () => {
+    expect(
+      carriageProblem({ a: '\u{1F600}\u{10FFFF}\u{E000}\u0001\t', '\u{1F680}': ['\uFFFD'] }),
+    ).toBeUndefined();
+    expect(carriageProblem(nest(MAX_NESTING_DEPTH))).toBeUndefined();
+  });
+
+  it('refuses U+FFFE, U+FFFF and unpaired surrogates in values and keys, without quoting them', () => {
+    for (const bad of ['\uFFFE', 'x\uFFFF', '\uD83D', 'a\uDE00b', '\uDE00\uD83D']) {
+      const problem = carriageProblem({ k: [bad] });
+      expect(problem).toMatch(/cannot be carried/);
+      expect(problem).not.toContain(bad);
+      expect(carriageProblem({ [bad]: 1 })).toMatch(/cannot be carried/);
+    }
+  });
+
+  it('refuses nesting past the limit, iteratively: 100,000 levels is an answer, not a stack overflow', () => {
+    expect(carriageProblem(nest(MAX_NESTING_DEPTH + 1))).toBe(
+      `Nested deeper than ${MAX_NESTING_DEPTH} levels`,
+    );
+    expect(carriageProblem(nest(100_000))).toBe(`Nested deeper than ${MAX_NESTING_DEPTH} levels`);
+    const text = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(parseJsonText(text, 'body')).toMatchObject({
+      ok: false,
+      rejection: { code: 'validation_failed' },
+    });
   });
 });
