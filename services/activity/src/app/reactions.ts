@@ -7,7 +7,7 @@ import type { ActivityStore } from '../adapters/activity-store';
 import type { Viewer } from '../domain/comments';
 
 export interface ReactionDeps {
-  store: Pick<ActivityStore, 'getComment' | 'addReaction' | 'removeReaction' | 'reactions'>;
+  store: Pick<ActivityStore, 'getComment' | 'addReaction' | 'removeReaction' | 'reactions' | 'commentStats'>;
   now: () => Date;
 }
 
@@ -72,11 +72,19 @@ export async function toggleReaction(
   return { reacted, counts: countReactions(await deps.store.reactions(viewer.tenantId, commentId)) };
 }
 
+/**
+ * Who reacted, the counts of the rows, and `reactionCount`: the aggregator's counter from the stream,
+ * which follows the rows a moment later.
+ */
 export async function listReactions(viewer: Viewer, commentId: string, deps: ReactionDeps) {
   await visibleComment(viewer, commentId, deps);
-  const rows = await deps.store.reactions(viewer.tenantId, commentId);
+  const [rows, stats] = await Promise.all([
+    deps.store.reactions(viewer.tenantId, commentId),
+    deps.store.commentStats(viewer.tenantId, commentId),
+  ]);
   return {
     counts: countReactions(rows),
+    reactionCount: stats.reactionCount,
     reactions: rows
       .map((r) => ({ userId: r.userId, type: r.type, createdAt: r.createdAt }))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt)),

@@ -35,6 +35,7 @@ function fakeStore(): ReactionDeps['store'] & { rows: Map<string, Reaction> } {
       await tick();
       return rows.delete(key(r));
     },
+    commentStats: async () => ({ reactionCount: rows.size, byType: {} }),
   };
 }
 
