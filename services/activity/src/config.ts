@@ -10,5 +10,13 @@ export const config = defineConfig(
     STAGE: z.string().min(1),
     /** Comments one person may write per minute, across every instance (default 10). */
     COMMENTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+    /** Where message attachments are uploaded (presigned POST) and read (presigned GET). */
+    ATTACHMENTS_BUCKET: z.string().min(1),
+    /** Largest attachment the upload form allows (default 10 MB). */
+    MAX_ATTACHMENT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(10 * 1024 * 1024),
   }),
 );
