@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../libs/local-cloud/src/repo-root';
+import { activityPart } from './bench/activity';
 import { billingPart } from './bench/billing';
 import { costPart } from './bench/cost';
 import { deliveryPart } from './bench/delivery';
@@ -17,7 +18,7 @@ import { evaluateGoal, formatReport, writeReport } from './bench/lib/report';
 import type { BenchOptions, BenchPart, PartReport, Section } from './bench/lib/types';
 
 /** Every part, in the order `npm run bench` runs them. */
-const PARTS: BenchPart[] = [localCloudPart, ingestPart, deliveryPart, billingPart, costPart];
+const PARTS: BenchPart[] = [localCloudPart, ingestPart, deliveryPart, billingPart, activityPart, costPart];
 
 const DEFAULTS: BenchOptions = { durationSeconds: 10, warmupSeconds: 3, connections: 32, verbose: false };
 
