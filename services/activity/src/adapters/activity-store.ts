@@ -438,7 +438,9 @@ export function activityStore(client: () => DynamoDBDocumentClient = dynamoDbDoc
           ':kind': delta.target.kind === 'person' ? 'person' : 'stats',
           ':tenantId': plan.tenantId,
         };
-        const adds = Object.entries(delta.add).map(([name, value], i) => {
+        // A person's counters carry a version, so identity keeps the latest totals whatever the order.
+        const add = delta.target.kind === 'person' ? { ...delta.add, countersVersion: 1 } : delta.add;
+        const adds = Object.entries(add).map(([name, value], i) => {
           names[`#a${i}`] = name;
           values[`:a${i}`] = value;
           return `#a${i} :a${i}`;
@@ -464,6 +466,38 @@ export function activityStore(client: () => DynamoDBDocumentClient = dynamoDbDoc
       }
     },
 
+    /**
+     * Writes the outbox item telling identity about a person's new totals, once per stream record
+     * (the record's marker in the same transaction); false when it had been written before.
+     */
+    async publishOnce(eventId: string, events: OutboxEvent[], now: Date): Promise<boolean> {
+      try {
+        await client().send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table(),
+                  Item: {
+                    ...activityKeys.aggregated(eventId),
+                    kind: 'aggregated',
+                    expiresAtEpoch: Math.floor(now.getTime() / 1000) + AGGREGATED_RETENTION_SECONDS,
+                  },
+                  ConditionExpression: 'attribute_not_exists(#pk)',
+                  ExpressionAttributeNames: { '#pk': 'pk' },
+                },
+              },
+              ...outbox(events),
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isCancelledByCondition(error, 0)) return false;
+        throw error;
+      }
+    },
+
     /** Keeps the latest time a person acted (a maximum: replays and reordering cannot lower it). */
     async touchPerson(tenantId: string, userId: string, at: string): Promise<void> {
       await conditionalWrite(
@@ -472,15 +506,17 @@ export function activityStore(client: () => DynamoDBDocumentClient = dynamoDbDoc
             TableName: table(),
             Key: activityKeys.person(tenantId, userId),
             UpdateExpression:
-              'SET #at = :at, #kind = if_not_exists(#kind, :kind), #tenantId = :tenantId, #userId = :userId',
+              'SET #at = :at, #kind = if_not_exists(#kind, :kind), #tenantId = :tenantId, #userId = :userId ADD #version :one',
             ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
             ExpressionAttributeNames: {
               '#at': 'lastActiveAt',
               '#kind': 'kind',
               '#tenantId': 'tenantId',
               '#userId': 'userId',
+              '#version': 'countersVersion',
             },
             ExpressionAttributeValues: {
+              ':one': 1,
               ':at': at,
               ':kind': 'person',
               ':tenantId': tenantId,

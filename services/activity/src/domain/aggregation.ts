@@ -93,3 +93,45 @@ export function planAggregation(
   }
   return undefined;
 }
+
+/** What identity is told when a person's counters change: totals, and the version they are at. */
+export interface PersonActivity {
+  tenantId: string;
+  userId: string;
+  commentCount: number;
+  lastActiveAt?: string;
+  countersVersion: number;
+}
+
+interface PersonImage {
+  kind?: unknown;
+  tenantId?: unknown;
+  userId?: unknown;
+  commentCount?: unknown;
+  lastActiveAt?: unknown;
+  countersVersion?: unknown;
+}
+
+/**
+ * A person item's change as identity should hear it: only when the counters moved (a name change
+ * from identity's own events says nothing new), with the totals of the new image.
+ */
+export function personActivityChange(
+  oldImage: PersonImage | undefined,
+  newImage: PersonImage | undefined,
+): PersonActivity | undefined {
+  if (newImage?.kind !== 'person') return undefined;
+  const tenantId = str(newImage.tenantId);
+  const userId = str(newImage.userId);
+  const version = Number(newImage.countersVersion ?? 0);
+  if (!tenantId || !userId || !(version > 0)) return undefined;
+  if (Number(oldImage?.countersVersion ?? 0) === version) return undefined;
+  const lastActiveAt = str(newImage.lastActiveAt);
+  return {
+    tenantId,
+    userId,
+    commentCount: Math.max(0, Number(newImage.commentCount ?? 0)),
+    ...(lastActiveAt ? { lastActiveAt } : {}),
+    countersVersion: version,
+  };
+}

@@ -1,4 +1,4 @@
-import { planAggregation } from '../../../src/domain/aggregation';
+import { personActivityChange, planAggregation } from '../../../src/domain/aggregation';
 
 const comment = (deleted: boolean) => ({
   kind: 'comment',
@@ -43,5 +43,38 @@ describe('planAggregation', () => {
     expect(planAggregation('INSERT', undefined, { kind: 'stats', tenantId: 't1' })).toBeUndefined();
     expect(planAggregation('INSERT', undefined, { kind: 'aggregated' })).toBeUndefined();
     expect(planAggregation('INSERT', undefined, { pk: 'OUTBOX#1' } as never)).toBeUndefined();
+  });
+});
+
+describe('personActivityChange', () => {
+  const person = (countersVersion: number | undefined, extra: Record<string, unknown> = {}) => ({
+    kind: 'person',
+    tenantId: 't1',
+    userId: 'usr_A',
+    displayName: 'Ada',
+    ...(countersVersion === undefined ? {} : { countersVersion }),
+    ...extra,
+  });
+
+  it('tells the new totals when the counters moved', () => {
+    expect(
+      personActivityChange(
+        person(1, { commentCount: 1 }),
+        person(2, { commentCount: 2, lastActiveAt: '2026-01-01T00:00:00.000Z' }),
+      ),
+    ).toEqual({
+      tenantId: 't1',
+      userId: 'usr_A',
+      commentCount: 2,
+      lastActiveAt: '2026-01-01T00:00:00.000Z',
+      countersVersion: 2,
+    });
+    expect(personActivityChange(undefined, person(1, { commentCount: 1 }))?.commentCount).toBe(1);
+  });
+
+  it('says nothing for a name change, a person without counters, or another kind of item', () => {
+    expect(personActivityChange(person(3), { ...person(3), displayName: 'Ada L.' })).toBeUndefined();
+    expect(personActivityChange(undefined, person(undefined))).toBeUndefined();
+    expect(personActivityChange(undefined, { ...person(1), kind: 'comment' })).toBeUndefined();
   });
 });
