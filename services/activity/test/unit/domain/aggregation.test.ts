@@ -73,7 +73,8 @@ describe('personActivityChange', () => {
   });
 
   it('says nothing for a name change, a person without counters, or another kind of item', () => {
-    expect(personActivityChange(person(3), { ...person(3), displayName: 'Ada L.' })).toBeUndefined();
+    const renamed: Record<string, unknown> = { ...person(3), displayName: 'Ada L.' };
+    expect(personActivityChange(person(3), renamed)).toBeUndefined();
     expect(personActivityChange(undefined, person(undefined))).toBeUndefined();
     expect(personActivityChange(undefined, { ...person(1), kind: 'comment' })).toBeUndefined();
   });
