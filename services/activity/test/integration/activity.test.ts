@@ -420,6 +420,37 @@ describe('counters from the stream', () => {
   });
 });
 
+describe("identity's profiles", () => {
+  it('show commentCount and lastActiveAt from activity (PersonActivityChanged), soft deletes included', async () => {
+    const gus = await env.invite(acme, 'gus', 'Gus');
+    const thread = `profile-${RUN}`;
+    const first = await post(gus, thread, 'one');
+    const second = await post(gus, `${thread}-b`, 'two');
+    expect((await env.api(gus, 'DELETE', commentAt(thread, first.commentId))).status).toBe(204);
+    const started = performance.now();
+    const profile = await eventually(
+      async () => {
+        const seen = await env.api<{ commentCount?: number; lastActiveAt?: string }>(
+          alice,
+          'GET',
+          `/profile/${gus.userId}`,
+        );
+        return seen.body.commentCount === 1 && (seen.body.lastActiveAt ?? '') >= second.createdAt
+          ? seen.body
+          : undefined;
+      },
+      { what: "gus's profile showing 1 comment", intervalMs: 100 },
+    );
+    console.log(
+      `activity: identity's profile showed the totals ${Math.round(performance.now() - started)} ms after the delete`,
+    );
+    expect(profile.lastActiveAt).toBe(second.createdAt);
+    await onBus(tap, 'PersonActivityChanged', (d) => d.userId === gus.userId && d.commentCount === 1);
+    // Another tenant still cannot see the profile at all.
+    expect((await env.api(carol, 'GET', `/profile/${gus.userId}`)).status).toBe(404);
+  });
+});
+
 describe('tenant isolation', () => {
   it("another tenant's comment ids are 404 on every route, its lists and stats empty", async () => {
     const thread = `private-${RUN}`;
