@@ -137,6 +137,11 @@ describeInBrowser('the API from a web page on another origin (headless Chromium)
     });
 
     // The gateway's own answer (the JWT authorizer refused the token), before any function runs.
-    expect(answers.unauthorized).toEqual({ status: 401, body: { message: 'Unauthorized' }, requestId: null });
+    const unauthorized: Answer = answers.unauthorized;
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.body).toEqual({
+      message: 'Unauthorized',
+      error: { code: 'unauthorized', message: 'Unauthorized', correlationId: expect.any(String) },
+    });
   });
 });

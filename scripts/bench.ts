@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../libs/local-cloud/src/repo-root';
 import { activityPart } from './bench/activity';
+import { agentPart } from './bench/agent';
 import { billingPart } from './bench/billing';
 import { costPart } from './bench/cost';
 import { deliveryPart } from './bench/delivery';
@@ -18,7 +19,15 @@ import { evaluateGoal, formatReport, writeReport } from './bench/lib/report';
 import type { BenchOptions, BenchPart, PartReport, Section } from './bench/lib/types';
 
 /** Every part, in the order `npm run bench` runs them. */
-const PARTS: BenchPart[] = [localCloudPart, ingestPart, deliveryPart, billingPart, activityPart, costPart];
+const PARTS: BenchPart[] = [
+  localCloudPart,
+  ingestPart,
+  deliveryPart,
+  billingPart,
+  agentPart,
+  activityPart,
+  costPart,
+];
 
 const DEFAULTS: BenchOptions = { durationSeconds: 10, warmupSeconds: 3, connections: 32, verbose: false };
 

@@ -33,3 +33,5 @@ export * from './ingest/event-acknowledged';
 export * from './ingest/event-received';
 export * from './ops/dlq-action';
 export * from './ops/dlq-replayed';
+export * from './ops/bus-replay';
+export * from './ops/bus-replayed';

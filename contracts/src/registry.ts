@@ -28,6 +28,7 @@ import { UserRemoved } from './identity/user-removed';
 import { UserUpdated } from './identity/user-updated';
 import { EventAcknowledged } from './ingest/event-acknowledged';
 import { EventReceived } from './ingest/event-received';
+import { BusReplayed } from './ops/bus-replayed';
 import { DlqReplayed } from './ops/dlq-replayed';
 
 /** Every message Switchyard defines. A new contract file must be added here to exist. */
@@ -53,6 +54,7 @@ export const allContracts: readonly Contract[] = [
   EndpointDisabled,
   DeliveryRequested,
   DlqReplayed,
+  BusReplayed,
   AgentQueryCompleted,
   CommentCreated,
   CommentEdited,

@@ -17,6 +17,7 @@ import type {
   ApiKeyUpdated,
   ConnectionNeedsReauth,
   DeliveryRequested,
+  BusReplayed,
   DlqReplayed,
   EndpointDisabled,
   EventAcknowledged,
@@ -212,6 +213,25 @@ const deliveryRequested: DeliveryRequested = {
   trigger: 'scheduled',
 };
 
+const busReplayed: BusReplayed = {
+  ...header,
+  tenantId: '_platform',
+  busName: 'switchyard-prod-bus',
+  archiveName: 'switchyard-prod-bus',
+  since: '2025-03-14T08:00:00.000Z',
+  until: '2025-03-14T09:00:00.000Z',
+  detailType: 'EventReceived',
+  rules: ['delivery-prod-onEventReceived'],
+  replayName: 'switchyard-20250314T092600Z-a1b2c3',
+  outcome: 'COMPLETED',
+  eventsSelected: 1200,
+  actor: 'arn:aws:sts::123456789012:assumed-role/oncall/ada',
+  dryRun: false,
+  replayId: 'busr_0f8e2a6c-1b3d-4e5f-8a9b-0c1d2e3f4a5b',
+  startedAt: '2025-03-14T09:26:00.000Z',
+  finishedAt: '2025-03-14T09:26:53.000Z',
+};
+
 const dlqReplayed: DlqReplayed = {
   ...header,
   tenantId: '_platform',
@@ -396,6 +416,7 @@ export const samples: Record<string, Record<string, unknown>> = {
   'switchyard.delivery/EndpointDisabled.v1': endpointDisabled,
   'switchyard.delivery/DeliveryRequested.v1': deliveryRequested,
   'switchyard.ops/DlqReplayed.v1': dlqReplayed,
+  'switchyard.ops/BusReplayed.v1': busReplayed,
   'switchyard.agent/AgentQueryCompleted.v1': agentQueryCompleted,
   'switchyard.activity/CommentCreated.v1': commentCreated,
   'switchyard.activity/CommentEdited.v1': commentEdited,

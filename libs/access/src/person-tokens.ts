@@ -87,6 +87,26 @@ export function isForClient(claims: Record<string, unknown>, clientId: string): 
   return claims.token_use === 'id' && (Array.isArray(aud) ? aud.includes(clientId) : aud === clientId);
 }
 
+/** How far in the future a token's `iat` may be (clocks differ a little, never by minutes). */
+export const IAT_SKEW_SECONDS = 60;
+
+/**
+ * Why a person's token whose signature, issuer and (if present) `exp` were verified is still refused,
+ * or undefined. One function for every place a person's token is checked (the services' verifier and
+ * the local cloud's HTTP API JWT authorizer), so the gateway refuses exactly what the services refuse:
+ * a token without `sub`, `exp` or `iat` (a token that never expires is not one we issue), a
+ * `token_use` other than id or access, or an `iat` further in the future than the skew.
+ */
+export function personClaimsProblem(claims: Record<string, unknown>, now: Date): string | undefined {
+  for (const claim of ['sub', 'exp', 'iat', 'token_use']) {
+    if (claims[claim] === undefined) return `missing "${claim}" claim`;
+  }
+  if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return 'exp and iat must be numbers';
+  if (claims.token_use !== 'id' && claims.token_use !== 'access') return 'not an id or access token';
+  if (claims.iat > now.getTime() / 1000 + IAT_SKEW_SECONDS) return 'issued in the future';
+  return undefined;
+}
+
 export interface PersonTokenVerifierOptions {
   issuer: string;
   clientId: string;
@@ -106,11 +126,10 @@ export function createPersonTokenVerifier(
     const { payload } = await jose.jwtVerify(token, options.keys, {
       issuer: options.issuer,
       algorithms: [PERSON_TOKEN_ALG],
-      requiredClaims: ['sub', 'exp', 'iat', 'token_use'],
       ...(now ? { currentDate: now } : {}),
     });
-    if (payload.token_use !== 'id' && payload.token_use !== 'access')
-      throw new Error('not an id or access token');
+    const problem = personClaimsProblem(payload, now ?? new Date());
+    if (problem) throw new Error(problem);
     if (!isForClient(payload, options.clientId))
       throw new Error(`token is not for client ${options.clientId}`);
     return personFromClaims(payload);

@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError, commandContext } from './api';
 import type { ApiDeps } from './api';
+import { registerBus } from './commands/bus';
+import type { BusDeps } from './commands/bus';
 import { registerDlq } from './commands/dlq';
 import type { DlqDeps } from './commands/dlq';
 import { registerKeys } from './commands/keys';
+import { registerSmoke } from './commands/smoke';
 import { registerStripe } from './commands/stripe';
 import { registerTenants } from './commands/tenants';
 import { LOCAL_HEALTH_PATH } from '@switchyard/local-cloud/src/lambda-api';
@@ -16,7 +19,7 @@ import type { LocalCloudFacts } from './target';
 export function buildProgram(
   out: (text: string) => void,
   err: (text: string) => void = (text) => process.stderr.write(text),
-  deps: ApiDeps & DlqDeps = {},
+  deps: ApiDeps & DlqDeps & BusDeps = {},
 ): Command {
   const program = new Command('switchyard')
     .description('Operate Switchyard: the local cloud (default) or a stage on AWS (--stage).')
@@ -63,6 +66,8 @@ export function buildProgram(
   registerKeys(program, context);
   registerUsers(program, context);
   registerDlq(program, { out, err, deps });
+  registerBus(program, { out, err, deps });
+  registerSmoke(program, { out, deps });
   registerStripe(program, out);
   return program;
 }
@@ -110,7 +115,7 @@ export async function main(
   argv: string[],
   out: (text: string) => void = (t) => process.stdout.write(t),
   err: (text: string) => void = (t) => process.stderr.write(t),
-  deps: ApiDeps & DlqDeps = {},
+  deps: ApiDeps & DlqDeps & BusDeps = {},
 ): Promise<number> {
   const program = buildProgram(out, err, deps);
   try {

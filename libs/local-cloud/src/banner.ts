@@ -42,6 +42,17 @@ export function formatBanner(info: DevInfo, devJsonPath = '.switchyard/dev.json'
     );
     lines.push('    npx switchyard stripe trigger checkout.session.completed --email you@example.com');
   }
+  if (info.agent) {
+    const model =
+      info.agent.provider === 'stand-in'
+        ? `the stand-in model (${info.agent.model}): deterministic, shipped for local use, no account`
+        : `${info.agent.provider} ${info.agent.model}`;
+    lines.push(
+      '',
+      `  Agent        POST ${info.agent.streamUrl} (server-sent events)`,
+      `    model      ${model}`,
+    );
+  }
   lines.push('', `  ${formatAlarmStatus(info.alarms)}`);
   lines.push('', `  Facts for scripts: ${devJsonPath}    Stop: Ctrl-C`, rule);
   return lines.join('\n');

@@ -13,6 +13,7 @@ import {
   SqsPoller,
   StreamPoller,
   routesFromServices,
+  streamingUrlRoutesFromServices,
   sqsMappingsFromServices,
   streamMappingsFromServices,
 } from './runner';
@@ -206,7 +207,10 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       'gateway',
       new HttpGateway({
         invoker: host,
-        routes: routesFromServices(services, registry),
+        routes: [
+          ...routesFromServices(services, registry),
+          ...streamingUrlRoutesFromServices(services, registry),
+        ],
         // Answers that belong to no route carry the platform API's CORS headers.
         defaultCors: apisFromServices(services, registry).find((api) => api.service === PLATFORM_SERVICE)
           ?.cors,
@@ -250,6 +254,16 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       info.apiUrl = url;
       // Where functions reach the local API (e.g. the local issuer's JWKS); never set on AWS.
       host.addLocalEnvironment({ SWITCHYARD_LOCAL_API_URL: url, ...stripeEnvironment(info) });
+      const agentEnv = info.services.includes('agent')
+        ? host.environmentOf(`agent-${options.stage}-askStream`)
+        : undefined;
+      if (agentEnv) {
+        info.agent = {
+          streamUrl: `${url}/agent/stream`,
+          provider: agentEnv.AGENT_PROVIDER ?? 'stand-in',
+          model: agentEnv.AGENT_MODEL_ID ?? 'switchyard-stand-in',
+        };
+      }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new Error(`port ${options.port} is in use; set SWITCHYARD_PORT to another port`);

@@ -44,6 +44,8 @@ export interface DevInfo {
   alarms: AlarmState[];
   /** When billing runs: the `whsec_…` its webhook verifies (STRIPE_WEBHOOK_SECRET, else generated). */
   stripeWebhookSecret?: string;
+  /** When the agent runs: its streaming route and the model its stream function is configured with. */
+  agent?: { streamUrl: string; provider: string; model: string };
   pid: number;
   startedAt: string;
   readyInMs: number;

@@ -54,5 +54,13 @@ export type InvocationResult = { ok: true; result: unknown } | { ok: false; erro
 
 export interface Invoker {
   /** Invokes a function by its physical name (AWS::Lambda::Function FunctionName) or its ARN. */
-  invoke(functionNameOrArn: string, event: unknown): Promise<InvocationResult>;
+  invoke(
+    functionNameOrArn: string,
+    event: unknown,
+    /**
+     * For a response-streaming function: each chunk it writes (the first begins with the metadata
+     * prelude, JSON then 8 zero bytes), and a signal that destroys its stream when the client goes.
+     */
+    streaming?: { onChunk?: (chunk: Buffer) => void; signal?: AbortSignal },
+  ): Promise<InvocationResult>;
 }

@@ -21,3 +21,4 @@ export * from './sqs-batch-consumer';
 export * from './stream-consumer';
 export * from './outbox';
 export * from './openapi';
+export * from './streaming-http-handler';

@@ -171,7 +171,10 @@ export const routes: readonly RouteSpec[] = [
     description:
       'Native JSON, CloudEvents 1.0 structured mode (`application/cloudevents+json`), or CloudEvents ' +
       'binary mode (`ce-specversion`, `ce-id`, `ce-source`, `ce-type` headers; the body is the data). ' +
-      'Payloads up to 256 KB; larger requests get 413 before the body is parsed. Roles creator and admin.',
+      'Payloads up to 256 KB; larger requests get 413 before the body is parsed. JSON nested deeper ' +
+      'than 64 levels, and U+FFFE, U+FFFF or unpaired surrogates anywhere in the body, are a 400 ' +
+      '(no queue on the way carries them). The same idempotency key for other content is a 422 ' +
+      '`idempotency_key_reused`. Roles creator and admin.',
     auth: true,
     headers: {
       'Idempotency-Key':

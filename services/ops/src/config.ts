@@ -9,5 +9,7 @@ export const config = defineConfig(
     /** The platform bus; the outbox publisher sends to it. */
     EVENT_BUS_NAME: z.string().min(1),
     STAGE: z.string().min(1),
+    /** Audit records are kept this long from their start (DynamoDB TTL), past a yearly review. */
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().positive().default(400),
   }),
 );

@@ -5,6 +5,7 @@ import {
   issuerJwksUrl,
   jwksUrlOf,
   looksLikeJwt,
+  personClaimsProblem,
   personFromClaims,
 } from '../../src/person-tokens';
 
@@ -31,7 +32,45 @@ async function setup() {
   return { sign, verify };
 }
 
+describe('personClaimsProblem (the one check the services and the local gateway share)', () => {
+  const now = Math.floor(NOW.getTime() / 1000);
+  const good = { sub: 'u', exp: now + 60, iat: now, token_use: 'id' };
+
+  it('passes an id or access token issued now or within the skew', () => {
+    expect(personClaimsProblem(good, NOW)).toBeUndefined();
+    expect(personClaimsProblem({ ...good, token_use: 'access', iat: now + 30 }, NOW)).toBeUndefined();
+  });
+
+  it.each([
+    ['no exp', { ...good, exp: undefined }, /exp/],
+    ['no iat', { ...good, iat: undefined }, /iat/],
+    ['no sub', { ...good, sub: undefined }, /sub/],
+    ['a refresh token', { ...good, token_use: 'refresh' }, /id or access/],
+    ['no token_use', { ...good, token_use: undefined }, /token_use/],
+    ['iat ten minutes ahead', { ...good, iat: now + 600 }, /future/],
+  ])('refuses %s', (_name, claims, reason) => {
+    expect(personClaimsProblem(claims, NOW)).toMatch(reason);
+  });
+});
+
 describe('createPersonTokenVerifier', () => {
+  it('refuses a token issued in the future beyond the skew', async () => {
+    const { privateKey, publicKey } = await jose.generateKeyPair('RS256');
+    const keys = jose.createLocalJWKSet({
+      keys: [{ ...(await jose.exportJWK(publicKey)), kid: 'k1', alg: 'RS256' }],
+    });
+    const verify = createPersonTokenVerifier({ issuer: ISSUER, clientId: CLIENT, keys, now: () => NOW });
+    const now = Math.floor(NOW.getTime() / 1000);
+    const token = await new jose.SignJWT({ token_use: 'id', aud: CLIENT })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject('usr_1')
+      .setIssuer(ISSUER)
+      .setIssuedAt(now + 600)
+      .setExpirationTime(now + 3600)
+      .sign(privateKey);
+    await expect(verify(token)).rejects.toThrow(/future/);
+  });
+
   it("returns an admin's user id, groups and tenant from a valid id token", async () => {
     const { sign, verify } = await setup();
     const token = await sign({

@@ -2,7 +2,18 @@ import { isRecord, isTrue } from '../intrinsics';
 import { isDevStage } from '../stages';
 import type { Rule, Violation } from '../types';
 
-/** On-demand billing, encryption, point-in-time recovery, and Retain outside dev-like stages. */
+/**
+ * Why a table keeps its items forever, from `Metadata: { Retention: { KeptForever: <reason> } }` on
+ * the table: a table without TTL must say so where the next reader of its YAML looks.
+ */
+function keptForeverReason(resource: Record<string, unknown>): string | undefined {
+  const metadata = resource.Metadata;
+  const retention = isRecord(metadata) ? metadata.Retention : undefined;
+  const reason = isRecord(retention) ? retention.KeptForever : undefined;
+  return typeof reason === 'string' && reason.trim().length >= 10 ? reason : undefined;
+}
+
+/** On-demand billing, encryption, point-in-time recovery, TTL (or a reason to keep items forever), and Retain outside dev-like stages. */
 export const dynamoDbRules: Rule = (template, { stage }) => {
   const violations: Violation[] = [];
   for (const [id, resource] of Object.entries(template.Resources)) {
@@ -24,6 +35,15 @@ export const dynamoDbRules: Rule = (template, { stage }) => {
       report(
         'dynamodb-point-in-time-recovery',
         'PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled must be true',
+      );
+    }
+    const ttl = props.TimeToLiveSpecification;
+    const hasTtl = isRecord(ttl) && typeof ttl.AttributeName === 'string' && ttl.Enabled !== false;
+    if (!hasTtl && !keptForeverReason(resource)) {
+      report(
+        'dynamodb-retention',
+        'declare TimeToLiveSpecification (AttributeName, Enabled: true), or say why the table keeps ' +
+          'its items forever in Metadata.Retention.KeptForever',
       );
     }
     if (!isDevStage(stage)) {

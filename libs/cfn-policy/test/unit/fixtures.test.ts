@@ -28,6 +28,7 @@ describe('packaged template fixtures', () => {
     ['rejected-dynamodb-unencrypted', 'dynamodb-encryption', 'ItemsTable'],
     ['rejected-dynamodb-no-pitr', 'dynamodb-point-in-time-recovery', 'ItemsTable'],
     ['rejected-dynamodb-deleted-with-stack', 'dynamodb-retain', 'ItemsTable'],
+    ['rejected-dynamodb-no-ttl', 'dynamodb-retention', 'ItemsTable'],
     ['rejected-sqs-consumer-without-dlq', 'sqs-consumer-dlq', 'WorkQueue'],
     ['rejected-sqs-dlq-without-alarm', 'sqs-dlq-alarm', 'WorkDlq'],
     ['rejected-sqs-alarm-on-queue-url', 'sqs-dlq-alarm', 'WorkDlq'],
@@ -80,6 +81,10 @@ describe('packaged template fixtures', () => {
       { rule: 'platform-shared-resources', resource: 'HttpApi' },
       { rule: 'cors-credentials-wildcard', resource: 'HttpApi' },
     ]);
+  });
+
+  it('accepts a table without TTL only when it says why it keeps its items forever', () => {
+    expect(check('accepted-dynamodb-kept-forever')).toEqual([]);
   });
 
   it('names the offending property in schema violations', () => {

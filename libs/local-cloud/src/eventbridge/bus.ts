@@ -12,6 +12,8 @@ import type { Invoker } from '../types';
 import { nextFireTime, parseSchedule, ScheduleExpressionError, systemClock } from './schedule';
 import type { Clock, Schedule } from './schedule';
 import { renderTargetInput, validateTargetInput } from './transform';
+import { LocalArchives } from './archive';
+import type { ArchivedEvent } from './archive';
 import type { InputTransformer } from './transform';
 
 export const DEFAULT_BUS = 'default';
@@ -41,6 +43,7 @@ export class EventBridgeError extends Error {
 }
 
 export interface PutEventsEntry {
+  /** A Date, an ISO string, or epoch seconds (what the SDK sends). */
   Time?: Date | string | number;
   Source?: string;
   Resources?: string[];
@@ -68,6 +71,8 @@ export interface EventEnvelope {
   region: string;
   resources: string[];
   detail: unknown;
+  /** Set on an event a replay sends again from an archive. */
+  'replay-name'?: string;
 }
 
 export interface Target {
@@ -177,6 +182,8 @@ export class LocalEventBridge {
   private readonly queueUrls = new Map<string, string>();
   private timer: unknown;
   private running = false;
+  /** The buses' archives and their replays (CreateArchive, StartReplay, ...). */
+  readonly archives: LocalArchives;
 
   constructor(private readonly options: LocalEventBridgeOptions = {}) {
     this.region = options.region ?? 'us-east-1';
@@ -186,6 +193,9 @@ export class LocalEventBridge {
     this.maxRetryWindowMs = options.maxRetryWindowMs ?? 60_000;
     this.log = options.log ?? ((message) => console.warn(`[eventbridge] ${message}`));
     this.invoker = options.invoker;
+    this.archives = new LocalArchives(this.region, this.accountId, this.clock, (busName, event, ruleArns) =>
+      this.route(busName, event as unknown as EventEnvelope, ruleArns),
+    );
     this.createEventBus(DEFAULT_BUS);
   }
 
@@ -421,7 +431,11 @@ export class LocalEventBridge {
     if (!this.buses.has(busName)) {
       return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${busName} does not exist.` };
     }
-    const time = entry.Time === undefined ? new Date(this.clock.now()) : new Date(entry.Time);
+    // On the wire (JSON 1.1) a timestamp is epoch seconds; in-process callers pass a Date or a string.
+    const time =
+      entry.Time === undefined
+        ? new Date(this.clock.now())
+        : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
     if (Number.isNaN(time.getTime())) return invalid('Time', 'Time is not a valid timestamp.');
     const event: EventEnvelope = {
       version: '0',
@@ -434,14 +448,19 @@ export class LocalEventBridge {
       resources: entry.Resources ?? [],
       detail,
     };
+    this.archives.record(busName, event as unknown as ArchivedEvent);
     this.route(busName, event);
     return { EventId: event.id };
   }
 
-  /** Sends an already-built envelope through a bus's rules (used for scheduled and cross-bus events). */
-  route(busName: string, event: EventEnvelope): void {
+  /**
+   * Sends an already-built envelope through a bus's rules (used for scheduled, cross-bus and replayed
+   * events); a replay names the rules it goes to (`ruleArns`), or all of them.
+   */
+  route(busName: string, event: EventEnvelope, ruleArns?: readonly string[]): void {
     const bus = this.requireBus(busName);
     for (const rule of bus.rules.values()) {
+      if (ruleArns?.length && !ruleArns.includes(rule.arn)) continue;
       if (rule.state === 'DISABLED' || !rule.matcher || !rule.matcher(event)) continue;
       this.deliverToTargets(rule, event);
     }

@@ -10,6 +10,8 @@ export type {
   RuleDescription,
   Target,
 } from './bus';
+export { LocalArchives, ArchiveError, DEFAULT_MAX_ARCHIVED_EVENTS } from './archive';
+export type { ArchiveDescription, ArchivedEvent, ReplayDescription, StartReplayInput } from './archive';
 export { startEventBridgeServer, SUPPORTED_OPERATIONS } from './server';
 export type { RunningEventBridgeServer } from './server';
 export { parseSchedule, nextFireTime, ManualClock, systemClock, ScheduleExpressionError } from './schedule';

@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { compilePattern, UnsupportedPatternError } from '../event-pattern';
 import { LOOPBACK, endpointOf } from '../emulators/ports';
 import type { EmulatorOptions, RunningEmulator } from '../emulators/ports';
+import { ArchiveError } from './archive';
+import type { StartReplayInput } from './archive';
 import { DEFAULT_BUS, EventBridgeError } from './bus';
 import type { LocalEventBridge, PutEventsEntry, PutRuleInput, Target } from './bus';
 
@@ -54,6 +56,38 @@ const operations: Record<string, Operation> = {
   RemoveTargets: (bus, body) =>
     bus.removeTargets(required(body, 'Rule'), (body.Ids ?? []) as string[], busOf(body)),
   ListTargetsByRule: (bus, body) => ({ Targets: bus.listTargets(required(body, 'Rule'), busOf(body)) }),
+  CreateArchive: (bus, body) => {
+    const source = required(body, 'EventSourceArn');
+    if (!bus.hasEventBus(source))
+      throw new EventBridgeError('ResourceNotFoundException', 'The archive source bus does not exist.');
+    return bus.archives.createArchive({
+      ArchiveName: required(body, 'ArchiveName'),
+      EventSourceArn: bus.describeEventBus(source).Arn,
+      busName: bus.busName(source),
+      Description: str(body, 'Description'),
+      EventPattern: body.EventPattern as string | undefined,
+      RetentionDays: typeof body.RetentionDays === 'number' ? body.RetentionDays : undefined,
+    });
+  },
+  DescribeArchive: (bus, body) => bus.archives.describeArchive(required(body, 'ArchiveName')),
+  ListArchives: (bus, body) => ({ Archives: bus.archives.listArchives(str(body, 'EventSourceArn')) }),
+  DeleteArchive: (bus, body) => {
+    bus.archives.deleteArchive(required(body, 'ArchiveName'));
+    return {};
+  },
+  StartReplay: (bus, body) => bus.archives.startReplay(body as unknown as StartReplayInput),
+  DescribeReplay: (bus, body) => bus.archives.describeReplay(required(body, 'ReplayName')),
+  ListReplays: (bus, body) => ({
+    Replays: bus.archives.listReplays({
+      NamePrefix: str(body, 'NamePrefix'),
+      EventSourceArn: str(body, 'EventSourceArn'),
+      State: str(body, 'State'),
+    }),
+  }),
+  CancelReplay: (bus, body) => ({
+    ReplayArn: bus.archives.describeReplay(required(body, 'ReplayName')).ReplayArn,
+    ...bus.archives.cancelReplay(required(body, 'ReplayName')),
+  }),
   TestEventPattern: (_bus, body) => {
     try {
       return { Result: compilePattern(required(body, 'EventPattern'))(JSON.parse(required(body, 'Event'))) };
@@ -148,6 +182,7 @@ async function handle(
     send(200, handler(bus, body) ?? {});
   } catch (error) {
     if (error instanceof EventBridgeError) fail(error);
+    else if (error instanceof ArchiveError) fail(new EventBridgeError(error.code, error.message));
     else
       fail(
         new EventBridgeError(

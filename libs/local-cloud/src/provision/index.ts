@@ -40,11 +40,11 @@ export const SKIPPED_TYPES = [
   'AWS::Lambda::Alias',
   'AWS::Lambda::EventSourceMapping',
   'AWS::Lambda::EventInvokeConfig',
+  // Function URLs: the gateway serves response-streaming ones at their LocalRoute (gateway/http-gateway.ts).
+  'AWS::Lambda::Url',
   'AWS::CloudFormation::*',
   'AWS::CloudWatch::Dashboard',
   'AWS::CertificateManager::*',
-  // The bus's archive: the local bus keeps no history.
-  'AWS::Events::Archive',
 ];
 
 export interface AlarmDefinition {
@@ -270,6 +270,23 @@ export async function provisionServices(
                 ref: subArn ?? `${String(p.TopicArn)}:${logicalId}`,
                 attributes: {},
               });
+              break;
+            }
+            case 'AWS::Events::Archive': {
+              // Kept in the local bus's memory for RetentionDays (the stage parameter), for replays.
+              const p = resolve(props) as Record<string, unknown>;
+              const name = nameOr(p.ArchiveName, logicalId, 'ArchiveName', 48);
+              const source = String(p.SourceArn);
+              if (!options.bus.hasEventBus(source)) throw new Error(`archive source ${source} is no bus`);
+              const archiveArn = options.bus.archives.ensureArchive({
+                ArchiveName: name,
+                EventSourceArn: options.bus.describeEventBus(source).Arn,
+                busName: options.bus.busName(source),
+                Description: p.Description as string | undefined,
+                EventPattern: p.EventPattern as string | object | undefined,
+                RetentionDays: p.RetentionDays === undefined ? undefined : Number(p.RetentionDays),
+              });
+              record({ logicalId, type: resource.Type, ref: name, attributes: { Arn: archiveArn } });
               break;
             }
             case 'AWS::Events::Rule': {

@@ -6,7 +6,12 @@ export { FunctionHost } from './host/function-host';
 export type { FunctionHostOptions, FunctionStats } from './host/function-host';
 export { resolveHandlerEntry } from './host/bundler';
 export type { FunctionGroupStats } from './host/worker-pool';
-export { apisFromServices, HttpGateway, routesFromServices } from './gateway/http-gateway';
+export {
+  apisFromServices,
+  HttpGateway,
+  routesFromServices,
+  streamingUrlRoutesFromServices,
+} from './gateway/http-gateway';
 export type {
   BuiltinHandler,
   BuiltinRequest,

@@ -7,7 +7,8 @@
  *    checked address itself, so DNS cannot answer differently a moment later: no rebinding). Only
  *    public unicast addresses pass: loopback, private (RFC 1918), link-local, unique-local, CGNAT,
  *    unspecified, multicast, reserved and the translation ranges (NAT64, 6to4, Teredo) are refused
- *    (an IPv4-mapped IPv6 address is judged as the IPv4 address it carries), as are the cloud
+ *    (an IPv4-mapped IPv6 address is judged as the IPv4 address it carries; IPv4-compatible and
+ *    ISATAP addresses are refused whatever they carry), as are the cloud
  *    metadata services
  *    (169.254.169.254, fd00:ec2::254), unless an operator allows a network
  *    (ALLOWED_ENDPOINT_NETWORKS). The metadata addresses must be allowed by name (a /32 or /128):
@@ -75,16 +76,31 @@ function isMetadata(address: Address): boolean {
   });
 }
 
+/**
+ * IPv6 forms that carry an IPv4 address which `ipaddr.js` reports as plain unicast: IPv4-compatible
+ * (::/96 written in hex, `::a00:1` = 10.0.0.1; the dotted form is already judged as IPv4) and ISATAP
+ * interface identifiers (`…:0:5efe:a.b.c.d`, `…:200:5efe:…`). A tunnel on the sender's host could
+ * take either to the IPv4 address inside, so neither is public whatever that address is. (IPv4-mapped,
+ * NAT64, 6to4 and Teredo have ranges of their own, refused by the range check.)
+ */
+function embedsIpv4(ip: Address): boolean {
+  if (ip.kind() !== 'ipv6') return false;
+  const parts = (ip as ipaddr.IPv6).parts;
+  const compatible = parts.slice(0, 6).every((part) => part === 0) && (parts[6] !== 0 || parts[7]! > 1);
+  const isatap = (parts[4] === 0 || parts[4] === 0x200) && parts[5] === 0x5efe;
+  return compatible || isatap;
+}
+
 /** Why a connection to `address` (a resolved IP) is refused under `policy`, or undefined. */
 export function addressProblem(address: string, policy: EndpointPolicy): string | undefined {
-  if (!ipaddr.isValid(address)) return `"${address}" is not an IP address`;
+  if (!ipaddr.isValid(address)) return 'not an IP address';
   const ip = normalise(address);
   const allowed = policy.allowedNetworks.filter((network) => inNetwork(ip, network));
   if (isMetadata(ip)) {
     const exact = allowed.some(([, bits]) => bits === (ip.kind() === 'ipv4' ? 32 : 128));
     return exact ? undefined : `${ip.toString()} is a cloud metadata address`;
   }
-  const range = ip.range();
+  const range = embedsIpv4(ip) ? 'embeddedIpv4' : ip.range();
   if (range === 'unicast' || allowed.length > 0) return undefined;
   return `${ip.toString()} is not a public address (${range})`;
 }

@@ -245,7 +245,7 @@ export class IdentityStore {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       if (isCancelledByCondition(error, 2)) {
-        throw conflict(`The e-mail address ${adminUser.email} already belongs to a user.`, {
+        throw conflict('This e-mail address already belongs to a user.', {
           code: 'email_taken',
           details: [{ path: 'adminEmail', message: 'already belongs to a user' }],
         });

@@ -66,7 +66,7 @@ export async function startCallerConnection(
   input: { caller: Viewer; provider: string; headers: Headers; now: Date },
 ): Promise<StartedConnection & { provider: string; redirectUri: string }> {
   const provider = await deps.providers.get(input.provider);
-  if (!provider) throw notFound(`No provider ${input.provider}`);
+  if (!provider) throw notFound('No such provider');
   const redirectUri = callbackUrl(provider.name, input.headers, deps.config.CONNECTIONS_CALLBACK_BASE_URL);
   const started = startConnection({
     provider,
@@ -121,7 +121,7 @@ export async function completeConnection(deps: CallbackDeps, input: CallbackInpu
     throw badRequest('The state was issued for another provider.', { code: 'invalid_state' });
   }
   const provider = await deps.providers.get(input.provider);
-  if (!provider) throw notFound(`No provider ${input.provider}`);
+  if (!provider) throw notFound('No such provider');
   let tokens;
   try {
     tokens = await deps.requestTokens(

@@ -22,7 +22,7 @@ import {
 import type { Entitlement } from '../domain/entitlements';
 import { decide, entitlementFor, usagePeriod } from '../domain/entitlements';
 import type { RateLimitDecision, RateState } from '../domain/rate-limit';
-import { decideRateLimit, policyFor, rateItemKey } from '../domain/rate-limit';
+import { blockSize, decideRateLimit, policyFor, RateLimitStock, rateItemKey } from '../domain/rate-limit';
 import { config } from '../config';
 import type { ProjectionStore } from './projections';
 import { projectionStore } from './projections';
@@ -57,8 +57,9 @@ export interface Admission {
 export interface Limits {
   /**
    * Admits a request that would add `requested` events, or throws 402 / 429 (`rate_limited` or
-   * `quota_exhausted`). Costs one write (the rate-limit update) when this instance's guess of the
-   * limiter's state is right, which it is under load; a refusal writes nothing.
+   * `quota_exhausted`). Costs one write (the rate-limit update) per block of admissions this instance
+   * claims (one request at low rates, up to 100 under sustained load) when its guess of the limiter's
+   * state is right, which it is under load; a refusal writes nothing.
    */
   admit(subject: Subject, requested: number, meter: WriteMeter): Promise<Admission>;
   /** Adds `count` accepted events to the tenant's usage of the period containing `at`. */
@@ -106,6 +107,18 @@ export function createLimits(
 
   /** The last `tat`s this instance saw, per tenant item and key: a lower bound of what is stored. */
   const believedRates = new Map<string, RateState>();
+  /** Admissions claimed ahead, per tenant and key (a busy instance writes once per block). */
+  const stocks = new Map<string, RateLimitStock>();
+
+  function stockFor(key: string): RateLimitStock {
+    let stock = stocks.get(key);
+    if (!stock) {
+      if (stocks.size >= MAX_BELIEVED_RATES) stocks.clear();
+      stock = new RateLimitStock();
+      stocks.set(key, stock);
+    }
+    return stock;
+  }
 
   async function rateLimit(
     entitled: Entitlement,
@@ -114,13 +127,19 @@ export function createLimits(
     meter: WriteMeter,
   ): Promise<RateLimitDecision> {
     const cacheKey = `${rateItemKey(subject.tenantId, at).pk}/${subject.keyId}`;
-    return decideRateLimit(
+    const policy = policyFor(entitled);
+    const stock = stockFor(`${subject.tenantId}/${subject.keyId}`);
+    const perSecond = stock.arrive(at.getTime());
+    const spent = stock.spend(at.getTime());
+    if (spent) return spent;
+    const decision = await decideRateLimit(
       {
-        policy: policyFor(entitled),
+        policy,
         tenantId: subject.tenantId,
         keyId: subject.keyId,
         now: at,
         believed: believedRates.get(cacheKey) ?? {},
+        cells: blockSize(perSecond, policy),
       },
       {
         remember: (state) => remember(cacheKey, state),
@@ -163,6 +182,8 @@ export function createLimits(
         },
       },
     );
+    stock.keep(decision, at.getTime());
+    return decision;
   }
 
   function remember(cacheKey: string, state: RateState): void {

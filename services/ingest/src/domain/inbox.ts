@@ -138,9 +138,15 @@ export function leaseCondition(now: Date): WriteCondition {
   };
 }
 
+/**
+ * An acknowledged event is kept this long, then the table's TTL deletes it: long enough to read it
+ * back (GET /events/{id}) and to replay it from here; unacknowledged events never expire.
+ */
+export const ACKNOWLEDGED_EVENT_RETENTION_DAYS = 30;
+
 export type AckDecision =
   /** First acknowledgement: write `acknowledgedAt` with `attribute_not_exists(#acknowledgedAt)`; 204. */
-  | { outcome: 'acknowledge'; acknowledgedAt: string }
+  | { outcome: 'acknowledge'; acknowledgedAt: string; expiresAtEpoch: number }
   /** Already acknowledged: 204 again, nothing to write (DELETE is idempotent). */
   | { outcome: 'already_acknowledged' }
   /** No such event for this tenant: 404 (another tenant's event is indistinguishable from none). */
@@ -154,7 +160,11 @@ export type AckDecision =
 export function decideAck(event: InboxEvent | undefined, tenantId: string, now: Date): AckDecision {
   if (!event || event.tenantId !== tenantId) return { outcome: 'not_found' };
   if (event.acknowledgedAt !== undefined) return { outcome: 'already_acknowledged' };
-  return { outcome: 'acknowledge', acknowledgedAt: now.toISOString() };
+  return {
+    outcome: 'acknowledge',
+    acknowledgedAt: now.toISOString(),
+    expiresAtEpoch: Math.floor(now.getTime() / 1000) + ACKNOWLEDGED_EVENT_RETENTION_DAYS * 24 * 60 * 60,
+  };
 }
 
 export type ReleaseDecision =

@@ -26,6 +26,10 @@
  * A wrong guess fails the condition; the failure returns the item (ALL_OLD) and the next write is
  * planned from the real state. Under load the guess is right and a request costs ONE conditional
  * UpdateItem, as the fixed windows did.
+ *
+ * A busy instance claims several cells in that one write (a block: `tat` moves by cells × interval,
+ * and only if the last cell conforms now) and admits the next requests from it without writing
+ * (RateLimitStock), so under sustained load the limiter costs one write per block, not per request.
  */
 import type { Entitlement } from './entitlements';
 
@@ -124,6 +128,8 @@ export interface RateLimitUpdate {
 
 export interface RateLimitDecision {
   allowed: boolean;
+  /** Requests the write admitted at once (a block claimed ahead): this one and cells - 1 more. */
+  cells?: number;
   /** Which limit refused the request (both may be exhausted: the tenant is reported first). */
   limitedBy?: 'tenant' | 'key';
   /** `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`; plus `Retry-After` when refused. */
@@ -147,17 +153,23 @@ export function planRateLimit(
   keyId: string,
   now: Date,
   believed: RateState,
+  cells = 1,
 ): RateLimitPlan {
   const at = now.getTime();
   const { tenant, key } = subjects(policy, keyId);
   const step = (subject: Subject, tat: number | undefined) => {
     const busy = tat !== undefined && tat >= at;
     const base = busy ? tat : at;
+    // Claiming `cells` at once: the last of them must conform now, so the block never admits more
+    // than `cells` requests arriving back to back would have been.
+    const ahead = (cells - 1) * subject.intervalMs;
     return {
       subject,
       busy,
-      admitted: base - at <= subject.toleranceMs,
-      next: base + subject.intervalMs,
+      admitted: base - at + ahead <= subject.toleranceMs,
+      next: base + cells * subject.intervalMs,
+      maxTat: at + subject.toleranceMs - ahead,
+      step: cells * subject.intervalMs,
       tat,
     };
   };
@@ -195,18 +207,18 @@ export function planRateLimit(
   };
   const sets: string[] = [];
   const conditions: string[] = [];
-  for (const [placeholder, { subject, busy }] of [
+  for (const [placeholder, { subject, busy, maxTat, step: advance }] of [
     ['t', steps.tenant],
     ['k', steps.key],
   ] as const) {
     names[`#${placeholder}`] = subject.attribute;
     if (busy) {
-      values[`:${placeholder}Interval`] = subject.intervalMs;
-      values[`:${placeholder}Max`] = at + subject.toleranceMs;
+      values[`:${placeholder}Interval`] = advance;
+      values[`:${placeholder}Max`] = maxTat;
       sets.push(`#${placeholder} = #${placeholder} + :${placeholder}Interval`);
       conditions.push(`(#${placeholder} BETWEEN :now AND :${placeholder}Max)`);
     } else {
-      values[`:${placeholder}Next`] = at + subject.intervalMs;
+      values[`:${placeholder}Next`] = at + advance;
       sets.push(`#${placeholder} = :${placeholder}Next`);
       conditions.push(`(attribute_not_exists(#${placeholder}) OR #${placeholder} < :now)`);
     }
@@ -234,6 +246,7 @@ export function planRateLimit(
     },
     decision: {
       allowed: true,
+      cells,
       headers: {
         'RateLimit-Limit': String(stricter.subject.limit),
         'RateLimit-Remaining': String(Math.min(tenantLeft, keyLeft)),
@@ -258,7 +271,15 @@ export const RATE_LIMIT_ATTEMPTS = 3;
  * rather than spin.
  */
 export async function decideRateLimit(
-  input: { policy: RateLimitPolicy; tenantId: string; keyId: string; now: Date; believed: RateState },
+  input: {
+    policy: RateLimitPolicy;
+    tenantId: string;
+    keyId: string;
+    now: Date;
+    believed: RateState;
+    /** A block to claim ahead (see RateLimitStock); one request alone when the block does not fit. */
+    cells?: number;
+  },
   ports: {
     write: (update: RateLimitUpdate) => Promise<RateLimitWriteResult>;
     remember: (state: RateState) => void;
@@ -266,7 +287,9 @@ export async function decideRateLimit(
 ): Promise<RateLimitDecision> {
   let believed = input.believed;
   for (let attempt = 0; attempt < RATE_LIMIT_ATTEMPTS; attempt++) {
-    const plan = planRateLimit(input.policy, input.tenantId, input.keyId, input.now, believed);
+    let plan = planRateLimit(input.policy, input.tenantId, input.keyId, input.now, believed, input.cells);
+    if (plan.kind === 'refuse' && (input.cells ?? 1) > 1)
+      plan = planRateLimit(input.policy, input.tenantId, input.keyId, input.now, believed);
     if (plan.kind === 'refuse') return plan.decision;
     const result = await ports.write(plan.update);
     if (result.applied) {
@@ -287,4 +310,61 @@ export async function decideRateLimit(
       'Retry-After': '1',
     },
   };
+}
+
+/** How long a claimed block may be spent: admissions move at most this much later than their claim. */
+export const STOCK_TTL_MS = 100;
+/** The largest block one write claims. */
+export const MAX_BLOCK = 100;
+
+/** The block to claim for a subject arriving at `perSecond` here: what this instance spends in STOCK_TTL_MS. */
+export function blockSize(perSecond: number, policy: RateLimitPolicy): number {
+  const wanted = Math.floor((perSecond * STOCK_TTL_MS) / 1000);
+  return Math.max(1, Math.min(wanted, MAX_BLOCK, policy.tenantBurst, policy.keyBurst));
+}
+
+/**
+ * One instance's admissions claimed ahead for one tenant and key, so a busy instance writes once per
+ * block instead of once per request. A block is claimed only when the last of its cells conforms at
+ * the claim (planRateLimit), and spent within STOCK_TTL_MS, so over any 1 s span a subject is admitted
+ * at most `limit + burst - 1` (GCRA's bound) plus what was claimed in the STOCK_TTL_MS before the span:
+ * at most `limit × STOCK_TTL_MS / 1000` more, the documented overshoot (10% of the limit). Unspent cells
+ * expire unused: the limiter errs towards refusing. The arrival rate is estimated from this second's
+ * and the previous second's counts, weighted by how much of the previous one the last second covers.
+ */
+export class RateLimitStock {
+  private left = 0;
+  private until = 0;
+  private headers: Record<string, string> = {};
+  private second = 0;
+  private thisSecond = 0;
+  private lastSecond = 0;
+
+  /** Counts an arrival at `at` and returns the estimated arrivals per second here. */
+  arrive(at: number): number {
+    const second = Math.floor(at / 1000);
+    if (second !== this.second) {
+      this.lastSecond = second === this.second + 1 ? this.thisSecond : 0;
+      this.thisSecond = 0;
+      this.second = second;
+    }
+    this.thisSecond++;
+    const intoSecond = (at % 1000) / 1000;
+    return this.thisSecond + this.lastSecond * (1 - intoSecond);
+  }
+
+  /** An admission from the block, with the headers of the write that claimed it, or undefined. */
+  spend(at: number): RateLimitDecision | undefined {
+    if (this.left <= 0 || at >= this.until) return undefined;
+    this.left--;
+    return { allowed: true, headers: this.headers };
+  }
+
+  /** Keeps what an admitting decision claimed beyond the request itself. */
+  keep(decision: RateLimitDecision, at: number): void {
+    if (!decision.allowed) return;
+    this.left = (decision.cells ?? 1) - 1;
+    this.until = at + STOCK_TTL_MS;
+    this.headers = decision.headers;
+  }
 }

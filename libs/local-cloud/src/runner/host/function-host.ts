@@ -22,7 +22,7 @@ import type { Bundle } from './bundler';
 import { declaredVariables, lambdaEnvironment } from './environment';
 import { InvocationMetrics } from './invocation-metrics';
 import { invocationFailure, WorkerPool } from './worker-pool';
-import type { FunctionGroupStats, PooledFunction } from './worker-pool';
+import type { FunctionGroupStats, InvocationStreaming, PooledFunction } from './worker-pool';
 
 export interface FunctionHostOptions {
   services: PackagedService[];
@@ -209,7 +209,11 @@ export class FunctionHost implements Invoker {
     return this.pool.groupStats();
   }
 
-  async invoke(functionNameOrArn: string, event: unknown): Promise<InvocationResult> {
+  async invoke(
+    functionNameOrArn: string,
+    event: unknown,
+    streaming?: InvocationStreaming,
+  ): Promise<InvocationResult> {
     if (this.stopped) return invocationFailure('ServiceException', 'the function host is stopped');
     const fn = this.functions.get(functionNameFromArn(functionNameOrArn));
     if (!fn)
@@ -239,7 +243,7 @@ export class FunctionHost implements Invoker {
     }
     // Lambda's Duration leaves out the cold start; here, bundling (the build of the deployment package).
     const started = performance.now();
-    const result = await this.pool.invoke(fn, bundle, eventText);
+    const result = await this.pool.invoke(fn, bundle, eventText, streaming);
     this.metrics.record(fn.model.functionName, performance.now() - started, !result.ok);
     return result;
   }

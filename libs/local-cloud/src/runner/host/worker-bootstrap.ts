@@ -15,7 +15,9 @@
  * Protocol (parent → worker): { type: 'invoke', id, fn, event (JSON text), deadlineMs, load? }, where
  * `load` ({ bundlePath, exportName, handler, env, context }) comes with a function's first
  * invocation in this worker: its bundle, its environment and its invocation context's constant part.
+ * | { type: 'abort', id } (the client of a streaming invocation went away: its stream is destroyed).
  * Worker → parent: { type: 'result', id, ok, payload | error, fatal?, initError? }
+ * | { type: 'chunk', id, data } (a streaming handler's write, as it happens)
  * | { type: 'log', fn, stream, text } (what a function writes to stdout/stderr, in order with results)
  * | { type: 'fatal', fn, error } (an uncaught error while no invocation was in flight; the worker exits).
  */
@@ -33,6 +35,21 @@ function toError(err, fallbackType) {
 }
 
 const functions = new Map(); // function name -> { name, handler, base (context), env }
+// Lambda's response streaming: the Node.js runtime's awslambda global, written to the parent as
+// 'chunk' messages as the handler writes them (the first carries the HTTP metadata prelude).
+const { Writable } = require('node:stream');
+const STREAMING = Symbol.for('switchyard.streamingHandler');
+globalThis.awslambda = {
+  streamifyResponse(handler) { handler[STREAMING] = true; return handler; },
+  HttpResponseStream: {
+    from(stream, metadata) {
+      stream.write(Buffer.concat([Buffer.from(JSON.stringify(metadata || {})), Buffer.alloc(8)]));
+      return stream;
+    },
+  },
+};
+const streams = new Map(); // invocation id -> its response stream
+
 let active; // the function whose environment process.env holds
 let current; // id of the invocation in flight
 
@@ -92,6 +109,11 @@ function load(name, spec) {
 }
 
 parentPort.on('message', (message) => {
+  if (message.type === 'abort') {
+    const stream = streams.get(message.id);
+    if (stream && !stream.destroyed) stream.destroy();
+    return;
+  }
   if (message.type !== 'invoke') return;
   const { id, deadlineMs } = message;
   current = id;
@@ -117,6 +139,7 @@ parentPort.on('message', (message) => {
     if (settled) return;
     settled = true;
     current = undefined;
+    streams.delete(id);
     if (ok) {
       let payload;
       try {
@@ -149,6 +172,19 @@ parentPort.on('message', (message) => {
   };
   try {
     const event = JSON.parse(message.event);
+    if (handler[STREAMING]) {
+      const stream = new Writable({
+        write(chunk, encoding, done) {
+          const data = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
+          parentPort.postMessage({ type: 'chunk', id, data });
+          done();
+        },
+      });
+      stream.setContentType = () => {};
+      streams.set(id, stream);
+      Promise.resolve(handler(event, stream, context)).then(() => finish(true, null), (e) => finish(false, e));
+      return;
+    }
     const callback = (err, value) => (err ? finish(false, err) : finish(true, value));
     const out = handler.length >= 3 ? handler(event, context, callback) : handler(event, context);
     if (out && typeof out.then === 'function') out.then((v) => finish(true, v), (e) => finish(false, e));

@@ -73,14 +73,21 @@ interface WorkerSlot {
   lastUsed: number;
   /** The function that ran last here: output that comes outside any invocation is attributed to it. */
   lastFunction: string;
-  pending?: { id: string; fn: PooledFunction; resolve: (result: InvocationResult) => void };
+  pending?: {
+    id: string;
+    fn: PooledFunction;
+    resolve: (result: InvocationResult) => void;
+    onChunk?: (chunk: Buffer) => void;
+  };
   /** Partial output lines per function and stream, until their newline comes. */
   partial: Map<string, string>;
 }
 
 interface WorkerMessage {
-  type: 'result' | 'log' | 'fatal';
+  type: 'result' | 'log' | 'fatal' | 'chunk';
   id?: string;
+  /** A chunk of a streamed response (response streaming), in order. */
+  data?: Uint8Array;
   ok?: boolean;
   payload?: string;
   error: InvocationError & { stackTrace?: string[] };
@@ -89,6 +96,12 @@ interface WorkerMessage {
   fn?: string;
   stream?: string;
   text?: string;
+}
+
+/** A streaming invocation: its response's chunks as written, and the client's going away. */
+export interface InvocationStreaming {
+  onChunk?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
 }
 
 export interface WorkerPoolOptions {
@@ -148,12 +161,17 @@ export class WorkerPool {
   }
 
   /** Runs one invocation in a worker of the function's group, waiting for one when all are busy. */
-  async invoke(fn: PooledFunction, bundle: LoadableBundle, eventText: string): Promise<InvocationResult> {
+  async invoke(
+    fn: PooledFunction,
+    bundle: LoadableBundle,
+    eventText: string,
+    streaming?: InvocationStreaming,
+  ): Promise<InvocationResult> {
     const slot = await this.acquire(fn, bundle);
     if (!slot) return invocationFailure('ServiceException', 'the function host stopped');
     fn.invocations++;
     try {
-      return await this.run(fn, slot, bundle, eventText);
+      return await this.run(fn, slot, bundle, eventText, streaming);
     } finally {
       this.release(slot);
     }
@@ -255,7 +273,13 @@ export class WorkerPool {
     };
     this.pipeOutput(slot);
     worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'log') {
+      if (message.type === 'chunk') {
+        if (slot.pending && slot.pending.id === message.id && message.data) {
+          slot.pending.onChunk?.(
+            Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength),
+          );
+        }
+      } else if (message.type === 'log') {
         this.output(slot, message.fn ?? slot.lastFunction, message.stream ?? 'stdout', message.text ?? '');
       } else if (message.type === 'result' && slot.pending && slot.pending.id === message.id) {
         const pending = slot.pending;
@@ -312,6 +336,7 @@ export class WorkerPool {
     slot: WorkerSlot,
     bundle: LoadableBundle,
     eventText: string,
+    streaming?: InvocationStreaming,
   ): Promise<InvocationResult> {
     const { model } = fn;
     const name = model.functionName;
@@ -337,8 +362,12 @@ export class WorkerPool {
         if (done) return;
         done = true;
         clearTimeout(timer);
+        streaming?.signal?.removeEventListener('abort', onAbort);
         resolveRun(result);
       };
+      // The client went away: the function's response stream is destroyed, as Lambda does.
+      const onAbort = () => slot.worker.postMessage({ type: 'abort', id });
+      streaming?.signal?.addEventListener('abort', onAbort, { once: true });
       // Lambda's timeout covers the whole invocation; past it the sandbox is killed, not asked to
       // stop. Only this invocation fails: the worker's other functions start again on their next one.
       const timer = setTimeout(() => {
@@ -352,7 +381,12 @@ export class WorkerPool {
           ),
         );
       }, deadlineMs - started);
-      slot.pending = { id, fn, resolve: finish };
+      slot.pending = {
+        id,
+        fn,
+        resolve: finish,
+        ...(streaming?.onChunk ? { onChunk: streaming.onChunk } : {}),
+      };
       // Posted at once: a starting worker receives it when its bootstrap listens.
       slot.worker.postMessage({ type: 'invoke', id, fn: name, event: eventText, deadlineMs, load });
     });

@@ -65,14 +65,15 @@ describe('HTTP gateway with the function host', () => {
   async function token(
     claims: Record<string, unknown>,
     key: jose.KeyLike = privateKey,
-    expiresIn = '5m',
+    expiresIn: string | null = '5m',
+    issuedAt: number | null = Math.floor(Date.now() / 1000),
   ): Promise<string> {
-    return new jose.SignJWT(claims)
+    const jwt = new jose.SignJWT({ token_use: 'id', ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-      .setIssuer(ISSUER)
-      .setIssuedAt()
-      .setExpirationTime(expiresIn)
-      .sign(key);
+      .setIssuer(ISSUER);
+    if (issuedAt !== null) jwt.setIssuedAt(issuedAt);
+    if (expiresIn !== null) jwt.setExpirationTime(expiresIn);
+    return jwt.sign(key);
   }
 
   it('GET /hello/world answers 200 with the path parameter', async () => {
@@ -169,7 +170,10 @@ describe('HTTP gateway with the function host', () => {
   it('answers 404 like API Gateway when no route matches', async () => {
     const res = await fetch(`${url}/nowhere`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ message: 'Not Found' });
+    expect(await res.json()).toEqual({
+      message: 'Not Found',
+      error: { code: 'route_not_found', message: 'Not Found', correlationId: expect.any(String) },
+    });
     expect((await fetch(`${url}/hello/world`, { method: 'DELETE' })).status).toBe(404);
   });
 
@@ -209,7 +213,10 @@ describe('HTTP gateway with the function host', () => {
   it('answers 500 when the handler throws, and keeps serving', async () => {
     const res = await fetch(`${url}/boom`);
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ message: 'Internal Server Error' });
+    expect(await res.json()).toEqual({
+      message: 'Internal Server Error',
+      error: { code: 'internal_error', message: 'Internal Server Error', correlationId: expect.any(String) },
+    });
     expect(logs.some((l) => l.includes('boom: this handler always fails'))).toBe(true);
     expect((await fetch(`${url}/boom`)).status).toBe(500);
     expect((await fetch(`${url}/hello/again`)).status).toBe(200);
@@ -236,7 +243,10 @@ describe('HTTP gateway with the function host', () => {
     it('rejects a request without a token', async () => {
       const res = await fetch(`${url}/private/whoami`);
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ message: 'Unauthorized' });
+      expect(await res.json()).toEqual({
+        message: 'Unauthorized',
+        error: { code: 'unauthorized', message: 'Unauthorized', correlationId: expect.any(String) },
+      });
     });
 
     it('accepts a valid token and passes its claims as strings', async () => {
@@ -268,7 +278,24 @@ describe('HTTP gateway with the function host', () => {
       const wrongAudience = await token({ sub: 'u', aud: 'someone-else' });
       const expired = await token({ sub: 'u', aud: 'sample-audience' }, privateKey, '-1m');
       const forged = await token({ sub: 'u', aud: 'sample-audience' }, otherKey);
-      for (const jwt of [wrongAudience, expired, forged, 'not-a-jwt']) {
+      // What the services' own check refuses, the gateway refuses too (one function).
+      const neverExpires = await token({ sub: 'u', aud: 'sample-audience' }, privateKey, null);
+      const refreshToken = await token({ sub: 'u', aud: 'sample-audience', token_use: 'refresh' });
+      const noTokenUse = await token({ sub: 'u', aud: 'sample-audience', token_use: undefined });
+      const future = Math.floor(Date.now() / 1000) + 600;
+      const fromTheFuture = await token({ sub: 'u', aud: 'sample-audience' }, privateKey, '1h', future);
+      const noIat = await token({ sub: 'u', aud: 'sample-audience' }, privateKey, '5m', null);
+      for (const jwt of [
+        wrongAudience,
+        expired,
+        forged,
+        'not-a-jwt',
+        neverExpires,
+        refreshToken,
+        noTokenUse,
+        fromTheFuture,
+        noIat,
+      ]) {
         const res = await fetch(`${url}/private/whoami`, { headers: { authorization: `Bearer ${jwt}` } });
         expect(res.status).toBe(401);
       }

@@ -62,6 +62,29 @@ describe('formatBanner', () => {
     expect(text).toContain('npx switchyard stripe trigger checkout.session.completed');
   });
 
+  it('says which model the agent uses when it runs, and names the stand-in as such', () => {
+    expect(formatBanner(base)).not.toContain('Agent');
+    const standIn = formatBanner({
+      ...base,
+      agent: {
+        streamUrl: 'http://127.0.0.1:3000/agent/stream',
+        provider: 'stand-in',
+        model: 'switchyard-stand-in',
+      },
+    });
+    expect(standIn).toContain('POST http://127.0.0.1:3000/agent/stream');
+    expect(standIn).toContain('the stand-in model (switchyard-stand-in)');
+    const ollama = formatBanner({
+      ...base,
+      agent: {
+        streamUrl: 'http://127.0.0.1:3000/agent/stream',
+        provider: 'openai-compatible',
+        model: 'llama3.2',
+      },
+    });
+    expect(ollama).toContain('openai-compatible llama3.2');
+  });
+
   it('names the DLQs whose alarms fire', () => {
     const text = formatBanner({
       ...base,

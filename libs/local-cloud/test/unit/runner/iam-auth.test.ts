@@ -298,7 +298,10 @@ describe('the gateway on an AWS_IAM route', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(unsigned.status).toBe(403);
-    expect(await unsigned.json()).toEqual({ message: 'Forbidden' });
+    expect(await unsigned.json()).toMatchObject({
+      message: 'Forbidden',
+      error: { code: 'forbidden', message: 'Forbidden', correlationId: expect.any(String) },
+    });
     const tampered = await fetch(target, { method: 'POST', headers, body: body.replace('Demo', 'Evil') });
     expect(tampered.status).toBe(403);
     expect(events.length).toBe(count);

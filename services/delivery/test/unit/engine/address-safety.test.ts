@@ -35,6 +35,17 @@ describe('which addresses a webhook may connect to', () => {
     ['::ffff:10.0.0.1', 'private'],
     ['64:ff9b::a00:1', 'rfc6052'],
     ['2002:a00:1::1', '6to4'],
+    ['64:ff9b:1::a00:1', 'rfc6052'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'teredo'],
+    ['::ffff:0:a00:1', 'rfc6145'],
+    ['::a00:1', 'embeddedIpv4'],
+    ['::7f00:1', 'embeddedIpv4'],
+    ['::a9fe:a9fe', 'embeddedIpv4'],
+    ['::808:808', 'embeddedIpv4'],
+    ['::10.0.0.1', 'private'],
+    ['0:0:0:0:0:ffff:7f00:1', 'loopback'],
+    ['2600::5efe:a00:1', 'embeddedIpv4'],
+    ['fe80::200:5efe:a00:1', 'embeddedIpv4'],
   ])('refuses %s (%s)', (address, range) => {
     expect(addressProblem(address, prod)).toMatch(new RegExp(`not a public address \\(${range}\\)`));
   });

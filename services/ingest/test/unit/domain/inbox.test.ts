@@ -149,6 +149,8 @@ describe('decideAck', () => {
     expect(decideAck(stored(1), TENANT, NOW)).toEqual({
       outcome: 'acknowledge',
       acknowledgedAt: NOW.toISOString(),
+      // The table's TTL deletes it 30 days after the acknowledgement.
+      expiresAtEpoch: Math.floor(NOW.getTime() / 1000) + 30 * 86_400,
     });
     expect(decideAck(stored(1, { acknowledgedAt: NOW.toISOString() }), TENANT, NOW)).toEqual({
       outcome: 'already_acknowledged',

@@ -1,7 +1,11 @@
 import { entitlementFor } from '../../../src/domain/entitlements';
 import {
+  blockSize,
   decideRateLimit,
+  MAX_BLOCK,
   planRateLimit,
+  RateLimitStock,
+  STOCK_TTL_MS,
   policyFor,
   RATE_LIMIT_ATTEMPTS,
   rateItemKey,
@@ -187,6 +191,7 @@ describe('decideRateLimit against a shared table', () => {
     // The key (5/s, burst 3: 2 more now) is stricter than the tenant (10/s, burst 5: 4 more now).
     expect(first).toEqual({
       allowed: true,
+      cells: 1,
       headers: { 'RateLimit-Limit': '5', 'RateLimit-Remaining': '2', 'RateLimit-Reset': '1' },
     });
     expect((await call(policy, 'key1', T0 + 10)).allowed).toBe(true);
@@ -267,4 +272,116 @@ describe('decideRateLimit against a shared table', () => {
     }
     expect(admitted.length).toBeLessThanOrEqual(p.tenantLimit + p.tenantBurst - 1);
   });
+});
+
+/** One instance that claims blocks ahead and spends them, as the ingest adapter does. */
+function blockingInstance(table: ReturnType<typeof sharedTable>) {
+  const believed = new Map<string, RateState>();
+  const stock = new RateLimitStock();
+  return async (policy: RateLimitPolicy, keyId: string, at: number): Promise<RateLimitDecision> => {
+    const perSecond = stock.arrive(at);
+    const spent = stock.spend(at);
+    if (spent) return spent;
+    const now = new Date(at);
+    const cacheKey = `${rateItemKey(TENANT, now).pk}/${keyId}`;
+    const decision = await decideRateLimit(
+      {
+        policy,
+        tenantId: TENANT,
+        keyId,
+        now,
+        believed: believed.get(cacheKey) ?? {},
+        cells: blockSize(perSecond, policy),
+      },
+      { write: table.write, remember: (state) => believed.set(cacheKey, state) },
+    );
+    stock.keep(decision, at);
+    return decision;
+  };
+}
+
+describe('blocks claimed ahead (one write for many requests of a busy instance)', () => {
+  it('claims `cells` in one write: tat moves by cells × interval, and only if the last cell conforms', () => {
+    const policy = rateLimitPolicy(100, 1); // 10 ms interval, burst 50
+    const plan = planRateLimit(policy, TENANT, 'k', new Date(T0), {}, 20);
+    expect(plan.kind).toBe('write');
+    if (plan.kind !== 'write') return;
+    expect(plan.next.tenantTat).toBe(T0 + 200);
+    expect(plan.decision.cells).toBe(20);
+    // 45 of the 50 burst cells used: a block of 10 does not fit, a single request does.
+    const busy = { tenantTat: T0 + 450, keyTat: T0 + 450 };
+    expect(planRateLimit(policy, TENANT, 'k', new Date(T0), busy, 10).kind).toBe('refuse');
+    expect(planRateLimit(policy, TENANT, 'k', new Date(T0), busy, 1).kind).toBe('write');
+  });
+
+  it('falls back to one request when the block does not fit', async () => {
+    const table = sharedTable();
+    const policy = rateLimitPolicy(100, 1);
+    const decision = await decideRateLimit(
+      { policy, tenantId: TENANT, keyId: 'k', now: new Date(T0), believed: {}, cells: 60 },
+      { write: table.write, remember: () => undefined },
+    );
+    expect(decision).toMatchObject({ allowed: true, cells: 1 });
+  });
+
+  it('sizes a block by what the instance spends in the stock lifetime, within the burst and MAX_BLOCK', () => {
+    const policy = rateLimitPolicy(100_000, 1);
+    expect(blockSize(5, policy)).toBe(1);
+    expect(blockSize(500, policy)).toBe(Math.floor((500 * STOCK_TTL_MS) / 1000));
+    expect(blockSize(1e6, policy)).toBe(MAX_BLOCK);
+    expect(blockSize(1e6, rateLimitPolicy(10, 1))).toBe(rateLimitPolicy(10, 1).tenantBurst);
+  });
+
+  it.each([
+    [10, 1, 7],
+    [100, 2, 1],
+    [1_000, 2, 0.25],
+    [1_000, 4, 0.5],
+  ])(
+    'rate %d/s, %d instances, a request every %d ms: every 1 s span within limit + burst - 1 + limit × ttl',
+    async (rate, instances, everyMs) => {
+      const table = sharedTable();
+      const callers = Array.from({ length: instances }, () => blockingInstance(table));
+      const p = rateLimitPolicy(rate, 1);
+      const admittedAt: number[] = [];
+      let i = 0;
+      for (let ms = 0; ms < 5_000; ms += everyMs) {
+        const caller = callers[i++ % instances]!;
+        if ((await caller(p, 'greedy', T0 + ms)).allowed) admittedAt.push(T0 + ms);
+      }
+      const bound = p.tenantLimit + p.tenantBurst - 1 + Math.ceil((p.tenantLimit * STOCK_TTL_MS) / 1000);
+      let worst = 0;
+      let first = 0;
+      for (let start = T0; start < T0 + 4_000; start += 1) {
+        while (admittedAt[first]! < start) first++;
+        let last = first;
+        while (last < admittedAt.length && admittedAt[last]! < start + 1_000) last++;
+        worst = Math.max(worst, last - first);
+      }
+      expect(worst).toBeLessThanOrEqual(bound);
+      expect(admittedAt.length).toBeGreaterThanOrEqual(Math.floor(rate * 4.5));
+    },
+  );
+
+  it.each([
+    [1_000, 1, 1.25],
+    [1_000, 2, 1.25],
+    [10_000, 4, 0.2],
+  ])(
+    'under sustained load below the limit (%d/s, %d instances, a request every %d ms) writes ≤ 0.1 per request and refuses none',
+    async (rate, instances, everyMs) => {
+      const table = sharedTable();
+      const callers = Array.from({ length: instances }, () => blockingInstance(table));
+      const p = rateLimitPolicy(rate, 1);
+      let requests = 0;
+      let refused = 0;
+      let i = 0;
+      for (let ms = 0; ms < 5_000; ms += everyMs) {
+        requests++;
+        if (!(await callers[i++ % instances]!(p, 'steady', T0 + ms)).allowed) refused++;
+      }
+      expect(refused).toBe(0);
+      expect(table.writes() / requests).toBeLessThanOrEqual(0.1);
+    },
+  );
 });
