@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../libs/local-cloud/src/repo-root';
+import { activityPart } from './bench/activity';
 import { agentPart } from './bench/agent';
 import { billingPart } from './bench/billing';
 import { costPart } from './bench/cost';
@@ -25,6 +26,7 @@ const PARTS: BenchPart[] = [
   deliveryPart,
   billingPart,
   agentPart,
+  activityPart,
   costPart,
   notificationsPart,
 ];

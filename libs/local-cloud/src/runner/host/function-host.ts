@@ -71,6 +71,15 @@ interface HostedFunction extends PooledFunction {
   entry: string;
 }
 
+/**
+ * The endpoint variables a function declares itself. Lambda sets none of them, so on AWS a declared
+ * one is what the SDK uses; locally it wins over the emulator endpoints the host sets (a test points
+ * one function at a failing DynamoDB this way, with UpdateFunctionConfiguration).
+ */
+function declaredEndpoints(declared: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(declared).filter(([name]) => name.startsWith('AWS_ENDPOINT_URL')));
+}
+
 export class FunctionHost implements Invoker {
   private readonly functions = new Map<string, HostedFunction>();
   /** Invocations, errors and durations of the last minutes (the AWS/Lambda metrics, locally). */
@@ -117,7 +126,7 @@ export class FunctionHost implements Invoker {
     const fn: HostedFunction = {
       model: hosted,
       declared,
-      env: { ...declared, ...this.lambdaEnv(hosted) },
+      env: { ...declared, ...this.lambdaEnv(hosted), ...declaredEndpoints(declared) },
       entry,
       exportName,
       group,
@@ -143,7 +152,12 @@ export class FunctionHost implements Invoker {
     if (!fn) throw new Error(`Function not found: ${functionNameOrArn}`);
     this.pool.leave(fn);
     fn.declared = { ...variables };
-    fn.env = { ...fn.declared, ...this.lambdaEnv(fn.model), ...this.localEnvironment };
+    fn.env = {
+      ...fn.declared,
+      ...this.lambdaEnv(fn.model),
+      ...this.localEnvironment,
+      ...declaredEndpoints(fn.declared),
+    };
     this.pool.join(fn, this.pool.groupFor(fn.model.service, fn.declared));
   }
 
