@@ -207,6 +207,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     lambdaApi.attach(host, eventSourceMappingsOf(sqsMappings, streamMappings, region), (windowMs) => ({
       functions: host.metrics.summary(windowMs),
       alarms: alarms.states(),
+      workerGroups: host.groupStats(),
       totals: host.metrics
         .totals()
         .map((total) => ({ ...total, memorySize: host.describe(total.functionName)?.memorySize ?? 128 })),

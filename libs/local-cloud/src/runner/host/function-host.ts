@@ -37,8 +37,10 @@ export interface FunctionHostOptions {
    * Lambda's concurrency); further invocations queue. Default 4.
    */
   maxConcurrency?: number;
-  /** Workers idle this long are stopped. Default 10 minutes. */
+  /** A group's last worker is stopped after this long idle. Default 10 minutes. */
   idleTimeoutMs?: number;
+  /** A group's other workers (started by a burst) are stopped after this long idle. Default 10 s. */
+  surplusIdleTimeoutMs?: number;
   /**
    * Packages left out of bundles and loaded from node_modules at run time. Default: the AWS SDK, as
    * in the deployed bundles (serverless.common.yml excludes `@aws-sdk/*`; Lambda's runtime provides
@@ -100,6 +102,9 @@ export class FunctionHost implements Invoker {
     this.pool = new WorkerPool({
       maxWorkersPerGroup: Math.max(1, options.maxConcurrency ?? 4),
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+      ...(options.surplusIdleTimeoutMs !== undefined
+        ? { surplusIdleTimeoutMs: options.surplusIdleTimeoutMs }
+        : {}),
       ...(options.enforceMemoryLimit !== undefined ? { enforceMemoryLimit: options.enforceMemoryLimit } : {}),
       functionArn: (name) => this.functionArn(name),
       log: options.log ?? ((name, line) => process.stdout.write(`[${name}] ${line}\n`)),
