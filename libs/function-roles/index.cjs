@@ -4,7 +4,7 @@
 //   - what every function needs, defined here once: its own log group, and X-Ray when tracing is on;
 //   - what its event source mappings need (read the queue or stream it consumes, send to the
 //     mapping's on-failure destination), derived from the compiled template;
-//   - the function's `iamStatements` (a list of IAM statements; `[]` for none).
+//   - the function's `iamStatements` (a list of IAM statements or lists of them; `[]` for none).
 // A function without `iamStatements` (or with its own `role`) is left alone, on the default role; the
 // policy check (libs/cfn-policy, rule iam-function-least-privilege) refuses a role shared by two
 // functions. The default role is removed once nothing uses it. Plain CommonJS: osls require()s it.
@@ -127,7 +127,8 @@ function addFunctionRoles(template, { functions, defaultRoleId, policyName }) {
               Statement: [
                 ...baseStatements({ logGroupName: `/aws/lambda/${fn.name}`, tracing: fn.tracing }),
                 ...eventSourceStatements(functionId, resources),
-                ...fn.statements,
+                // An entry may itself be a list (a catalog entry that is empty on some stages).
+                ...fn.statements.flat(),
               ],
             },
           },
@@ -156,7 +157,7 @@ class SwitchyardFunctionRoles {
     this.serverless = serverless;
     if (serverless.configSchemaHandler && serverless.configSchemaHandler.defineFunctionProperties) {
       serverless.configSchemaHandler.defineFunctionProperties('aws', {
-        properties: { iamStatements: { type: 'array', items: { type: 'object' } } },
+        properties: { iamStatements: { type: 'array', items: { anyOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] } } },
       });
     }
     this.hooks = {
