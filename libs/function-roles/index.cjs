@@ -13,7 +13,9 @@
 const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 
 function logGroupArn(logGroupName, suffix) {
-  return { 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroupName}${suffix}` };
+  return {
+    'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroupName}${suffix}`,
+  };
 }
 
 /** What every function's role grants: writing its own logs, and traces when tracing is on. */
@@ -55,14 +57,20 @@ function kindOf(arn, resources) {
   if (type === 'AWS::SNS::Topic') return 'sns';
   if (type === 'AWS::Kinesis::Stream') return 'kinesis';
   if (type === 'AWS::DynamoDB::Table') return 'dynamodb';
-  const text = typeof arn === 'string' ? arn : arn && typeof arn['Fn::Sub'] === 'string' ? arn['Fn::Sub'] : '';
+  const text =
+    typeof arn === 'string' ? arn : arn && typeof arn['Fn::Sub'] === 'string' ? arn['Fn::Sub'] : '';
   const service = text.split(':')[2];
   return ['sqs', 'sns', 'kinesis', 'dynamodb'].includes(service) ? service : undefined;
 }
 
 const SOURCE_ACTIONS = {
   sqs: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-  dynamodb: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream', 'dynamodb:ListStreams'],
+  dynamodb: [
+    'dynamodb:GetRecords',
+    'dynamodb:GetShardIterator',
+    'dynamodb:DescribeStream',
+    'dynamodb:ListStreams',
+  ],
   kinesis: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStream', 'kinesis:ListShards'],
 };
 const DESTINATION_ACTIONS = { sqs: ['sqs:SendMessage'], sns: ['sns:Publish'] };
@@ -75,12 +83,16 @@ function eventSourceStatements(functionId, resources) {
     const props = mapping.Properties || {};
     if (referencedId(props.FunctionName) !== functionId) continue;
     const source = SOURCE_ACTIONS[kindOf(props.EventSourceArn, resources)];
-    if (!source) throw new Error(`@switchyard/function-roles: ${id} reads a source this plugin does not know`);
+    if (!source)
+      throw new Error(`@switchyard/function-roles: ${id} reads a source this plugin does not know`);
     statements.push({ Effect: 'Allow', Action: source, Resource: [props.EventSourceArn] });
     const destination = props.DestinationConfig && props.DestinationConfig.OnFailure;
     if (destination && destination.Destination) {
       const actions = DESTINATION_ACTIONS[kindOf(destination.Destination, resources)];
-      if (!actions) throw new Error(`@switchyard/function-roles: ${id} fails over to a destination this plugin does not know`);
+      if (!actions)
+        throw new Error(
+          `@switchyard/function-roles: ${id} fails over to a destination this plugin does not know`,
+        );
       statements.push({ Effect: 'Allow', Action: actions, Resource: [destination.Destination] });
     }
   }
@@ -104,7 +116,9 @@ function addFunctionRoles(template, { functions, defaultRoleId, policyName }) {
   const defaultRole = resources[defaultRoleId];
   const assumeRole = (defaultRole && defaultRole.Properties.AssumeRolePolicyDocument) || {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+    Statement: [
+      { Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] },
+    ],
   };
   for (const [functionId, fn] of Object.entries(functions)) {
     const resource = resources[functionId];
@@ -113,7 +127,8 @@ function addFunctionRoles(template, { functions, defaultRoleId, policyName }) {
       throw new Error(`@switchyard/function-roles: ${functionId}'s iamStatements must be a list`);
     }
     const roleId = `${functionId.replace(/LambdaFunction$/, '')}IamRole`;
-    if (resources[roleId]) throw new Error(`@switchyard/function-roles: ${roleId} is already defined in the template`);
+    if (resources[roleId])
+      throw new Error(`@switchyard/function-roles: ${roleId} is already defined in the template`);
     resources[roleId] = {
       Type: 'AWS::IAM::Role',
       Properties: {
@@ -138,7 +153,10 @@ function addFunctionRoles(template, { functions, defaultRoleId, policyName }) {
     resource.Properties.Role = { 'Fn::GetAtt': [roleId, 'Arn'] };
     replaceDependency(resource, defaultRoleId, roleId);
     for (const mapping of Object.values(resources)) {
-      if (mapping.Type === 'AWS::Lambda::EventSourceMapping' && referencedId(mapping.Properties.FunctionName) === functionId) {
+      if (
+        mapping.Type === 'AWS::Lambda::EventSourceMapping' &&
+        referencedId(mapping.Properties.FunctionName) === functionId
+      ) {
         // Creating a mapping checks the role can read the source: create it after the function's role.
         replaceDependency(mapping, defaultRoleId, roleId);
       }
@@ -146,7 +164,9 @@ function addFunctionRoles(template, { functions, defaultRoleId, policyName }) {
   }
   if (defaultRole) {
     const { [defaultRoleId]: _omitted, ...rest } = resources;
-    const stillUsed = JSON.stringify({ rest, outputs: template.Outputs || {} }).includes(`"${defaultRoleId}"`);
+    const stillUsed = JSON.stringify({ rest, outputs: template.Outputs || {} }).includes(
+      `"${defaultRoleId}"`,
+    );
     if (!stillUsed) delete resources[defaultRoleId];
   }
   return template;
@@ -157,7 +177,12 @@ class SwitchyardFunctionRoles {
     this.serverless = serverless;
     if (serverless.configSchemaHandler && serverless.configSchemaHandler.defineFunctionProperties) {
       serverless.configSchemaHandler.defineFunctionProperties('aws', {
-        properties: { iamStatements: { type: 'array', items: { anyOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] } } },
+        properties: {
+          iamStatements: {
+            type: 'array',
+            items: { anyOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }] },
+          },
+        },
       });
     }
     this.hooks = {

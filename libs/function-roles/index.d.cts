@@ -1,5 +1,8 @@
 // Types of index.cjs for the TypeScript tests.
-type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }
+>;
 
 declare class SwitchyardFunctionRoles {
   constructor(serverless: unknown);

@@ -39,7 +39,11 @@ function template() {
   };
 }
 
-const grantItems = { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': ['ItemsTable', 'Arn'] } };
+const grantItems = {
+  Effect: 'Allow',
+  Action: 'dynamodb:GetItem',
+  Resource: { 'Fn::GetAtt': ['ItemsTable', 'Arn'] },
+};
 
 function statementsOf(role: unknown): { Action: unknown; Resource: unknown }[] {
   const props = (role as { Properties: { Policies: { PolicyDocument: { Statement: [] } }[] } }).Properties;
