@@ -90,17 +90,17 @@ function undeclared(
     return imported.every((value) => declared.imports.has(value)) ? undefined : describe(resource);
   }
   // Pseudo parameters are kept as written on both sides, so `${AWS::AccountId}` matches itself;
-  // their colons are hidden while the ARN is split.
+  // their colons are hidden (as U+E000) while the ARN is split.
   const text = literalText(resource);
   if (text === undefined) return undefined;
-  const hidden = text.replace(/\$\{[^}]*\}/g, (m) => m.replace(/:/g, '\u0000'));
+  const hidden = text.replace(/\$\{[^}]*\}/g, (m) => m.replace(/:/g, '\uE000'));
   if (hidden.split(':')[2] === 'logs') {
     if (functionName === undefined) return undefined;
     return text.includes(`:log-group:/aws/lambda/${functionName}:`)
       ? undefined
       : `${text} (not its own log group)`;
   }
-  const name = grantedName(hidden)?.replace(/\u0000/g, ':');
+  const name = grantedName(hidden)?.replace(/\uE000/g, ':');
   if (name === undefined) return undefined;
   if (name === '') return `${text} (names no particular resource)`;
   return declared.texts.some((value) => value.includes(name)) ? undefined : text;
