@@ -8,17 +8,28 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../libs/local-cloud/src/repo-root';
+import { activityPart } from './bench/activity';
 import { agentPart } from './bench/agent';
 import { billingPart } from './bench/billing';
 import { costPart } from './bench/cost';
 import { deliveryPart } from './bench/delivery';
 import { ingestPart } from './bench/ingest';
 import { localCloudPart } from './bench/local-cloud';
+import { notificationsPart } from './bench/notifications';
 import { evaluateGoal, formatReport, writeReport } from './bench/lib/report';
 import type { BenchOptions, BenchPart, PartReport, Section } from './bench/lib/types';
 
 /** Every part, in the order `npm run bench` runs them. */
-const PARTS: BenchPart[] = [localCloudPart, ingestPart, deliveryPart, billingPart, agentPart, costPart];
+const PARTS: BenchPart[] = [
+  localCloudPart,
+  ingestPart,
+  deliveryPart,
+  billingPart,
+  agentPart,
+  activityPart,
+  costPart,
+  notificationsPart,
+];
 
 const DEFAULTS: BenchOptions = { durationSeconds: 10, warmupSeconds: 3, connections: 32, verbose: false };
 

@@ -9,6 +9,7 @@ export * from './activity/reaction-added';
 export * from './activity/reaction-removed';
 export * from './activity/conversation-created';
 export * from './activity/message-sent';
+export * from './activity/person-activity-changed';
 export * from './agent/agent-query-completed';
 export * from './billing/checkout-completed';
 export * from './billing/invoice-paid';

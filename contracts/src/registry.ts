@@ -7,6 +7,7 @@ import { ReactionAdded } from './activity/reaction-added';
 import { ReactionRemoved } from './activity/reaction-removed';
 import { ConversationCreated } from './activity/conversation-created';
 import { MessageSent } from './activity/message-sent';
+import { PersonActivityChanged } from './activity/person-activity-changed';
 import { CheckoutCompleted } from './billing/checkout-completed';
 import { InvoicePaid } from './billing/invoice-paid';
 import { InvoicePaymentFailed } from './billing/invoice-payment-failed';
@@ -62,6 +63,7 @@ export const allContracts: readonly Contract[] = [
   ReactionRemoved,
   ConversationCreated,
   MessageSent,
+  PersonActivityChanged,
 ];
 
 /** `source/DetailType.vN`: names one contract (and its generated JSON Schema file). */

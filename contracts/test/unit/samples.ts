@@ -7,6 +7,7 @@ import type {
   ReactionRemoved,
   ConversationCreated,
   MessageSent,
+  PersonActivityChanged,
   ApiKeyCreated,
   CheckoutCompleted,
   CheckoutLinked,
@@ -342,6 +343,13 @@ const messageSent: MessageSent = {
   attachmentCount: 1,
   sentAt: '2025-03-14T11:11:00.000Z',
 };
+const personActivityChanged: PersonActivityChanged = {
+  ...header,
+  userId: 'usr_01J9Z3X1A2B3C4D5E6F7G8H9J0',
+  commentCount: 12,
+  lastActiveAt: '2025-03-14T11:11:00.000Z',
+  countersVersion: 31,
+};
 
 const checkoutCompleted: CheckoutCompleted = {
   ...header,
@@ -417,6 +425,7 @@ export const samples: Record<string, Record<string, unknown>> = {
   'switchyard.activity/ReactionRemoved.v1': reactionRemoved,
   'switchyard.activity/ConversationCreated.v1': conversationCreated,
   'switchyard.activity/MessageSent.v1': messageSent,
+  'switchyard.activity/PersonActivityChanged.v1': personActivityChanged,
 };
 
 export const eventReceivedSample = eventReceived;

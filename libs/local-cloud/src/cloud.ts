@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AlarmWatcher } from './alarms';
 import { emulatorEndpoints, startDynamoDb, startFauxqs, startSes } from './emulators';
+import type { SesSnsDestination } from './emulators';
 import { LocalEventBridge, startEventBridgeServer } from './eventbridge';
 import { eventSourceMappingsOf, startLambdaApi } from './lambda-api';
 import { provisionServices } from './provision';
@@ -175,6 +177,16 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       bus,
       log: (line) => log(`[provision] ${line}`),
     })) as ProvisionedRegistry;
+    // SES's mailbox simulator publishes bounces and complaints to the configuration sets' topics.
+    const feedbackSns = new SNSClient({
+      region,
+      endpoint: queues.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    track('SES simulator', { stop: async () => feedbackSns.destroy() });
+    ses.routeSimulatorEvents(sesDestinationsOf(registry), async (event) => {
+      await feedbackSns.send(new PublishCommand({ TopicArn: event.topicArn, Message: event.message }));
+    });
 
     const host = track(
       'functions',
@@ -195,6 +207,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     lambdaApi.attach(host, eventSourceMappingsOf(sqsMappings, streamMappings, region), (windowMs) => ({
       functions: host.metrics.summary(windowMs),
       alarms: alarms.states(),
+      workerGroups: host.groupStats(),
       totals: host.metrics
         .totals()
         .map((total) => ({ ...total, memorySize: host.describe(total.functionName)?.memorySize ?? 128 })),
@@ -331,4 +344,17 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     await stopAll(running, log);
     throw error;
   }
+}
+
+/** The SES event destinations that publish to SNS, as provisioned (for the mailbox simulator). */
+function sesDestinationsOf(registry: ProvisionedRegistry): SesSnsDestination[] {
+  return registry
+    .list()
+    .filter((r) => r.type === 'AWS::SES::ConfigurationSetEventDestination' && r.attributes.TopicArn)
+    .map((r) => ({
+      configurationSetName: r.attributes.ConfigurationSetName ?? '',
+      topicArn: r.attributes.TopicArn ?? '',
+      eventTypes: (r.attributes.EventTypes ?? '').split(',').filter(Boolean),
+      enabled: r.attributes.Enabled !== 'false',
+    }));
 }

@@ -23,6 +23,7 @@ import type { StreamMapping } from './runner/event-sources/stream-poller';
 import type { AlarmState } from './dev-info';
 import type { MeteredRequests } from './request-meter';
 import type { FunctionMetrics, FunctionTotals } from './runner/host/invocation-metrics';
+import type { FunctionGroupStats } from './runner/host/worker-pool';
 import type { FunctionModel } from './runner/template';
 import { LOCAL_ACCOUNT_ID } from './types';
 
@@ -41,6 +42,8 @@ export interface LambdaFunctions {
 export type LocalHealth = (windowMs: number) => {
   functions: FunctionMetrics[];
   alarms: AlarmState[];
+  /** The function host's worker groups: which functions share workers, and how many run now. */
+  workerGroups?: FunctionGroupStats[];
   /** Since the start: each function's invocations, summed duration and memory (what Lambda bills). */
   totals?: (FunctionTotals & { memorySize: number })[];
   /** The AWS requests counted when the cloud runs with request metering (request-meter.ts). */

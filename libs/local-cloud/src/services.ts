@@ -42,8 +42,14 @@ const SHARED_INPUTS = ['serverless.common.yml', 'serverless-compose.yml', 'libs/
  * package.json and the stage; handler code only changes the zips, which the local cloud does not
  * use (it bundles from source for "edit and go").
  */
-export function templateFingerprint(serviceDir: string, repoRoot: string, stage: string): string {
+export function templateFingerprint(
+  serviceDir: string,
+  repoRoot: string,
+  stage: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const hash = createHash('sha256').update(`stage=${stage}\n`);
+  const variables = new Set<string>();
   for (const file of [
     join(serviceDir, 'serverless.yml'),
     join(serviceDir, 'package.json'),
@@ -51,8 +57,14 @@ export function templateFingerprint(serviceDir: string, repoRoot: string, stage:
     ...INCLUDED_FOLDERS.flatMap((folder) => includedFiles(join(serviceDir, folder))),
   ]) {
     hash.update(`${relative(serviceDir, file)}\n`);
-    if (existsSync(file)) hash.update(readFileSync(file));
+    if (!existsSync(file)) continue;
+    const content = readFileSync(file);
+    hash.update(content);
+    for (const match of content.toString('utf8').matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)/g))
+      variables.add(match[1]!);
   }
+  // `${env:NAME}` makes the template a function of the shell too (a digest window set for `npm start`).
+  for (const name of [...variables].sort()) hash.update(`env ${name}=${env[name] ?? ''}\n`);
   return hash.digest('hex');
 }
 

@@ -17,6 +17,13 @@ export interface HttpResult<TBody = unknown> {
   statusCode: number;
   body?: TBody;
   headers?: Record<string, string>;
+  /** A small HTML page sent as it is instead of `body` (pages a browser opens from an e-mail). */
+  html?: string;
+}
+
+/** A small HTML page (already rendered, its user text escaped by the template). */
+export function htmlResponse(statusCode: number, html: string, headers?: Record<string, string>): HttpResult {
+  return { statusCode, html, ...(headers ? { headers } : {}) };
 }
 
 export function jsonResponse<TBody>(
@@ -123,7 +130,14 @@ function serialise(result: unknown): APIGatewayProxyStructuredResultV2 {
     // A handler that forgot to return is a bug: let it surface as a 500, not an empty 200.
     throw new Error('HTTP handler did not return { statusCode }');
   }
-  const { statusCode, body, headers } = result as HttpResult;
+  const { statusCode, body, headers, html } = result as HttpResult;
+  if (html !== undefined) {
+    return {
+      statusCode,
+      headers: mergeHeaders({ 'Content-Type': 'text/html; charset=utf-8' }, headers),
+      body: html,
+    };
+  }
   if (statusCode === 204 || body === undefined) return { statusCode, headers: { ...headers } };
   return {
     statusCode,

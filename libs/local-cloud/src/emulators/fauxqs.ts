@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { IncomingMessage } from 'node:http';
 import { LOOPBACK, endpointOf } from './ports';
+import { evaluatePostObject, isPostObject, readForm } from './s3-post-object';
 import type { EmulatorOptions, RunningEmulator } from './ports';
 
 export interface FauxqsOptions extends EmulatorOptions {
@@ -14,6 +16,23 @@ export interface FauxqsOptions extends EmulatorOptions {
 interface FastifyLike {
   listen(options: { port: number; host: string }): Promise<string>;
   close(): Promise<void>;
+  addHook(
+    name: 'onRequest',
+    hook: (
+      request: { method: string; url: string; headers: Record<string, unknown>; raw: IncomingMessage },
+      reply: {
+        code(status: number): unknown;
+        headers(values: Record<string, string>): unknown;
+        send(body: string): unknown;
+      },
+    ) => Promise<unknown>,
+  ): void;
+  inject(options: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    payload: Buffer;
+  }): Promise<{ statusCode: number; body: string }>;
 }
 
 interface FauxqsModules {
@@ -74,6 +93,41 @@ function acceptWhatSqsAccepts(check: unknown): void {
   Object.defineProperty(check, 'test', { value: (text: string) => SQS_REFUSED_CHARACTER.test(text) });
 }
 
+/**
+ * Browser uploads with a presigned POST (S3's POST Object), which fauxqs does not serve: checked
+ * against their policy, then stored with a PutObject to fauxqs itself.
+ */
+function servePostObject(app: FastifyLike): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const type =
+      typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : undefined;
+    if (!isPostObject(request.method, request.url, type)) return;
+    const bucket = decodeURIComponent(new URL(request.url, 'http://local').pathname.replace(/^\/|\/$/g, ''));
+    const outcome = await evaluatePostObject(bucket, await readForm(request.raw)).catch(() => ({
+      status: 400,
+      headers: { 'content-type': 'application/xml' },
+      body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>MalformedPOSTRequest</Code></Error>',
+      put: undefined,
+    }));
+    if (outcome.put) {
+      const stored = await app.inject({
+        method: 'PUT',
+        url: `/${encodeURIComponent(outcome.put.bucket)}/${outcome.put.key.split('/').map(encodeURIComponent).join('/')}`,
+        headers: { 'content-type': outcome.put.contentType ?? 'application/octet-stream' },
+        payload: outcome.put.bytes,
+      });
+      if (stored.statusCode >= 300) {
+        reply.code(stored.statusCode);
+        reply.headers({ 'content-type': 'application/xml' });
+        return reply.send(stored.body);
+      }
+    }
+    reply.code(outcome.status);
+    reply.headers(outcome.headers);
+    return reply.send(outcome.body);
+  });
+}
+
 /** Starts fauxqs (SQS, SNS and S3 on one endpoint) in this process, on 127.0.0.1. */
 export async function startFauxqs(options: FauxqsOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? LOOPBACK;
@@ -86,6 +140,7 @@ export async function startFauxqs(options: FauxqsOptions = {}): Promise<RunningE
     defaultRegion: options.region ?? 'us-east-1',
     stores: { sqsStore, snsStore: new SnsStore(), s3Store: new S3Store() },
   });
+  servePostObject(app);
   const address = await app.listen({ port: options.port ?? 0, host });
   const port = Number(new URL(address).port);
   let stopping: Promise<void> | undefined;

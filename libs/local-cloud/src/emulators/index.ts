@@ -5,5 +5,7 @@ export { startFauxqs } from './fauxqs';
 export type { FauxqsOptions } from './fauxqs';
 export { startSes, listEmails, clearEmails } from './ses';
 export type { RunningSes, LocalEmail } from './ses';
+export { simulatedEvents, simulatorOutcome, SIMULATOR_BOUNCE, SIMULATOR_COMPLAINT } from './ses-simulator';
+export type { SesSnsDestination, SimulatedEvent } from './ses-simulator';
 export { findFreePort, endpointOf, LOOPBACK } from './ports';
 export type { EmulatorOptions, RunningEmulator } from './ports';

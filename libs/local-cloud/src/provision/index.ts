@@ -362,6 +362,39 @@ export async function provisionServices(
               });
               break;
             }
+            // SES's configuration sets and their SNS event destinations: kept for the mailbox
+            // simulator (emulators/ses-simulator.ts), which publishes bounces and complaints there.
+            case 'AWS::SES::ConfigurationSet': {
+              const name = nameOr(props.Name, logicalId, 'Name', 64);
+              record({ logicalId, type: resource.Type, ref: name, attributes: {} });
+              break;
+            }
+            case 'AWS::SES::ConfigurationSetEventDestination': {
+              const p = resolve(props) as {
+                ConfigurationSetName?: unknown;
+                EventDestination?: {
+                  Enabled?: unknown;
+                  MatchingEventTypes?: unknown;
+                  SnsDestination?: { TopicARN?: unknown };
+                };
+              };
+              const destination = p.EventDestination ?? {};
+              const types = Array.isArray(destination.MatchingEventTypes)
+                ? destination.MatchingEventTypes
+                : [];
+              record({
+                logicalId,
+                type: resource.Type,
+                ref: `${String(p.ConfigurationSetName)}|${logicalId}`,
+                attributes: {
+                  ConfigurationSetName: String(p.ConfigurationSetName ?? ''),
+                  TopicArn: String(destination.SnsDestination?.TopicARN ?? ''),
+                  EventTypes: types.map((t) => String(t).toLowerCase()).join(','),
+                  Enabled: String(destination.Enabled !== false && destination.Enabled !== 'false'),
+                },
+              });
+              break;
+            }
             case 'AWS::Events::EventBus':
               break; // done above
             default: {

@@ -327,8 +327,10 @@ describe('delivering events to webhooks', () => {
     const perSecond = new Map<number, number>();
     for (const r of hooks.received)
       perSecond.set(Math.floor(r.at / 1000), (perSecond.get(Math.floor(r.at / 1000)) ?? 0) + 1);
-    // Windows are counted when sending; an arrival may fall just past its second's end.
-    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(3);
+    // Windows are counted when sending and the test sees arrivals: on a busy machine one window's
+    // sends can arrive in the next second beside that second's own, so a second holds at most two
+    // windows' worth (unlimited, all ten would arrive together).
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(4);
     const arrivals = hooks.received.map((r) => r.at).sort((a, b) => a - b);
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(3_000);
     // Waiting for the window is not an attempt.

@@ -6,19 +6,25 @@
  * profile, conditioned on the version that was read (optimistic concurrency), plus ProfileUpdated in
  * the outbox when a shared field changed, so the event exists if and only if the change committed.
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ProfileUpdated } from '@switchyard/contracts';
-import { dynamoDbDocumentClient, isCancelledByCondition, outboxPut, unauthorized } from '@switchyard/runtime';
+import {
+  conditionalWrite,
+  dynamoDbDocumentClient,
+  isCancelledByCondition,
+  outboxPut,
+  unauthorized,
+} from '@switchyard/runtime';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Profile, Viewer } from '../domain/profiles';
+import type { PersonActivity, Profile, Viewer } from '../domain/profiles';
 import { emptyProfile, sharedProfileChange } from '../domain/profiles';
 import type { UserRecord } from '../domain/users';
 import { planDisplayNameChange, userFromItem } from '../domain/users';
-import { profileKey, userUpdatedPut, userUpdateItem } from './user-store';
+import { activityKey, profileKey, userUpdatedPut, userUpdateItem } from './user-store';
 import { personFromClaims } from './person-tokens';
 
-export { profileKey };
+export { activityKey, profileKey };
 export const userKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' });
 
 export interface LoadedProfile {
@@ -64,6 +70,52 @@ export class ProfileStore {
       }),
     );
     return userFromItem(Item);
+  }
+
+  /** activity's totals for the person (`USER#<userId>` / `ACTIVITY`), if it sent any. */
+  async activityOf(userId: string): Promise<PersonActivity | undefined> {
+    const { Item } = await this.ddb.send(
+      new GetCommand({ TableName: this.tableName, Key: activityKey(userId) }),
+    );
+    if (!Item) return undefined;
+    return {
+      tenantId: String(Item.tenantId),
+      commentCount: Number(Item.commentCount ?? 0),
+      ...(typeof Item.lastActiveAt === 'string' ? { lastActiveAt: Item.lastActiveAt } : {}),
+      countersVersion: Number(Item.countersVersion ?? 0),
+    };
+  }
+
+  /**
+   * Keeps `activity` unless the same or a higher `countersVersion` is held already (a redelivery, or
+   * an older message arriving late); false then. The condition makes it one atomic decision, also
+   * when two consumers race.
+   */
+  async saveActivity(userId: string, activity: PersonActivity): Promise<boolean> {
+    return conditionalWrite(
+      this.ddb.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: activityKey(userId),
+          UpdateExpression: activity.lastActiveAt
+            ? 'SET #tenantId = :tenantId, #count = :count, #version = :version, #at = :at'
+            : 'SET #tenantId = :tenantId, #count = :count, #version = :version REMOVE #at',
+          ConditionExpression: 'attribute_not_exists(#version) OR #version < :version',
+          ExpressionAttributeNames: {
+            '#tenantId': 'tenantId',
+            '#count': 'commentCount',
+            '#version': 'countersVersion',
+            '#at': 'lastActiveAt',
+          },
+          ExpressionAttributeValues: {
+            ':tenantId': activity.tenantId,
+            ':count': activity.commentCount,
+            ':version': activity.countersVersion,
+            ...(activity.lastActiveAt ? { ':at': activity.lastActiveAt } : {}),
+          },
+        }),
+      ),
+    );
   }
 
   /** The profile, the default one for a user without a saved profile, or undefined for no such user. */

@@ -30,6 +30,8 @@ type Changed = Extract<PlannedChange, { outcome: 'changed' }>;
 export type UserWriteOutcome = 'written' | 'stale' | 'last_admin';
 
 export const profileKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' });
+/** activity's totals for the person (from its PersonActivityChanged; profile-store.ts writes them). */
+export const activityKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'ACTIVITY' });
 
 /** The user's revision must still be the one read (items written before revisions had none). */
 function sameRevision(user: UserRecord) {
@@ -259,7 +261,7 @@ export class UserStore {
 
   /**
    * Removes `current` for good: the user, their e-mail claim (the address may join again, as a new
-   * user) and their profile, with UserRemoved, in one transaction. Their sessions end with the user
+   * user), their profile and activity's totals for them, with UserRemoved, in one transaction. Their sessions end with the user
    * item they need to refresh.
    */
   async removeUser(
@@ -298,6 +300,7 @@ export class UserStore {
           },
         },
         { Delete: { TableName: table, Key: profileKey(current.userId) } },
+        { Delete: { TableName: table, Key: activityKey(current.userId) } },
         ...(delta === 0 ? [] : [adminCountItem(table, current.tenantId, -1)]),
       ],
       current,

@@ -1,9 +1,10 @@
 /** Profile use cases of the people-authorised routes: viewing someone's profile, editing one's own. */
+import type { PersonActivityChanged } from '@switchyard/contracts';
 import { conflict, forbidden, notFound } from '@switchyard/runtime';
 import type { ProfileStore } from '../adapters/profile-store';
 import { ProfileConflictError } from '../adapters/profile-store';
-import type { ProfileUpdate, PublicProfile, Viewer } from '../domain/profiles';
-import { applyProfileUpdate, profileAccess, toPublicProfile } from '../domain/profiles';
+import type { ProfileUpdate, PublicProfile, ViewedProfile, Viewer } from '../domain/profiles';
+import { applyProfileUpdate, profileAccess, toPublicProfile, withActivity } from '../domain/profiles';
 
 /** Saves that lose a race with another writer are retried this often in all, then 409. */
 const ATTEMPTS = 3;
@@ -17,12 +18,35 @@ export async function viewProfile(
   store: ProfileStore,
   viewer: Viewer,
   userId: string,
-): Promise<PublicProfile> {
-  const loaded = await store.load(userId, { consistent: userId === viewer.userId });
+): Promise<ViewedProfile> {
+  const [loaded, activity] = await Promise.all([
+    store.load(userId, { consistent: userId === viewer.userId }),
+    store.activityOf(userId),
+  ]);
   const access = profileAccess(loaded?.profile, viewer);
-  if (access.outcome === 'not_found') throw notFound('No such user');
+  if (!loaded || access.outcome === 'not_found') throw notFound('No such user');
   if (access.outcome === 'forbidden') throw forbidden('This profile is private');
-  return access.body;
+  return withActivity(loaded.profile, access.body, activity);
+}
+
+/**
+ * activity's PersonActivityChanged: the person's totals, the highest `countersVersion` kept, so
+ * redeliveries and late older messages change nothing. A message naming an unknown (or removed)
+ * user, or a user of another tenant, changes nothing either. What it did is the answer, for the log.
+ */
+export async function projectPersonActivity(
+  store: ProfileStore,
+  message: PersonActivityChanged,
+): Promise<'kept' | 'stale' | 'no_such_user'> {
+  const user = await store.getUser(message.userId, { consistent: true });
+  if (!user || user.tenantId !== message.tenantId) return 'no_such_user';
+  const kept = await store.saveActivity(message.userId, {
+    tenantId: message.tenantId,
+    commentCount: message.commentCount,
+    ...(message.lastActiveAt ? { lastActiveAt: message.lastActiveAt } : {}),
+    countersVersion: message.countersVersion,
+  });
+  return kept ? 'kept' : 'stale';
 }
 
 /**

@@ -168,6 +168,31 @@ export function toPublicProfile(profile: Profile): PublicProfile {
   };
 }
 
+/** activity's totals for a person, as its PersonActivityChanged last told them (the highest version). */
+export interface PersonActivity {
+  tenantId: string;
+  commentCount: number;
+  lastActiveAt?: string;
+  /** Grows with every change of the totals: a message with a version not above it is old news. */
+  countersVersion: number;
+}
+
+/** `GET /profile/{userId}`: the public profile with activity's totals (0 and null before any arrive). */
+export interface ViewedProfile extends PublicProfile {
+  commentCount: number;
+  lastActiveAt: string | null;
+}
+
+/** Totals kept for another tenant's person (which the projection never writes) are not shown. */
+export function withActivity(
+  profile: Profile,
+  body: PublicProfile,
+  activity: PersonActivity | undefined,
+): ViewedProfile {
+  const own = activity && activity.tenantId === profile.tenantId ? activity : undefined;
+  return { ...body, commentCount: own?.commentCount ?? 0, lastActiveAt: own?.lastActiveAt ?? null };
+}
+
 /**
  * What ProfileUpdated carries: the contract publishes only fields other services keep (here the
  * display name), so bio, photo and privacy changes publish nothing. `null` when nothing shared changed.

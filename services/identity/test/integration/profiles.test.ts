@@ -1,5 +1,9 @@
 // Profiles against the real local cloud: people sign in for real (code from the local mailbox), the
-// gateway's `people` JWT authorizer checks their tokens, and ProfileUpdated is watched on the bus.
+// gateway's `people` JWT authorizer checks their tokens, ProfileUpdated is watched on the bus, and
+// activity's PersonActivityChanged is put on the bus as activity publishes it.
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PersonActivityChanged } from '@switchyard/contracts';
+import { eventually, LOCAL_CREDENTIALS } from '@switchyard/local-cloud';
 import { bearerRequest } from './support/identity-api';
 import type { IdentityCloud } from './support/identity-cloud';
 import { startIdentityCloud, stopIdentityCloud } from './support/identity-cloud';
@@ -96,5 +100,85 @@ describe('profiles', () => {
     expect((await bearerRequest(started.cloud, owner.token, 'GET', '/profile/usr_NOSUCHUSER')).status).toBe(
       404,
     );
+  });
+});
+
+describe("activity's totals (PersonActivityChanged)", () => {
+  let events: EventBridgeClient;
+  let sent = 0;
+  beforeAll(() => {
+    events = new EventBridgeClient({
+      endpoint: started.cloud.endpoints.events,
+      region: started.cloud.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+  });
+  afterAll(() => events.destroy());
+
+  /** What activity's aggregator publishes, put on the bus the way EventBridge carries it. */
+  async function changed(
+    userId: string,
+    countersVersion: number,
+    commentCount: number,
+    tenantId = TENANT,
+  ): Promise<void> {
+    sent += 1;
+    const detail: PersonActivityChanged = {
+      version: 1,
+      id: `act-${Date.now()}-${sent}`,
+      time: new Date().toISOString(),
+      tenantId,
+      correlationId: `corr-${sent}`,
+      userId,
+      commentCount,
+      lastActiveAt: `2030-01-01T00:00:0${countersVersion}.000Z`,
+      countersVersion,
+    };
+    const answer = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: `switchyard-${started.cloud.stage}-bus`,
+            Source: PersonActivityChanged.source,
+            DetailType: PersonActivityChanged.detailType,
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+    );
+    expect(answer.FailedEntryCount ?? 0).toBe(0);
+  }
+
+  const totalsOf = async (viewer: { token: string }, userId: string) =>
+    (
+      await bearerRequest<{ commentCount: number; lastActiveAt: string | null }>(
+        started.cloud,
+        viewer.token,
+        'GET',
+        `/profile/${userId}`,
+      )
+    ).body;
+
+  it('shows them on GET /profile/{userId}; an older version arriving late changes nothing', async () => {
+    const ann = await givenSignedInUser(['Viewers']);
+    const ben = await givenSignedInUser(['Viewers']);
+    expect(await totalsOf(ann, ann.userId)).toMatchObject({ commentCount: 0, lastActiveAt: null });
+
+    await changed(ann.userId, 2, 2);
+    await eventually(async () => ((await totalsOf(ben, ann.userId)).commentCount === 2 ? true : undefined), {
+      what: "ann's profile showing 2 comments",
+    });
+    // Version 1 after version 2, with a message for ben behind it on the same queue and a message
+    // naming ann under another tenant: once ben's shows, ann's totals are still version 2's.
+    await changed(ann.userId, 1, 5);
+    await changed(ann.userId, 3, 9, 'ten_OTHERTENANT');
+    await changed(ben.userId, 1, 1);
+    await eventually(async () => ((await totalsOf(ann, ben.userId)).commentCount === 1 ? true : undefined), {
+      what: "ben's profile showing 1 comment",
+    });
+    expect(await totalsOf(ben, ann.userId)).toMatchObject({
+      commentCount: 2,
+      lastActiveAt: '2030-01-01T00:00:02.000Z',
+    });
   });
 });

@@ -4,9 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 export interface Bundle {
   path: string;
@@ -50,6 +51,30 @@ const MAX_PARALLEL_BUILDS = 4;
  * memory a burst of builds took goes back; the next build starts it again (in milliseconds).
  */
 const ESBUILD_IDLE_STOP_MS = 200;
+
+/**
+ * Packages from node_modules are loaded at run time rather than copied into every bundle: a worker
+ * that runs several functions of a group then holds one copy of each package instead of one per
+ * function (zod alone is about 600 KB of every bundle), which keeps the whole local cloud within its
+ * memory goal. Each import resolves to the file the importing directory would load with `require`,
+ * so a service's own version of a package still wins. Our workspace packages (TypeScript) are
+ * bundled, and so is a package with no CommonJS entry (ES modules only, like middy).
+ */
+export const sharedPackages: Plugin = {
+  name: 'shared-packages',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (isBuiltin(args.path) || args.path.startsWith('@switchyard/')) return undefined;
+      let path: string;
+      try {
+        path = createRequire(join(args.resolveDir, 'index.js')).resolve(args.path);
+      } catch {
+        return undefined;
+      }
+      return path.includes('/node_modules/') ? { path, external: true } : undefined;
+    });
+  },
+};
 
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 
@@ -150,6 +175,7 @@ export class Bundler {
       logLevel: 'silent',
       absWorkingDir: serviceDir,
       external: this.options.external ?? DEFAULT_EXTERNAL,
+      plugins: [sharedPackages],
     });
     const code = result.outputFiles.find((file) => file.path.endsWith('.js'));
     const map = result.outputFiles.find((file) => file.path.endsWith('.js.map'));

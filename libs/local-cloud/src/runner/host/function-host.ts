@@ -37,8 +37,10 @@ export interface FunctionHostOptions {
    * Lambda's concurrency); further invocations queue. Default 4.
    */
   maxConcurrency?: number;
-  /** Workers idle this long are stopped. Default 10 minutes. */
+  /** A group's last worker is stopped after this long idle. Default 10 minutes. */
   idleTimeoutMs?: number;
+  /** A group's other workers (started by a burst) are stopped after this long idle. Default 10 s. */
+  surplusIdleTimeoutMs?: number;
   /**
    * Packages left out of bundles and loaded from node_modules at run time. Default: the AWS SDK, as
    * in the deployed bundles (serverless.common.yml excludes `@aws-sdk/*`; Lambda's runtime provides
@@ -71,6 +73,15 @@ interface HostedFunction extends PooledFunction {
   entry: string;
 }
 
+/**
+ * The endpoint variables a function declares itself. Lambda sets none of them, so on AWS a declared
+ * one is what the SDK uses; locally it wins over the emulator endpoints the host sets (a test points
+ * one function at a failing DynamoDB this way, with UpdateFunctionConfiguration).
+ */
+function declaredEndpoints(declared: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(declared).filter(([name]) => name.startsWith('AWS_ENDPOINT_URL')));
+}
+
 export class FunctionHost implements Invoker {
   private readonly functions = new Map<string, HostedFunction>();
   /** Invocations, errors and durations of the last minutes (the AWS/Lambda metrics, locally). */
@@ -91,6 +102,9 @@ export class FunctionHost implements Invoker {
     this.pool = new WorkerPool({
       maxWorkersPerGroup: Math.max(1, options.maxConcurrency ?? 4),
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+      ...(options.surplusIdleTimeoutMs !== undefined
+        ? { surplusIdleTimeoutMs: options.surplusIdleTimeoutMs }
+        : {}),
       ...(options.enforceMemoryLimit !== undefined ? { enforceMemoryLimit: options.enforceMemoryLimit } : {}),
       functionArn: (name) => this.functionArn(name),
       log: options.log ?? ((name, line) => process.stdout.write(`[${name}] ${line}\n`)),
@@ -117,7 +131,7 @@ export class FunctionHost implements Invoker {
     const fn: HostedFunction = {
       model: hosted,
       declared,
-      env: { ...declared, ...this.lambdaEnv(hosted) },
+      env: { ...declared, ...this.lambdaEnv(hosted), ...declaredEndpoints(declared) },
       entry,
       exportName,
       group,
@@ -143,7 +157,12 @@ export class FunctionHost implements Invoker {
     if (!fn) throw new Error(`Function not found: ${functionNameOrArn}`);
     this.pool.leave(fn);
     fn.declared = { ...variables };
-    fn.env = { ...fn.declared, ...this.lambdaEnv(fn.model), ...this.localEnvironment };
+    fn.env = {
+      ...fn.declared,
+      ...this.lambdaEnv(fn.model),
+      ...this.localEnvironment,
+      ...declaredEndpoints(fn.declared),
+    };
     this.pool.join(fn, this.pool.groupFor(fn.model.service, fn.declared));
   }
 

@@ -107,6 +107,12 @@ export interface InvocationStreaming {
 export interface WorkerPoolOptions {
   maxWorkersPerGroup: number;
   idleTimeoutMs: number;
+  /**
+   * A group's extra workers (beyond the one it keeps warm) idle this long are stopped: a burst's
+   * workers (about 40 MB each) give their memory back soon after it, while the group's last worker
+   * waits for idleTimeoutMs. Default SURPLUS_IDLE_TIMEOUT_MS.
+   */
+  surplusIdleTimeoutMs?: number;
   /** Cap V8's heap at the group's MemorySize, as Lambda caps the sandbox. Default true. */
   enforceMemoryLimit?: boolean;
   /** The ARN a function's invocation context names. */
@@ -114,6 +120,8 @@ export interface WorkerPoolOptions {
   /** Receives each complete line a function writes to stdout/stderr. */
   log: (functionName: string, line: string) => void;
 }
+
+export const SURPLUS_IDLE_TIMEOUT_MS = 10_000;
 
 export function invocationFailure(errorType: string, errorMessage: string): InvocationResult {
   return { ok: false, error: { errorType, errorMessage } };
@@ -125,9 +133,10 @@ export class WorkerPool {
   private stopped = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
+    const surplusMs = options.surplusIdleTimeoutMs ?? SURPLUS_IDLE_TIMEOUT_MS;
     this.reaper = setInterval(
       () => this.reapIdle(),
-      Math.min(30_000, Math.max(1_000, options.idleTimeoutMs / 2)),
+      Math.min(30_000, Math.max(1_000, Math.min(options.idleTimeoutMs, surplusMs) / 2)),
     );
     this.reaper.unref();
   }
@@ -437,10 +446,17 @@ export class WorkerPool {
 
   private reapIdle(): void {
     const now = Date.now();
+    const surplusMs = Math.min(
+      this.options.surplusIdleTimeoutMs ?? SURPLUS_IDLE_TIMEOUT_MS,
+      this.options.idleTimeoutMs,
+    );
     for (const group of this.groups.values()) {
-      for (const slot of [...group.slots]) {
-        if (!slot.busy && now - slot.lastUsed > this.options.idleTimeoutMs) this.discard(slot);
-      }
+      // The most recently used worker stays for idleTimeoutMs; the others go after surplusMs.
+      const newestFirst = [...group.slots].sort((a, b) => b.lastUsed - a.lastUsed);
+      newestFirst.forEach((slot, index) => {
+        const limit = index === 0 ? this.options.idleTimeoutMs : surplusMs;
+        if (!slot.busy && now - slot.lastUsed > limit) this.discard(slot);
+      });
     }
   }
 

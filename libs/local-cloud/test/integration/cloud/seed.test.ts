@@ -47,7 +47,7 @@ describe('demo tenant seeding (identity running, --persist)', () => {
   it('refuses the operator route without a signature (AWS_IAM), as API Gateway does', async () => {
     const response = await fetch(`${cloud!.apiUrl}/operator/tenants/${cloud!.tenantId}`);
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ message: 'Forbidden' });
+    expect(await response.json()).toMatchObject({ message: 'Forbidden', error: { code: 'forbidden' } });
   });
 
   it('reuses the demo tenant and key across a restart with --persist', async () => {

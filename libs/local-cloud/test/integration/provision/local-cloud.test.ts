@@ -197,7 +197,10 @@ describe('local cloud: emulators, bus and provisioning', () => {
   it('answers unknown operations with an AWS JSON error', async () => {
     const response = await fetch(harness.endpoints.events, {
       method: 'POST',
-      headers: { 'x-amz-target': 'AWSEvents.ListArchives', 'content-type': 'application/x-amz-json-1.1' },
+      headers: {
+        'x-amz-target': 'AWSEvents.CreatePartnerEventSource',
+        'content-type': 'application/x-amz-json-1.1',
+      },
       body: '{}',
     });
     expect(response.status).toBe(400);

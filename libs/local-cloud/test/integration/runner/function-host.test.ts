@@ -27,8 +27,9 @@ const COUNTER = `
 // A module-level counter: each function must have its own, even when functions share a worker.
 let count = 0;
 const loadedAs = process.env.AWS_LAMBDA_FUNCTION_NAME;
-export const handler = async (event: { mark?: string }, context: { functionName: string }) => {
+export const handler = async (event: { mark?: string; waitMs?: number }, context: { functionName: string }) => {
   count += 1;
+  if (event.waitMs) await new Promise((resolve) => setTimeout(resolve, event.waitMs));
   const marker = process.env.MARKER ?? null;
   if (event.mark) process.env.MARKER = event.mark;
   console.log('counted ' + count + ' in ' + context.functionName);
@@ -126,6 +127,7 @@ describe('function host: workers shared within an environment group', () => {
       services: [{ ...service, template }],
       registry: new MapRegistry('sample', fixtureResources()),
       log: (name, line) => logs.push(`${name}: ${line}`),
+      surplusIdleTimeoutMs: 1_500,
     });
   });
 
@@ -271,5 +273,22 @@ describe('function host: workers shared within an environment group', () => {
     expect(group?.workers).toBeGreaterThanOrEqual(1);
     expect(group?.workers).toBeLessThanOrEqual(4);
     expect(group?.busy).toBe(0);
+  });
+
+  it("stops a burst's extra workers once idle, keeping the group's last one warm", async () => {
+    // Handlers that wait force the group onto several workers at once.
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => host.invoke('sample-local-counterOne', { waitMs: 300 })),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(groupOf('sample-local-counterOne')?.workers).toBeGreaterThan(1);
+    const started = Date.now();
+    while (Date.now() - started < 15_000 && (groupOf('sample-local-counterOne')?.workers ?? 0) > 1)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(groupOf('sample-local-counterOne')?.workers).toBe(1);
+    // The worker kept is warm: its module state holds the burst's invocation.
+    const warm = await call('sample-local-counterOne');
+    expect(warm.count).toBeGreaterThan(1);
+    expect(groupOf('sample-local-counterOne')?.workers).toBe(1);
   });
 });

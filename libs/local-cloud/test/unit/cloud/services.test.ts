@@ -42,6 +42,16 @@ describe('templateFingerprint (when a service must be packaged again)', () => {
     expect(templateFingerprint(dir, root, 'local')).not.toBe(changed);
   });
 
+  it('changes with the environment variables the templates read (${env:NAME}), and no others', () => {
+    const { root, dir } = serviceTree();
+    writeFileSync(join(dir, 'serverless.yml'), "params:\n  default:\n    window: ${env:SY_WINDOW, '900'}\n");
+    const unset = templateFingerprint(dir, root, 'local', {});
+    expect(templateFingerprint(dir, root, 'local', { OTHER: '1' })).toBe(unset);
+    const sixty = templateFingerprint(dir, root, 'local', { SY_WINDOW: '60' });
+    expect(sixty).not.toBe(unset);
+    expect(templateFingerprint(dir, root, 'local', { SY_WINDOW: '60' })).toBe(sixty);
+  });
+
   it('does not change with handler code, which the local cloud bundles from source itself', () => {
     const { root, dir } = serviceTree();
     const before = templateFingerprint(dir, root, 'local');

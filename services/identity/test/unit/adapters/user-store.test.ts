@@ -155,7 +155,7 @@ describe('UserStore.updateUser', () => {
 });
 
 describe('UserStore.removeUser', () => {
-  it('deletes the user, the claim and the profile with UserRemoved, and counts one admin fewer', async () => {
+  it("deletes the user, the claim, the profile and activity's totals with UserRemoved, and counts one admin fewer", async () => {
     ddb.on(TransactWriteCommand).resolves({});
     await store().removeUser(user({ displayName: 'Ann' }), { removedBy: 'key:abc', now: NOW });
     const items = transaction();
@@ -164,6 +164,7 @@ describe('UserStore.removeUser', () => {
       'outbox',
       { pk: 'EMAIL#ann@example.com', sk: 'EMAIL' },
       { pk: `USER#${user().userId}`, sk: 'PROFILE' },
+      { pk: `USER#${user().userId}`, sk: 'ACTIVITY' },
       { pk: `TENANT#${TENANT}`, sk: 'TENANT' },
     ]);
     expect(items[2]?.Delete?.ExpressionAttributeValues).toEqual({ ':userId': user().userId });

@@ -1,5 +1,5 @@
 // An in-memory stand-in for the identity table behind aws-sdk-client-mock: Get, Put, Update and
-// Delete with the few conditions the sign-in adapters use, so unit tests can exercise them end to end.
+// Delete with the few conditions the adapters under test use, so unit tests can exercise them end to end.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -18,7 +18,11 @@ function conditionFailed(): Error {
   return error;
 }
 
-/** Evaluates `attribute_not_exists(#pk)` and `#a = :b AND ...` conditions, the only forms used here. */
+/**
+ * Evaluates the condition forms the adapters under test use: terms joined by ` AND `, alternatives
+ * by ` OR ` (no parentheses); a term is `attribute_exists(#a)`, `attribute_not_exists(#a)`,
+ * `#a = :b` or `#a < :b`.
+ */
 function holds(
   condition: string | undefined,
   item: Item | undefined,
@@ -26,13 +30,20 @@ function holds(
   values: Item = {},
 ): boolean {
   if (!condition) return true;
-  if (condition.startsWith('attribute_not_exists')) return item === undefined;
-  if (condition.startsWith('attribute_exists')) return item !== undefined;
-  if (!item) return false;
-  return condition.split(' AND ').every((part) => {
-    const [name, value] = part.split(' = ').map((s) => s.trim()) as [string, string];
-    return item[String(names[name])] === values[value];
-  });
+  const attribute = (name: string) => item?.[String(names[name] ?? name)];
+  const term = (part: string): boolean => {
+    const exists = /^attribute_(not_)?exists\((.+)\)$/.exec(part);
+    if (exists) return (attribute(exists[2]!) === undefined) === Boolean(exists[1]);
+    const [name, operator, value] = part.split(' ') as [string, string, string];
+    const held = attribute(name);
+    if (held === undefined) return false;
+    if (operator === '=') return held === values[value];
+    if (operator === '<') return (held as number | string) < (values[value] as number | string);
+    throw new Error(`fake table: unsupported condition ${part}`);
+  };
+  return condition
+    .split(' OR ')
+    .some((alternative) => alternative.split(' AND ').every((part) => term(part.trim())));
 }
 
 /** What every write carries: the key (or the item) and its condition. */
@@ -84,10 +95,13 @@ export function fakeTable() {
     ) => {
       const key = checked(input);
       const next: Item = { ...(items.get(key) ?? input.Key) };
-      for (const assignment of input.UpdateExpression.replace(/^SET /, '').split(', ')) {
+      // `SET #a = :a, #b = :b` with an optional `REMOVE #c, #d` after it.
+      const [set, remove] = input.UpdateExpression.split(' REMOVE ') as [string, string | undefined];
+      for (const assignment of set.replace(/^SET /, '').split(', ')) {
         const [name, value] = assignment.split(' = ') as [string, string];
         next[String(input.ExpressionAttributeNames[name])] = input.ExpressionAttributeValues[value];
       }
+      for (const name of remove?.split(', ') ?? []) delete next[String(input.ExpressionAttributeNames[name])];
       items.set(key, next);
       return {};
     },

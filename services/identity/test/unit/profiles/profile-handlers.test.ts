@@ -65,6 +65,7 @@ const users: Record<string, { userId: string; tenantId: string; email: string; c
   },
 };
 let profiles: Record<string, Record<string, unknown>>;
+let activity: Record<string, Record<string, unknown>>;
 
 beforeEach(() => {
   ddb.reset();
@@ -77,10 +78,12 @@ beforeEach(() => {
       updatedAt: '2030-01-02T00:00:00.000Z',
     },
   };
+  activity = {};
   ddb.on(GetCommand).callsFake((input: { Key: { pk: string; sk: string } }) => {
     const id = input.Key.pk.replace('USER#', '');
     if (input.Key.sk === 'USER') return { Item: users[id] };
     if (input.Key.sk === 'PROFILE') return { Item: profiles[id] };
+    if (input.Key.sk === 'ACTIVITY') return { Item: activity[id] };
     return {};
   });
 });
@@ -109,12 +112,31 @@ describe('GET /profile/{userId}', () => {
         photoUrl: null,
         isProfilePrivate: false,
         updatedAt: '2030-01-01T00:00:00.000Z',
+        commentCount: 0,
+        lastActiveAt: null,
       },
     });
     expect(await get(bob, 'usr_nobody')).toMatchObject({
       status: 404,
       body: { error: { code: 'not_found' } },
     });
+  });
+
+  it("shows activity's totals for the person (from PersonActivityChanged)", async () => {
+    activity.usr_bob = {
+      pk: 'USER#usr_bob',
+      sk: 'ACTIVITY',
+      tenantId: 'ten_a',
+      commentCount: 3,
+      lastActiveAt: '2030-01-03T00:00:00.000Z',
+      countersVersion: 7,
+    };
+    expect(await get(admin, 'usr_bob')).toMatchObject({
+      status: 200,
+      body: { userId: 'usr_bob', commentCount: 3, lastActiveAt: '2030-01-03T00:00:00.000Z' },
+    });
+    // Nothing internal leaks into the answer.
+    expect((await get(admin, 'usr_bob')).body).not.toHaveProperty('countersVersion');
   });
 
   it('refuses a request without verified claims (route deployed without its authorizer)', async () => {

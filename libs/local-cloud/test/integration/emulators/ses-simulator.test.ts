@@ -1,0 +1,81 @@
+// The local SES with its mailbox simulator: SDK v2 SendEmail passes through to aws-ses-v2-local
+// (the mailbox keeps the mail and its headers); mail to a simulator address, sent with a
+// configuration set, is followed by the SES event that set's SNS destinations would receive.
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { listEmails, startSes } from '../../../src/emulators/ses';
+import type { RunningSes } from '../../../src/emulators/ses';
+import type { SimulatedEvent } from '../../../src/emulators/ses-simulator';
+import { eventually } from '../../../src/testing';
+
+let ses: RunningSes;
+let client: SESv2Client;
+const published: SimulatedEvent[] = [];
+const run = Date.now().toString(36);
+
+beforeAll(async () => {
+  ses = await startSes();
+  ses.routeSimulatorEvents(
+    [
+      {
+        configurationSetName: 'cs',
+        topicArn: 'arn:aws:sns:us-east-1:0:feedback',
+        eventTypes: ['bounce'],
+        enabled: true,
+      },
+    ],
+    async (event) => void published.push(event),
+  );
+  client = new SESv2Client({
+    endpoint: ses.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await ses?.stop();
+});
+
+const send = (to: string, configurationSetName?: string) =>
+  client.send(
+    new SendEmailCommand({
+      FromEmailAddress: '"Acme" <n@example.com>',
+      Destination: { ToAddresses: [to] },
+      ...(configurationSetName ? { ConfigurationSetName: configurationSetName } : {}),
+      Content: {
+        Simple: {
+          Subject: { Data: `hello ${run}` },
+          Body: { Text: { Data: 'hi' } },
+          Headers: [{ Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' }],
+        },
+      },
+    }),
+  );
+
+describe('the local SES and its mailbox simulator', () => {
+  it('keeps ordinary mail with its headers and reports nothing', async () => {
+    const { MessageId } = await send(`ada-${run}@example.com`, 'cs');
+    const stored = (await listEmails(ses.endpoint)).find((m) => m.messageId === MessageId);
+    expect(stored?.headers).toEqual([{ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' }]);
+    expect(published).toEqual([]);
+  });
+
+  it('follows mail to a bounce address with the bounce event, on the set it was sent with only', async () => {
+    await send(`bounce+${run}@simulator.amazonses.com`);
+    expect(published).toEqual([]);
+    const { MessageId } = await send(`bounce+${run}@simulator.amazonses.com`, 'cs');
+    // SES reports after accepting the mail, not in its answer.
+    await eventually(async () => (published.length > 0 ? true : undefined), { timeoutMs: 5_000 });
+    expect(published).toHaveLength(1);
+    expect(published[0]!.topicArn).toBe('arn:aws:sns:us-east-1:0:feedback');
+    expect(JSON.parse(published[0]!.message)).toMatchObject({
+      eventType: 'Bounce',
+      bounce: {
+        bounceType: 'Permanent',
+        bouncedRecipients: [{ emailAddress: `bounce+${run}@simulator.amazonses.com` }],
+      },
+      mail: { messageId: MessageId },
+    });
+  });
+});
