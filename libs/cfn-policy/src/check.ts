@@ -1,5 +1,6 @@
 import { dynamoDbRules } from './rules/dynamodb';
 import { eventRules, eventRuleTargets } from './rules/events';
+import { functionIamRules } from './rules/function-iam';
 import { iamRules } from './rules/iam';
 import { lambdaRules } from './rules/lambda';
 import { monitoringRules } from './rules/monitoring';
@@ -12,6 +13,7 @@ export const RULES: readonly Rule[] = [
   dynamoDbRules,
   sqsRules,
   iamRules,
+  functionIamRules,
   lambdaRules,
   eventRules,
   eventRuleTargets,

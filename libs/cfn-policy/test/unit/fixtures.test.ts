@@ -33,7 +33,9 @@ describe('packaged template fixtures', () => {
     ['rejected-sqs-dlq-without-alarm', 'sqs-dlq-alarm', 'WorkDlq'],
     ['rejected-sqs-alarm-on-queue-url', 'sqs-dlq-alarm', 'WorkDlq'],
     ['rejected-sqs-alarm-without-action', 'sqs-dlq-alarm', 'WorkDlq'],
-    ['rejected-iam-wildcard-resource', 'iam-wildcard-resource', 'IamRoleLambdaExecution'],
+    ['rejected-iam-wildcard-resource', 'iam-wildcard-resource', 'CreateItemIamRole'],
+    ['rejected-iam-function-undeclared-resource', 'iam-function-least-privilege', 'CreateItemLambdaFunction'],
+    ['rejected-iam-function-other-bus', 'iam-function-least-privilege', 'OnItemChangedLambdaFunction'],
     ['rejected-lambda-runtime', 'lambda-runtime', 'CreateItemLambdaFunction'],
     ['rejected-lambda-architecture', 'lambda-architecture', 'ProcessWorkLambdaFunction'],
     ['rejected-lambda-reserved-variable', 'lambda-reserved-environment', 'CreateItemLambdaFunction'],
@@ -81,6 +83,21 @@ describe('packaged template fixtures', () => {
       { rule: 'platform-shared-resources', resource: 'HttpApi' },
       { rule: 'cors-credentials-wildcard', resource: 'HttpApi' },
     ]);
+  });
+
+  it("rejects two functions sharing a role, and a role granting on another function's log group", () => {
+    expect(check('rejected-iam-function-shared-role')).toEqual([
+      { rule: 'iam-function-least-privilege', resource: 'CreateItemLambdaFunction' },
+      { rule: 'iam-function-least-privilege', resource: 'ProcessWorkLambdaFunction' },
+      { rule: 'iam-function-least-privilege', resource: 'ProcessWorkLambdaFunction' },
+      { rule: 'iam-function-least-privilege', resource: 'ProcessWorkLambdaFunction' },
+    ]);
+    const messages = checkTemplate(fixture('rejected-iam-function-shared-role'), {
+      stage: 'prod',
+      contracts,
+    }).map((v) => v.message);
+    expect(messages[0]).toMatch(/^shares role CreateItemIamRole with ProcessWorkLambdaFunction/);
+    expect(messages.slice(2).join('\n')).toMatch(/not its own log group/);
   });
 
   it('accepts a table without TTL only when it says why it keeps its items forever', () => {
