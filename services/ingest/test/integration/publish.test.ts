@@ -5,6 +5,7 @@ import { ENTITLEMENT_CACHE_TTL_MS } from '../../src/adapters/limits';
 import { RATE_LIMIT_ATTEMPTS } from '../../src/domain/rate-limit';
 import type { AcceptedEventBody as Accepted } from '../../src/domain/events';
 import { randomUUID } from 'node:crypto';
+import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access';
 import { resetAwsClients, resolveEventPayload } from '@switchyard/runtime';
 import type { RunningLocalCloud } from '@switchyard/local-cloud';
 import { startLocalCloud } from '@switchyard/local-cloud';
@@ -35,11 +36,18 @@ describe('publishing events (POST /events, POST /events/batch)', () => {
     request<T>(cloud, key, 'POST', '/events', body);
 
   /** Polls with `probe` until ingest's key projection knows the key (bounded). */
-  const untilKnown = (key: string) =>
-    eventually(async () => {
+  /**
+   * Until one instance accepts the key, then past the bound for which another instance may still
+   * hold the key as unknown from a probe before the projection reached it.
+   */
+  const untilKnown = async (key: string) => {
+    const known = await eventually(async () => {
       const response = await publish<unknown>(key, { event_type: 'probe', payload: {} });
       return response.status === 401 ? undefined : response;
     });
+    await new Promise((resolve) => setTimeout(resolve, NEGATIVE_CACHE_TTL_MS));
+    return known;
+  };
 
   /** A new tenant whose key ingest knows, on the plan a SubscriptionChanged gave it. */
   const subscribedTenant = async (
