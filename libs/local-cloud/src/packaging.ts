@@ -68,16 +68,25 @@ async function withServiceLock<T>(serviceDir: string, fn: () => Promise<T>): Pro
   }
 }
 
-/** Runs `serverless package --stage <stage>` in a service directory, offline, bounded in time. */
-export function packageService(serviceDir: string, stage: string): Promise<void> {
-  return withServiceLock(serviceDir, () => runPackage(serviceDir, stage));
+/**
+ * Runs `serverless package --stage <stage>` in a service directory, offline, bounded in time.
+ * `templateOnly` (what the local cloud asks for) makes only the CloudFormation template, no bundles
+ * or zip, in a service that lists `@switchyard/local-packaging`; anything that checks or deploys
+ * packages in full.
+ */
+export function packageService(
+  serviceDir: string,
+  stage: string,
+  options: { templateOnly?: boolean } = {},
+): Promise<void> {
+  return withServiceLock(serviceDir, () => runPackage(serviceDir, stage, options.templateOnly ?? false));
 }
 
-function runPackage(serviceDir: string, stage: string): Promise<void> {
+function runPackage(serviceDir: string, stage: string, templateOnly: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [serverlessCli(), 'package', '--stage', stage], {
       cwd: serviceDir,
-      env: offlinePackagingEnv(),
+      env: { ...offlinePackagingEnv(), ...(templateOnly ? { SWITCHYARD_TEMPLATE_ONLY: '1' } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

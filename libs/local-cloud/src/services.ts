@@ -74,7 +74,8 @@ function fingerprintFile(serviceDir: string): string {
 
 /**
  * Packages every service whose template is missing or stale, two at a time (2 cores), and returns
- * the packaged templates. Packaging is offline; see packageService.
+ * the packaged templates. Packaging is offline and makes the template only (the local cloud bundles
+ * functions from source itself); see packageService.
  */
 export async function packageServices(
   sources: ServiceSource[],
@@ -94,7 +95,7 @@ export async function packageServices(
       if (fresh) continue;
       const started = Date.now();
       log(`packaging ${source.name} (stage ${options.stage})`);
-      await packageService(source.dir, options.stage);
+      await packageService(source.dir, options.stage, { templateOnly: true });
       writeFileSync(stamp, fingerprint);
       log(`packaged ${source.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }

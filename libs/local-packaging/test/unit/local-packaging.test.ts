@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import LocalPackaging from '../../index.cjs';
+
+function fakeServerless(serviceDir: string) {
+  return {
+    serviceDir,
+    config: { servicePath: serviceDir },
+    service: {
+      package: { patterns: ['!node_modules/**'] },
+      functions: {
+        one: { handler: 'src/handlers/one.handler' },
+        two: { handler: 'src/handlers/two.handler' },
+      },
+    },
+  };
+}
+
+describe('@switchyard/local-packaging', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'local-packaging-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    delete process.env.SWITCHYARD_TEMPLATE_ONLY;
+  });
+
+  it('changes nothing unless the local cloud asks for the template only', () => {
+    const serverless = fakeServerless(dir);
+    delete process.env.SWITCHYARD_TEMPLATE_ONLY;
+    expect(new LocalPackaging(serverless).hooks).toEqual({});
+    process.env.SWITCHYARD_TEMPLATE_ONLY = 'true';
+    expect(new LocalPackaging(serverless).hooks).toEqual({});
+  });
+
+  it('skips every bundle and points the service at an empty zip that osls can hash', () => {
+    const serverless = fakeServerless(dir);
+    process.env.SWITCHYARD_TEMPLATE_ONLY = '1';
+    const plugin = new LocalPackaging(serverless);
+    plugin.hooks.initialize!();
+    const { service } = serverless as unknown as {
+      service: {
+        package: { artifact: string; patterns: string[] };
+        functions: Record<string, { skipEsbuild?: boolean }>;
+      };
+    };
+    expect(Object.values(service.functions).map((fn) => fn.skipEsbuild)).toEqual([true, true]);
+    expect(service.package.patterns).toEqual(['!node_modules/**']);
+    const zip = readFileSync(service.package.artifact);
+    // The end-of-central-directory signature and nothing else: a valid zip of no files.
+    expect(zip.length).toBe(22);
+    expect(zip.readUInt32LE(0)).toBe(0x06054b50);
+    for (const where of ['.serverless', join('.esbuild', '.serverless')])
+      expect(existsSync(join(dir, where, 'switchyard-template-only.zip'))).toBe(true);
+  });
+});
