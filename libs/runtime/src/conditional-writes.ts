@@ -38,14 +38,21 @@ export function isCancelledByCondition(error: unknown, itemIndex?: number): bool
 
 /**
  * Awaits a conditional write (or transaction): true when it was written, false when its condition
- * did not hold. Any other error is thrown.
+ * did not hold. For a transaction, `guardedItem` names the one item whose failed condition means
+ * "already done" (a failure of any other item's condition is then thrown, as a bug). Any other
+ * error is thrown.
  */
-export async function conditionalWrite(write: Promise<unknown>): Promise<boolean> {
+export async function conditionalWrite(
+  write: Promise<unknown>,
+  options: { guardedItem?: number } = {},
+): Promise<boolean> {
   try {
     await write;
     return true;
   } catch (error) {
-    if (isConditionFailure(error) || isCancelledByCondition(error)) return false;
+    if (options.guardedItem !== undefined) {
+      if (isCancelledByCondition(error, options.guardedItem)) return false;
+    } else if (isConditionFailure(error) || isCancelledByCondition(error)) return false;
     throw error;
   }
 }

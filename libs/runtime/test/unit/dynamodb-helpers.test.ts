@@ -60,6 +60,19 @@ describe('conditional writes', () => {
     );
     await expect(conditionalWrite(Promise.reject(new Error('throttled')))).rejects.toThrow('throttled');
   });
+
+  it("with a guarded item, reads only that item's failed condition as not written", async () => {
+    const guarded = { guardedItem: 0 };
+    await expect(conditionalWrite(Promise.resolve({}), guarded)).resolves.toBe(true);
+    await expect(
+      conditionalWrite(Promise.reject(cancelled('ConditionalCheckFailed', 'None')), guarded),
+    ).resolves.toBe(false);
+    // Another item's condition failing is not "already done": it is thrown.
+    await expect(
+      conditionalWrite(Promise.reject(cancelled('None', 'ConditionalCheckFailed')), guarded),
+    ).rejects.toThrow('cancelled');
+    await expect(conditionalWrite(Promise.reject(conditionFailed()), guarded)).rejects.toThrow();
+  });
 });
 
 describe('getOrCreateItem', () => {

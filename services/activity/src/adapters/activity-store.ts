@@ -6,7 +6,6 @@ import type { PublishInput } from '@switchyard/runtime';
 import {
   conditionalWrite,
   dynamoDbDocumentClient,
-  isCancelledByCondition,
   isConditionFailure,
   outboxPut,
   queryAll,
@@ -215,13 +214,10 @@ export function activityStore(client: () => DynamoDBDocumentClient = dynamoDbDoc
             : { ExpressionAttributeValues: { ':expected': expectedRevision } }),
         },
       };
-      try {
-        await client().send(new TransactWriteCommand({ TransactItems: [put, ...outbox(events)] }));
-        return true;
-      } catch (error) {
-        if (isCancelledByCondition(error, 0)) return false;
-        throw error;
-      }
+      return conditionalWrite(
+        client().send(new TransactWriteCommand({ TransactItems: [put, ...outbox(events)] })),
+        { guardedItem: 0 },
+      );
     },
 
     /** A page of an item's comments, oldest first (index byItem). */
@@ -306,8 +302,8 @@ export function activityStore(client: () => DynamoDBDocumentClient = dynamoDbDoc
         reaction.type,
         reaction.userId,
       );
-      try {
-        await client().send(
+      return conditionalWrite(
+        client().send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -321,12 +317,9 @@ export function activityStore(client: () => DynamoDBDocumentClient = dynamoDbDoc
               ...outbox(events),
             ],
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isCancelledByCondition(error, 0)) return false;
-        throw error;
-      }
+        ),
+        { guardedItem: 0 },
+      );
     },
 
     /** Removes a reaction row with its event; false when it was not there. */
@@ -337,8 +330,8 @@ export function activityStore(client: () => DynamoDBDocumentClient = dynamoDbDoc
         reaction.type,
         reaction.userId,
       );
-      try {
-        await client().send(
+      return conditionalWrite(
+        client().send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -352,12 +345,9 @@ export function activityStore(client: () => DynamoDBDocumentClient = dynamoDbDoc
               ...outbox(events),
             ],
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isCancelledByCondition(error, 0)) return false;
-        throw error;
-      }
+        ),
+        { guardedItem: 0 },
+      );
     },
 
     /** Every reaction row of a comment (strongly consistent: the truth the counters follow). */
@@ -455,15 +445,10 @@ export function activityStore(client: () => DynamoDBDocumentClient = dynamoDbDoc
           },
         };
       };
-      try {
-        await client().send(
-          new TransactWriteCommand({ TransactItems: [marker, ...plan.deltas.map(update)] }),
-        );
-        return true;
-      } catch (error) {
-        if (isCancelledByCondition(error, 0)) return false;
-        throw error;
-      }
+      return conditionalWrite(
+        client().send(new TransactWriteCommand({ TransactItems: [marker, ...plan.deltas.map(update)] })),
+        { guardedItem: 0 },
+      );
     },
 
     /**
@@ -471,8 +456,8 @@ export function activityStore(client: () => DynamoDBDocumentClient = dynamoDbDoc
      * (the record's marker in the same transaction); false when it had been written before.
      */
     async publishOnce(eventId: string, events: OutboxEvent[], now: Date): Promise<boolean> {
-      try {
-        await client().send(
+      return conditionalWrite(
+        client().send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -490,12 +475,9 @@ export function activityStore(client: () => DynamoDBDocumentClient = dynamoDbDoc
               ...outbox(events),
             ],
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isCancelledByCondition(error, 0)) return false;
-        throw error;
-      }
+        ),
+        { guardedItem: 0 },
+      );
     },
 
     /** Keeps the latest time a person acted (a maximum: replays and reordering cannot lower it). */

@@ -7,12 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import {
-  dynamoDbDocumentClient,
-  isCancelledByCondition,
-  isConditionFailure,
-  outboxPut,
-} from '@switchyard/runtime';
+import { conditionalWrite, dynamoDbDocumentClient, isConditionFailure, outboxPut } from '@switchyard/runtime';
 import type { Attachment, Conversation, Membership, Message } from '../domain/conversations';
 import { config } from '../config';
 import type { OutboxEvent, Page } from './activity-store';
@@ -144,15 +139,10 @@ export function conversationStore(client: () => DynamoDBDocumentClient = dynamoD
           }),
         },
       }));
-      try {
-        await client().send(
-          new TransactWriteCommand({ TransactItems: [put, ...members, ...outbox(events)] }),
-        );
-        return true;
-      } catch (error) {
-        if (isCancelledByCondition(error, 0)) return false;
-        throw error;
-      }
+      return conditionalWrite(
+        client().send(new TransactWriteCommand({ TransactItems: [put, ...members, ...outbox(events)] })),
+        { guardedItem: 0 },
+      );
     },
 
     /**

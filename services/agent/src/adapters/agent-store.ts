@@ -59,6 +59,24 @@ const USAGE_TTL_SECONDS = 400 * 24 * 60 * 60;
 const epoch = (ms: number) => Math.floor(ms / 1000);
 
 export function agentStore(table = () => config().AGENT_TABLE, client = dynamoDbDocumentClient) {
+  /** A page of one partition's items stamped `AT#<time>` in [from, to], newest first. */
+  const newestFirstInRange = (
+    pk: string,
+    range: { from: string; to: string },
+    limit: number,
+    cursor?: Record<string, unknown>,
+  ) =>
+    client().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': pk, ':from': `AT#${range.from}`, ':to': `AT#${range.to}` },
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+      }),
+    );
+
   return {
     /**
      * Claims the caller's turn: succeeds when its last question is at least `cooldownSeconds` old,
@@ -259,20 +277,7 @@ export function agentStore(table = () => config().AGENT_TABLE, client = dynamoDb
       limit: number,
       cursor?: Record<string, unknown>,
     ): Promise<{ events: ProjectedEvent[]; next?: Record<string, unknown> }> {
-      const out = await client().send(
-        new QueryCommand({
-          TableName: table(),
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': agentKeys.events(tenantId),
-            ':from': `AT#${range.from}`,
-            ':to': `AT#${range.to}`,
-          },
-          ScanIndexForward: false,
-          Limit: limit,
-          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-        }),
-      );
+      const out = await newestFirstInRange(agentKeys.events(tenantId), range, limit, cursor);
       return {
         events: (out.Items ?? []).map(toEvent),
         ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}),
@@ -320,20 +325,7 @@ export function agentStore(table = () => config().AGENT_TABLE, client = dynamoDb
       limit: number,
       cursor?: Record<string, unknown>,
     ): Promise<{ problems: WebhookProblem[]; next?: Record<string, unknown> }> {
-      const out = await client().send(
-        new QueryCommand({
-          TableName: table(),
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': agentKeys.problems(tenantId),
-            ':from': `AT#${range.from}`,
-            ':to': `AT#${range.to}`,
-          },
-          ScanIndexForward: false,
-          Limit: limit,
-          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-        }),
-      );
+      const out = await newestFirstInRange(agentKeys.problems(tenantId), range, limit, cursor);
       return {
         problems: (out.Items ?? []).map((item) => {
           const { pk: _pk, sk: _sk, expiresAtEpoch: _ttl, ...problem } = item;
