@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access';
 import type { DemoTenant } from './dev-info';
 import { signLocalRequest } from './runner/gateway/iam-auth';
 
@@ -186,6 +187,7 @@ export async function untilDemoKeyAccepted(options: {
 }): Promise<string[]> {
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   let pending = [...options.probes];
+  let lastRefusedAt: number | undefined;
   for (;;) {
     const refused: ProbeRoute[] = [];
     for (const probe of pending) {
@@ -193,10 +195,23 @@ export async function untilDemoKeyAccepted(options: {
         headers: { authorization: `Bearer ${options.apiKey}` },
       }).catch(() => undefined);
       await response?.arrayBuffer().catch(() => undefined);
-      if (!response || response.status === 401) refused.push(probe);
+      if (!response || response.status === 401) {
+        refused.push(probe);
+        lastRefusedAt = Date.now();
+      }
     }
     pending = refused;
-    if (pending.length === 0) return [];
+    if (pending.length === 0) {
+      // A worker that refused a probe keeps the key as unknown for a moment (the key verifier's
+      // negative cache), and the next request may reach that worker rather than the one that
+      // accepted: only the probes used the key, so once that long has passed since the last
+      // refusal, every worker reads the projection again.
+      if (lastRefusedAt !== undefined) {
+        const wait = lastRefusedAt + NEGATIVE_CACHE_TTL_MS - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      return [];
+    }
     if (Date.now() >= deadline) return [...new Set(pending.map((p) => p.service))];
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
