@@ -302,6 +302,8 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       log: (line) => log(`[streams] ${line}`),
     });
     streams.start();
+    // What an invocation wrote reaches its stream's consumers without waiting out a poll interval.
+    host.onInvoked((service) => streams.nudge(service));
     running.push({ name: 'stream pollers', stop: () => streams.stop() });
 
     await alarms.evaluate();

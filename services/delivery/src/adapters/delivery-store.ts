@@ -114,12 +114,20 @@ export class DeliveryStore {
   }
 
   /** Creates the message unless it exists (a redelivered event finds it). */
-  async createMessage(message: WebhookMessage, expiresAtEpoch: number): Promise<'created' | 'exists'> {
+  async createMessage(
+    message: WebhookMessage,
+    expiresAtEpoch: number,
+    claim?: { requestId: string; until: Date },
+  ): Promise<'created' | 'exists'> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table(),
-          Item: messageItem(message, expiresAtEpoch),
+          Item: {
+            ...messageItem(message, expiresAtEpoch),
+            // Created claimed: the creator attempts it at once, as `claim` would have let it.
+            ...(claim ? { claimedBy: claim.requestId, claimedUntil: claim.until.getTime() } : {}),
+          },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': 'pk' },
         }),

@@ -2,7 +2,8 @@
  * DeliveryRequested → one attempt to one endpoint. The steps are here; the decisions are the
  * domain's (../domain/engine.ts):
  *
- * 1. read the event copy, the message and the subscription (one consistent BatchGetItem);
+ * 1. read the event copy, the message and the subscription (one consistent BatchGetItem), unless
+ *    fan-out hands over a message it has just created, claimed for this request (`FreshMessage`);
  * 2. `preflight`: drop a stale or duplicate request, cancel (subscription deleted), hold (endpoint
  *    disabled), put back an early one, re-queue a lost retry, or go on;
  * 3. count the attempt in the endpoint's rate window; over the limit it waits (not an attempt);
@@ -18,17 +19,17 @@ import type { DeliveryRequested } from '@switchyard/contracts';
 import { logger } from '@switchyard/runtime';
 import type { AttemptRequest } from '../adapters/dispatch';
 import { requestAttempts } from '../adapters/dispatch';
-import type { DeliveryStore } from '../adapters/delivery-store';
+import type { AttemptContext, DeliveryStore } from '../adapters/delivery-store';
 import { deliveryStore } from '../adapters/delivery-store';
 import type { SendOptions } from '../adapters/sender';
 import { sendWebhook } from '../adapters/sender';
 import type { EngineRuntime } from '../config';
 import { engineRuntime } from '../config';
-import type { RequestView } from '../domain/engine';
+import type { MessageState, RequestView } from '../domain/engine';
 import { preflight, recordOutcome, scheduledAttemptsOf } from '../domain/engine';
 import type { Lane } from '../domain/lanes';
 import { laneOf, slowMark } from '../domain/lanes';
-import type { Subscription } from '../domain/model';
+import type { StoredEvent, Subscription } from '../domain/model';
 import type { SendResult } from '../domain/outcome';
 import { rateDecision, rateLimitOf, rateWindow } from '../domain/rate-limit';
 import { webhookBody, webhookHeaders } from '../domain/signing';
@@ -43,6 +44,7 @@ export interface DeliverDeps {
     | 'applyHealth'
     | 'countInRateWindow'
     | 'markSlow'
+    | 'release'
   >;
   send: (
     url: string,
@@ -76,7 +78,25 @@ export class AttemptInProgressError extends Error {
   }
 }
 
-export async function deliver(request: DeliveryRequested, deps: DeliverDeps): Promise<void> {
+/** The fields of DeliveryRequested an attempt uses: fan-out makes one without a queue in between. */
+export type AttemptOrder = Pick<
+  DeliveryRequested,
+  'id' | 'tenantId' | 'eventId' | 'subscriptionId' | 'attempt' | 'notBefore' | 'trigger'
+> & { correlationId?: string };
+
+/**
+ * A first attempt fan-out makes itself, right after creating the message: the event copy, the
+ * message and the subscription as it just wrote and read them, the message already claimed for the
+ * order's id (its creation set the claim), so neither the read nor the claim is needed. Any way out
+ * before the send gives the claim back, so the queued request that replaces it can take it at once.
+ */
+export interface FreshMessage {
+  event: StoredEvent;
+  message: MessageState;
+  subscription: Subscription;
+}
+
+export async function deliver(request: AttemptOrder, deps: DeliverDeps, fresh?: FreshMessage): Promise<void> {
   const { tenantId, eventId, subscriptionId } = request;
   const view: RequestView = {
     id: request.id,
@@ -107,8 +127,13 @@ export async function deliver(request: DeliveryRequested, deps: DeliverDeps): Pr
     lane,
   });
 
-  const context = await deps.store.loadForAttempt(tenantId, eventId, subscriptionId);
+  const context: AttemptContext =
+    fresh ?? (await deps.store.loadForAttempt(tenantId, eventId, subscriptionId));
   const plan = preflight({ request: view, ...context, now: deps.now(), settings });
+  const releaseFresh = async () => {
+    if (fresh) await deps.store.release(fresh.message, request.id);
+  };
+  if (plan.action !== 'send') await releaseFresh();
   switch (plan.action) {
     case 'drop':
       logger.info('attempt_skipped', { ...ids, attempt: view.attempt, reason: plan.reason });
@@ -140,6 +165,7 @@ export async function deliver(request: DeliveryRequested, deps: DeliverDeps): Pr
     throw new Error(`message ${context.message?.webhookId} has no event copy`);
   }
   if (laneOf(subscription, deps.now()) === 'slow' && deps.runtime.lane !== 'slow') {
+    await releaseFresh();
     await deps.requestAttempts([again(0, view.attempt, 'slow')]);
     logger.info('attempt_moved_to_slow_lane', ids);
     return;
@@ -151,23 +177,26 @@ export async function deliver(request: DeliveryRequested, deps: DeliverDeps): Pr
     limit,
   );
   if (!decision.allowed) {
+    await releaseFresh();
     await deps.requestAttempts([again(decision.delaySeconds)]);
     logger.debug('attempt_rate_limited', { ...ids, limit, delaySeconds: decision.delaySeconds });
     return;
   }
 
   const claimedAt = deps.now();
-  const message = await deps.store.claim(
-    context.message!,
-    request.id,
-    { scheduledAttemptsMade: view.trigger === 'scheduled' ? view.attempt - 1 : undefined },
-    claimedAt,
-    new Date(claimedAt.getTime() + deps.runtime.claimLeaseMs),
-  );
+  const message = fresh
+    ? fresh.message
+    : await deps.store.claim(
+        context.message!,
+        request.id,
+        { scheduledAttemptsMade: view.trigger === 'scheduled' ? view.attempt - 1 : undefined },
+        claimedAt,
+        new Date(claimedAt.getTime() + deps.runtime.claimLeaseMs),
+      );
   if (!message) {
     // Stale by now, or held by another copy of the request: the fresh state tells which.
-    const fresh = await deps.store.loadForAttempt(tenantId, eventId, subscriptionId);
-    const replan = preflight({ request: view, ...fresh, now: deps.now(), settings });
+    const latest = await deps.store.loadForAttempt(tenantId, eventId, subscriptionId);
+    const replan = preflight({ request: view, ...latest, now: deps.now(), settings });
     if (replan.action === 'send') throw new AttemptInProgressError(context.message!.webhookId);
     logger.info('attempt_skipped', { ...ids, attempt: view.attempt, reason: 'claimed by another request' });
     return;

@@ -1,16 +1,24 @@
 /**
- * EventReceived → one message per subscription of the tenant whose event types match, and a
- * DeliveryRequested for each enabled one. Idempotent: the event copy and the messages are
- * conditional puts, and a redelivered event queues its first attempts again, which `deliver` turns
- * into no-ops once made. Disabled endpoints get their message too, `held` for recovery.
+ * EventReceived → one message per subscription of the tenant whose event types match, and the
+ * first attempt of each enabled one. Idempotent: the event copy and the messages are conditional
+ * puts, and a redelivered event queues its first attempts again, which `deliver` turns into no-ops
+ * once made. Disabled endpoints get their message too, `held` for recovery.
+ *
+ * A first attempt due at once to an endpoint in the default lane is made here, in this invocation
+ * (`deliver` with the message just created, created claimed for that attempt): no queue hop, no
+ * read back, no separate claim. The others (a first wait in the schedule, the slow lane, a message
+ * that already existed) are queued as DeliveryRequested; so is an attempt made here that failed
+ * before it was recorded, once its claim is given back.
  */
 import type { EventReceived } from '@switchyard/contracts';
 import { logger, resolveEventPayload } from '@switchyard/runtime';
 import type { AttemptRequest } from '../adapters/dispatch';
-import { requestAttempts } from '../adapters/dispatch';
+import { requestAttempts, requestIdFor, toDeliveryRequested } from '../adapters/dispatch';
 import type { DeliveryStore } from '../adapters/delivery-store';
 import { deliveryStore } from '../adapters/delivery-store';
 import type { EngineRuntime } from '../config';
+import type { AttemptOrder, FreshMessage } from './deliver';
+import { deliver, deliverDeps } from './deliver';
 import { engineRuntime } from '../config';
 import { laneOf } from '../domain/lanes';
 import { matchingSubscriptions, newMessage } from '../domain/messages';
@@ -18,10 +26,12 @@ import type { StoredEvent } from '../domain/model';
 import { withJitter } from '../domain/schedule';
 
 export interface FanOutDeps {
-  store: Pick<DeliveryStore, 'listSubscriptions' | 'saveEvent' | 'createMessage'>;
+  store: Pick<DeliveryStore, 'listSubscriptions' | 'saveEvent' | 'createMessage' | 'release'>;
   requestAttempts: (requests: AttemptRequest[]) => Promise<void>;
+  /** Makes a first attempt now (`deliver`); absent: every first attempt is queued. */
+  attemptNow?: (order: AttemptOrder, fresh: FreshMessage) => Promise<void>;
   resolvePayload: (message: EventReceived) => Promise<Record<string, unknown>>;
-  runtime: Pick<EngineRuntime, 'settings' | 'retentionSeconds'>;
+  runtime: Pick<EngineRuntime, 'settings' | 'retentionSeconds' | 'claimLeaseMs'>;
   now: () => Date;
   random: () => number;
 }
@@ -31,6 +41,7 @@ export function fanOutDeps(): FanOutDeps {
   return {
     store: deliveryStore(),
     requestAttempts: (requests) => requestAttempts(requests),
+    attemptNow: (order, fresh) => deliver(order, deliverDeps(), fresh),
     resolvePayload: (m) => resolveEventPayload(m),
     runtime: engineRuntime(),
     now: () => new Date(),
@@ -58,34 +69,74 @@ export async function fanOut(message: EventReceived, deps: FanOutDeps): Promise<
   const now = deps.now();
   const expiresAtEpoch = Math.floor(now.getTime() / 1000) + deps.runtime.retentionSeconds;
   await deps.store.saveEvent(event, expiresAtEpoch);
-  const messages = matched.map((subscription) => newMessage(event, subscription, now));
-  const created = await Promise.all(messages.map((m) => deps.store.createMessage(m, expiresAtEpoch)));
-
   const { schedule, jitter, maxQueueDelaySeconds } = deps.runtime.settings;
   const firstWait = Math.min(maxQueueDelaySeconds, withJitter(schedule[0] ?? 0, jitter, deps.random));
-  const requests: AttemptRequest[] = messages
-    .filter((m) => m.status === 'pending')
-    .map((m) => ({
+  const leaseUntil = new Date(now.getTime() + deps.runtime.claimLeaseMs);
+  const planned = matched.map((subscription) => {
+    const webhookMessage = newMessage(event, subscription, now);
+    const request: AttemptRequest = {
       tenantId,
       eventId,
-      subscriptionId: m.subscriptionId,
+      subscriptionId: subscription.subscriptionId,
       trigger: 'scheduled',
       attempt: 1,
       delaySeconds: firstWait,
       correlationId: message.correlationId,
-      lane: laneOf(
-        matched.find((s) => s.subscriptionId === m.subscriptionId),
-        now,
+      lane: laneOf(subscription, now),
+    };
+    const order = { ...toDeliveryRequested(request, now), id: requestIdFor(request) };
+    const now_ =
+      deps.attemptNow !== undefined &&
+      webhookMessage.status === 'pending' &&
+      request.lane === 'default' &&
+      Math.ceil(firstWait) === 0;
+    return { subscription, message: webhookMessage, request, order, attemptNow: now_ };
+  });
+  const created = await Promise.all(
+    planned.map((p) =>
+      deps.store.createMessage(
+        p.message,
+        expiresAtEpoch,
+        p.attemptNow ? { requestId: p.order.id, until: leaseUntil } : undefined,
       ),
-    }));
-  await deps.requestAttempts(requests);
+    ),
+  );
+  // A message that already existed (a redelivered event) may be mid-attempt elsewhere: queue it.
+  const inline = planned.filter((p, i) => p.attemptNow && created[i] === 'created');
+  const queued = planned.filter((p) => p.message.status === 'pending' && !inline.includes(p));
+  await deps.requestAttempts(queued.map((p) => p.request));
+
+  const failed: typeof inline = [];
+  await Promise.all(
+    inline.map(async (p) => {
+      try {
+        await deps.attemptNow!(p.order, { event, message: p.message, subscription: p.subscription });
+      } catch (error) {
+        failed.push(p);
+        logger.warn('attempt_now_failed', {
+          tenantId,
+          eventId,
+          subscriptionId: p.subscription.subscriptionId,
+          correlationId: message.correlationId,
+          reason: error instanceof Error ? error.name : 'unknown',
+        });
+      }
+    }),
+  );
+  if (failed.length > 0) {
+    // Nothing of these attempts runs any more: give the claims back so the queued requests need not
+    // wait out the lease (a claim already released by a recorded attempt stays as it is).
+    await Promise.all(failed.map((p) => deps.store.release(p.message, p.order.id)));
+    await deps.requestAttempts(failed.map((p) => p.request));
+  }
   logger.info('event_fanned_out', {
     tenantId,
     eventId,
     eventType,
     correlationId: message.correlationId,
-    messages: messages.length,
+    messages: planned.length,
     created: created.filter((c) => c === 'created').length,
-    held: messages.length - requests.length,
+    held: planned.filter((p) => p.message.status !== 'pending').length,
+    attemptedNow: inline.length - failed.length,
   });
 }

@@ -93,6 +93,8 @@ export class FunctionHost implements Invoker {
   private readonly pool: WorkerPool;
   private stopped = false;
 
+  private readonly invokedListeners: ((service: string) => void)[] = [];
+
   constructor(private readonly options: FunctionHostOptions) {
     this.region = options.region ?? 'us-east-1';
     this.bundler = new Bundler({
@@ -250,7 +252,13 @@ export class FunctionHost implements Invoker {
     const started = performance.now();
     const result = await this.pool.invoke(fn, bundle, eventText, streaming);
     this.metrics.record(fn.model.functionName, performance.now() - started, !result.ok);
+    for (const listener of this.invokedListeners) listener(fn.model.service);
     return result;
+  }
+
+  /** Calls `listener` with the function's service after each invocation ends (successful or not). */
+  onInvoked(listener: (service: string) => void): void {
+    this.invokedListeners.push(listener);
   }
 
   /** Terminates every worker. */

@@ -21,6 +21,7 @@ describe('DynamoDB stream poller', () => {
   let invoker: RecordingInvoker;
   let streamArn: string;
   let failuresUrl: string;
+  let mappings: ReturnType<typeof streamMappingsFromServices>;
   const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
 
   const recordsFor = (pk: string) =>
@@ -62,7 +63,7 @@ describe('DynamoDB stream poller', () => {
       log: () => undefined,
     });
     invoker = new RecordingInvoker(host);
-    const mappings = streamMappingsFromServices([service], registry);
+    mappings = streamMappingsFromServices([service], registry);
     expect(mappings).toEqual([
       expect.objectContaining({
         functionName: 'sample-local-changes',
@@ -180,5 +181,49 @@ describe('DynamoDB stream poller', () => {
     await ddb.send(new PutItemCommand({ TableName: 'sample-local-items', Item: { pk: { S: 'ok-2' } } }));
     await waitFor('the next record', () => (recordsFor('ok-2').length > 0 ? true : undefined));
     expect(recordsFor('ok-1')).toHaveLength(2);
+  });
+
+  it("reads a pausing shard at once when a function of the stream's service has finished (nudge)", async () => {
+    const watcher = new RecordingInvoker(host);
+    // Polled once a minute: within this test, only a nudge can bring a new record.
+    const nudged = new StreamPoller({
+      invoker: watcher,
+      mappings,
+      dynamodbEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      region: REGION,
+      pollIntervalMs: 60_000,
+      busyForMs: 0,
+      shardRefreshMs: 500,
+    });
+    const seen = (pk: string) =>
+      watcher.calls.some((c) =>
+        (c.event as { Records: DynamoDbStreamRecord[] }).Records.some(
+          (r) => (r.dynamodb.Keys as { pk: { S: string } }).pk.S === pk,
+        ),
+      );
+    nudged.start();
+    try {
+      await waitFor('the earlier records read', () => {
+        nudged.nudge('sample');
+        return seen('ok-2') || undefined;
+      });
+      await ddb.send(new PutItemCommand({ TableName: 'sample-local-items', Item: { pk: { S: 'nudge-1' } } }));
+      for (let i = 0; i < 6; i++) {
+        nudged.nudge('another-service');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(seen('nudge-1')).toBe(false);
+      await waitFor(
+        'the record after a nudge',
+        () => {
+          nudged.nudge('sample');
+          return seen('nudge-1') || undefined;
+        },
+        10_000,
+      );
+    } finally {
+      await nudged.stop();
+    }
   });
 });

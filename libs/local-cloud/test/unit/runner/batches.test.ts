@@ -1,6 +1,10 @@
 import { messagesToDelete, toSqsRecord } from '../../../src/runner/event-sources/sqs-poller';
 import type { SqsRecord } from '../../../src/runner/event-sources/sqs-poller';
-import { firstFailedIndex, toStreamRecord } from '../../../src/runner/event-sources/stream-poller';
+import {
+  firstFailedIndex,
+  nextPollPause,
+  toStreamRecord,
+} from '../../../src/runner/event-sources/stream-poller';
 import type { DynamoDbStreamRecord } from '../../../src/runner/event-sources/stream-poller';
 
 const sqsRecord = (messageId: string) => ({ messageId }) as SqsRecord;
@@ -128,5 +132,20 @@ describe('stream batch outcome', () => {
       },
       eventSourceARN: 'arn:stream',
     });
+  });
+});
+
+describe('stream shard polling pace', () => {
+  const pace = { idlePollIntervalMs: 250, busyPollIntervalMs: 20, busyForMs: 1_000 };
+
+  it('reads a shard that returned records within the last second every 20 ms, an idle one 4 times a second', () => {
+    expect(nextPollPause({ ...pace, now: 10_000, lastRecordsAt: 9_500, windowEnds: undefined })).toBe(20);
+    expect(nextPollPause({ ...pace, now: 10_000, lastRecordsAt: 9_000, windowEnds: undefined })).toBe(250);
+    expect(nextPollPause({ ...pace, now: 10_000, lastRecordsAt: 0, windowEnds: undefined })).toBe(250);
+  });
+
+  it('never pauses past the end of an open batching window', () => {
+    expect(nextPollPause({ ...pace, now: 10_000, lastRecordsAt: 0, windowEnds: 10_100 })).toBe(100);
+    expect(nextPollPause({ ...pace, now: 10_000, lastRecordsAt: 9_990, windowEnds: 10_100 })).toBe(20);
   });
 });

@@ -18,6 +18,7 @@ function harness(context: AttemptContext, result: SendResult = { statusCode: 200
     applyHealth: jest.fn(async () => true),
     countInRateWindow: jest.fn(async () => 1),
     markSlow: jest.fn(async () => true),
+    release: jest.fn(async () => undefined),
   };
   const deps: DeliverDeps = {
     store,
@@ -158,5 +159,43 @@ describe('deliver', () => {
     await deliver(request(), h.deps);
     expect(h.queued).toEqual([]);
     expect(h.store.applyHealth).not.toHaveBeenCalled();
+  });
+
+  describe('a first attempt fan-out hands over (the message created claimed)', () => {
+    const fresh = () => ({ event, message: message(), subscription: subscription() });
+
+    it('sends and records it without reading the message back or claiming it again', async () => {
+      const h = harness({});
+      await deliver(request(), h.deps, fresh());
+      expect(h.store.loadForAttempt).not.toHaveBeenCalled();
+      expect(h.store.claim).not.toHaveBeenCalled();
+      expect(h.sent).toHaveLength(1);
+      expect(h.store.recordAttempt).toHaveBeenCalledWith(
+        expect.objectContaining({ webhookId: 'msg_1' }),
+        expect.anything(),
+        'msg_1.a1',
+        expect.any(Number),
+      );
+      expect(h.store.release).not.toHaveBeenCalled();
+    });
+
+    it('gives the claim back when it does not send: over the rate limit, or moved to the slow lane', async () => {
+      const limited = harness({});
+      limited.store.countInRateWindow.mockResolvedValue(500);
+      await deliver(request(), limited.deps, fresh());
+      expect(limited.sent).toEqual([]);
+      expect(limited.store.release).toHaveBeenCalledWith(
+        expect.objectContaining({ webhookId: 'msg_1' }),
+        'msg_1.a1',
+      );
+      expect(limited.queued).toEqual([expect.objectContaining({ attempt: 1 })]);
+
+      const slowUntil = new Date(t0.getTime() + 60_000).toISOString();
+      const moved = harness({});
+      await deliver(request(), moved.deps, { ...fresh(), subscription: subscription({ slowUntil }) });
+      expect(moved.sent).toEqual([]);
+      expect(moved.store.release).toHaveBeenCalledTimes(1);
+      expect(moved.queued).toEqual([expect.objectContaining({ lane: 'slow', attempt: 1 })]);
+    });
   });
 });
