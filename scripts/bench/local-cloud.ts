@@ -33,7 +33,9 @@ import {
 import type { TreeMemory } from './lib/proc';
 import type { BenchPart, Figure, PartContext, Section } from './lib/types';
 
+/** `npm start` to the ready banner: cold (templates packaged again) and warm. */
 const READY_GOAL_MS = 20_000;
+const WARM_READY_GOAL_MS = 5_000;
 const RSS_GOAL_MB = 800;
 const SPEEDUP_GOAL = 5;
 const STOP_GOAL_MS = 10_000;
@@ -539,6 +541,9 @@ async function cloudMemory(context: PartContext): Promise<Section[]> {
 // (c) npm start to ready, and Ctrl-C
 
 interface StartRun {
+  /** Until GET /status answers 200 (the gateway and one function up). */
+  statusMs: number;
+  /** Until the ready banner. */
   readyMs: number;
   selfReportedReadyMs?: number;
   exitMs: number;
@@ -578,6 +583,15 @@ async function startAndStop(context: PartContext, stateDir: string, mode: string
     await stopGroup(child);
     throw error;
   }
+  const statusMs = performance.now() - started;
+  // The gateway answers before the cloud is ready (seeding, the demo key's probes): ready is the
+  // banner, which prints once the demo key works on every service.
+  const bannerDeadline = performance.now() + 120_000;
+  while (!/local cloud is ready in/.test(output()) && performance.now() < bannerDeadline) await sleep(50);
+  if (!/local cloud is ready in/.test(output())) {
+    await stopGroup(child);
+    throw new Error('npm start: no ready banner within 120 s of the gateway answering');
+  }
   const readyMs = performance.now() - started;
   let selfReportedReadyMs: number | undefined;
   try {
@@ -614,6 +628,7 @@ async function startAndStop(context: PartContext, stateDir: string, mode: string
     await stopGroup(child, 'SIGKILL', 0);
   }
   return {
+    statusMs,
     readyMs,
     selfReportedReadyMs,
     exitMs,
@@ -627,7 +642,8 @@ async function startAndStop(context: PartContext, stateDir: string, mode: string
 async function startToReady(context: PartContext): Promise<Section> {
   const section: Section = {
     id: 'c',
-    title: '`npm start` to ready (GET {apiUrl}/status answers 200, polled every 50 ms), then Ctrl-C',
+    title:
+      '`npm start` to the ready banner (and to GET {apiUrl}/status answering 200 before it), then Ctrl-C',
     figures: [],
     goals: [],
     notes: [],
@@ -650,7 +666,8 @@ async function startToReady(context: PartContext): Promise<Section> {
       const run = await startAndStop(context, stateDir, mode);
       runs[mode] = run;
       section.figures.push(
-        { label: `${mode}: npm start to ready`, value: run.readyMs / 1000, unit: 's' },
+        { label: `${mode}: npm start to GET /status 200`, value: run.statusMs / 1000, unit: 's' },
+        { label: `${mode}: npm start to the ready banner`, value: run.readyMs / 1000, unit: 's' },
         {
           label: `${mode}: readyInMs the cloud reports (dev.json)`,
           value: run.selfReportedReadyMs === undefined ? null : run.selfReportedReadyMs / 1000,
@@ -674,11 +691,11 @@ async function startToReady(context: PartContext): Promise<Section> {
       section.goals.push(
         {
           id: `c-${mode}`,
-          description: `npm start to ready, ${mode}`,
+          description: `npm start to the ready banner, ${mode}`,
           measured: run.readyMs / 1000,
           unit: 's',
           comparison: 'below',
-          target: READY_GOAL_MS / 1000,
+          target: (mode === 'cold' ? READY_GOAL_MS : WARM_READY_GOAL_MS) / 1000,
         },
         {
           id: `c-${mode}-stop`,

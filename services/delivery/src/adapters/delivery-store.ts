@@ -79,6 +79,9 @@ export interface ClaimExpectation {
 }
 
 export class DeliveryStore {
+  /** Subscription listings in flight, by tenant (see listSubscriptions). */
+  private readonly listings = new Map<string, Promise<Subscription[]>>();
+
   constructor(
     private readonly client: DynamoDBDocumentClient = dynamoDbDocumentClient(),
     private readonly table: () => string = () => config().DELIVERY_TABLE,
@@ -87,8 +90,22 @@ export class DeliveryStore {
   // -------------------------------------------------------------------------------------------------
   // Fan-out
 
-  /** Every subscription of the tenant (a tenant has few; all pages are read). */
+  /**
+   * Every subscription of the tenant (a tenant has few; all pages are read). Callers asking while a
+   * listing of the same tenant is in flight share it: the records of one batch fan out concurrently,
+   * and every one of their events was published before that listing began. Each caller gets its
+   * own copies (an attempt marks its subscription slow in place).
+   */
   async listSubscriptions(tenantId: string): Promise<Subscription[]> {
+    let listing = this.listings.get(tenantId);
+    if (!listing) {
+      listing = this.querySubscriptions(tenantId).finally(() => this.listings.delete(tenantId));
+      this.listings.set(tenantId, listing);
+    }
+    return structuredClone(await listing);
+  }
+
+  private async querySubscriptions(tenantId: string): Promise<Subscription[]> {
     const items = await queryAll(this.client, {
       TableName: this.table(),
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sub)',

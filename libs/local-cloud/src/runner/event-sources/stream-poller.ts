@@ -62,6 +62,9 @@ export function nextPollPause(input: {
   return input.windowEnds === undefined ? interval : Math.min(interval, input.windowEnds - input.now);
 }
 
+/** TrimmedDataAccessExceptions in a row retried at the busy pace before each is logged and paced 1 s. */
+const TRIMMED_RETRIES_UNREPORTED = 10;
+
 export interface StreamPollerOptions {
   invoker: Invoker;
   mappings: StreamMapping[];
@@ -366,6 +369,7 @@ export class StreamPoller {
     const busyPollIntervalMs = Math.min(idlePollIntervalMs, this.options.busyPollIntervalMs ?? 20);
     const busyForMs = this.options.busyForMs ?? 1_000;
     let lastRecordsAt = 0;
+    let trimmedInARow = 0;
     const windowMs = Math.max(0, mapping.maximumBatchingWindowInSeconds) * 1000;
     let checkpoint: string | undefined;
     let iterator: string | undefined;
@@ -383,6 +387,7 @@ export class StreamPoller {
           },
         );
         const records = out.Records ?? [];
+        trimmedInARow = 0;
         if (records.length > 0) {
           lastRecordsAt = Date.now();
           if (gathered.length === 0) windowEnds = Date.now() + windowMs;
@@ -418,11 +423,19 @@ export class StreamPoller {
       } catch (err) {
         if (this.stopped) return;
         // Expired or trimmed iterators: start again after the last processed record. Records
-        // gathered since are read again from there.
-        this.log(`stream ${mapping.streamArn} ${state.shardId}: ${(err as Error).message}`);
+        // gathered since are read again from there. DynamoDB Local answers a shard's first reads
+        // right after its table was created with TrimmedDataAccessException; a fresh iterator a
+        // moment later reads it fine, so that one is retried at once and reported only if it lasts.
+        const trimmed = (err as Error).name === 'TrimmedDataAccessException';
+        trimmedInARow = trimmed ? trimmedInARow + 1 : 0;
+        if (!trimmed || trimmedInARow > TRIMMED_RETRIES_UNREPORTED)
+          this.log(`stream ${mapping.streamArn} ${state.shardId}: ${(err as Error).message}`);
         iterator = undefined;
         gathered = [];
-        await sleep(1_000, this.abort.signal);
+        await sleep(
+          trimmed && trimmedInARow <= TRIMMED_RETRIES_UNREPORTED ? busyPollIntervalMs : 1_000,
+          this.abort.signal,
+        );
       }
     }
     if (!this.stopped) state.done = true;

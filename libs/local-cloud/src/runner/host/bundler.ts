@@ -1,9 +1,10 @@
 /**
  * Functions' code, bundled from source with esbuild on first use and bundled again when one of its
- * source files changed (edit and go, no restart).
+ * source files changed (edit and go, no restart). A bundle on disk whose sources (and the lock file)
+ * are as they were when it was built is used again by the next start instead of being rebuilt.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build, stop as stopEsbuild } from 'esbuild';
@@ -127,6 +128,18 @@ async function runBuild(options: BuildOptions & { metafile: true; write: false }
   }
 }
 
+/**
+ * What a bundle on disk records beside it (`index.js.inputs.json`). FORMAT changes whenever what a
+ * bundle holds changes (build options, plugins), so bundles of another format are built again.
+ */
+const MANIFEST_FORMAT = 1;
+
+interface BundleManifest {
+  format: number;
+  version: string;
+  inputs: [string, number][];
+}
+
 export class Bundler {
   private readonly bundles = new Map<string, Bundle>();
   private readonly building = new Map<string, Promise<Bundle>>();
@@ -135,7 +148,11 @@ export class Bundler {
 
   /** The bundle of a source, rebuilt when a bundled source file changed; one build at a time per entry. */
   async current(source: BundleSource): Promise<Bundle> {
-    const existing = this.bundles.get(source.entry);
+    let existing = this.bundles.get(source.entry);
+    if (!existing) {
+      existing = this.fromDisk(source);
+      if (existing) this.bundles.set(source.entry, existing);
+    }
     if (existing) {
       const now = Date.now();
       if (now - existing.checkedAt < SOURCE_CHECK_INTERVAL_MS) return existing;
@@ -152,10 +169,34 @@ export class Bundler {
     return inFlight;
   }
 
-  private async bundle({ entry, service, serviceDir }: BundleSource): Promise<Bundle> {
+  private outfileOf({ entry, service, serviceDir }: BundleSource): string {
     const rel = relative(serviceDir, entry).replace(/\.[^.]+$/, '');
     const key = createHash('sha1').update(entry).digest('hex').slice(0, 10);
-    const outfile = join(this.options.buildDir, service, `${rel.replace(/[\\/]/g, '_')}-${key}`, 'index.js');
+    return join(this.options.buildDir, service, `${rel.replace(/[\\/]/g, '_')}-${key}`, 'index.js');
+  }
+
+  /** The bundle an earlier start left, when it is still current: none of its inputs changed since. */
+  private fromDisk(source: BundleSource): Bundle | undefined {
+    const outfile = this.outfileOf(source);
+    let manifest: BundleManifest;
+    try {
+      manifest = JSON.parse(readFileSync(`${outfile}.inputs.json`, 'utf8')) as BundleManifest;
+    } catch {
+      return undefined;
+    }
+    if (manifest.format !== MANIFEST_FORMAT || !existsSync(outfile)) return undefined;
+    const bundle: Bundle = {
+      path: outfile,
+      version: manifest.version,
+      inputs: new Map(manifest.inputs),
+      checkedAt: Date.now(),
+    };
+    return changed(bundle) ? undefined : bundle;
+  }
+
+  private async bundle(source: BundleSource): Promise<Bundle> {
+    const { entry, serviceDir } = source;
+    const outfile = this.outfileOf(source);
     const startedAt = Date.now();
     const result = await runBuild({
       entryPoints: [entry],
@@ -197,14 +238,32 @@ export class Bundler {
       const path = resolve(serviceDir, input);
       inputs.set(path, mtimeOf(path));
     }
+    // Packages are required from node_modules by path (sharedPackages): an install that moves them
+    // makes the bundle stale, and it changes the lock file.
+    const lockFile = findUp('package-lock.json', serviceDir);
+    if (lockFile) inputs.set(lockFile, mtimeOf(lockFile));
     const bundle: Bundle = {
       path: outfile,
       version: `${startedAt}-${code.hash}`,
       inputs,
       checkedAt: Date.now(),
     };
+    const manifest: BundleManifest = {
+      format: MANIFEST_FORMAT,
+      version: bundle.version,
+      inputs: [...inputs],
+    };
+    writeFileSync(`${outfile}.inputs.json.${suffix}`, JSON.stringify(manifest));
+    renameSync(`${outfile}.inputs.json.${suffix}`, `${outfile}.inputs.json`);
     this.bundles.set(entry, bundle);
     return bundle;
+  }
+}
+
+function findUp(name: string, from: string): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, name))) return join(dir, name);
+    if (dirname(dir) === dir) return undefined;
   }
 }
 

@@ -1,7 +1,13 @@
 // The store's writes whose conditions carry the engine's guarantees (one attempt per claim, one
 // EndpointDisabled per flip, never an UpdateItem that touches the API's attributes).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeliveryStore } from '../../../src/adapters/delivery-store';
 import { recordOutcome } from '../../../src/domain/engine';
@@ -23,6 +29,38 @@ const subscription = enabledSubscription({
 beforeEach(() => doc.reset());
 
 describe('DeliveryStore', () => {
+  it("shares one listing of a tenant's subscriptions among the callers asking while it is in flight", async () => {
+    doc.on(QueryCommand).resolves({
+      Items: [{ ...subscription, pk: 'TENANT#t1', sk: 'SUB#sub_1', kind: 'subscription' }],
+    });
+    const [a, b] = await Promise.all([store.listSubscriptions('t1'), store.listSubscriptions('t1')]);
+    expect(doc.commandCalls(QueryCommand)).toHaveLength(1);
+    expect(a).toEqual([subscription]);
+    // Each caller has its own copy: an attempt marking its subscription slow changes no other's.
+    a[0]!.slowUntil = t0.toISOString();
+    expect(b[0]!.slowUntil).toBeUndefined();
+
+    await store.listSubscriptions('t1');
+    await store.listSubscriptions('t2');
+    expect(doc.commandCalls(QueryCommand)).toHaveLength(3);
+  });
+
+  it('creates a message claimed for the attempt its creator makes at once', async () => {
+    doc.on(PutCommand).resolves({});
+    const until = new Date(t0.getTime() + 60_000);
+    expect(await store.createMessage(pendingMessage(), 100, { requestId: 'msg_1.a1', until })).toBe(
+      'created',
+    );
+    const item = doc.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(item).toMatchObject({ claimedBy: 'msg_1.a1', claimedUntil: until.getTime(), status: 'pending' });
+    expect(doc.commandCalls(PutCommand)[0]!.args[0].input.ConditionExpression).toBe(
+      'attribute_not_exists(#pk)',
+    );
+
+    await store.createMessage(pendingMessage(), 100);
+    expect(doc.commandCalls(PutCommand)[1]!.args[0].input.Item).not.toHaveProperty('claimedBy');
+  });
+
   it('claims a scheduled attempt only at its place in the schedule and with no live claim', async () => {
     doc
       .on(UpdateCommand)
