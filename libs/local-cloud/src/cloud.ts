@@ -47,7 +47,10 @@ export interface LocalCloudOptions {
   log: (line: string) => void;
   /** Called when an alarm changes state, after dev.json's facts are updated. */
   onAlarmChange?: (alarms: AlarmState[]) => void;
-  /** Count the AWS requests of functions, bus and pollers (request-meter.ts); for the cost bench. */
+  /**
+   * Count the AWS requests of functions, bus and pollers (request-meter.ts); for the cost bench.
+   * Streams are then read at Lambda's pace (four times a second), not the local cloud's faster one.
+   */
   meterRequests?: boolean;
 }
 
@@ -300,10 +303,13 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       sqsEndpoint: queues.endpoint,
       region,
       log: (line) => log(`[streams] ${line}`),
+      // Counting requests for the cost bench: streams read at Lambda's own pace, so the invocations
+      // and batch sizes counted are the ones AWS would bill.
+      ...(options.meterRequests ? { busyPollIntervalMs: 250 } : {}),
     });
     streams.start();
     // What an invocation wrote reaches its stream's consumers without waiting out a poll interval.
-    host.onInvoked((service) => streams.nudge(service));
+    if (!options.meterRequests) host.onInvoked((service) => streams.nudge(service));
     running.push({ name: 'stream pollers', stop: () => streams.stop() });
 
     await alarms.evaluate();

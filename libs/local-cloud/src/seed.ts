@@ -189,17 +189,27 @@ export async function untilDemoKeyAccepted(options: {
   let pending = [...options.probes];
   let lastRefusedAt: number | undefined;
   for (;;) {
-    const refused: ProbeRoute[] = [];
-    for (const probe of pending) {
-      const response = await (options.fetch ?? fetch)(new URL(probe.path, options.apiUrl), {
-        headers: { authorization: `Bearer ${options.apiKey}` },
-      }).catch(() => undefined);
-      await response?.arrayBuffer().catch(() => undefined);
-      if (!response || response.status === 401) {
-        refused.push(probe);
-        lastRefusedAt = Date.now();
-      }
-    }
+    // Services are probed side by side (each one's first request starts its workers, and those
+    // starts overlap), a service's own routes one after another (so they reuse its first worker).
+    const services = [...new Set(pending.map((p) => p.service))];
+    const refused = (
+      await Promise.all(
+        services.map(async (service) => {
+          const refusedHere: ProbeRoute[] = [];
+          for (const probe of pending.filter((p) => p.service === service)) {
+            const response = await (options.fetch ?? fetch)(new URL(probe.path, options.apiUrl), {
+              headers: { authorization: `Bearer ${options.apiKey}` },
+            }).catch(() => undefined);
+            await response?.arrayBuffer().catch(() => undefined);
+            if (!response || response.status === 401) {
+              refusedHere.push(probe);
+              lastRefusedAt = Math.max(lastRefusedAt ?? 0, Date.now());
+            }
+          }
+          return refusedHere;
+        }),
+      )
+    ).flat();
     pending = refused;
     if (pending.length === 0) {
       // A worker that refused a probe keeps the key as unknown for a moment (the key verifier's

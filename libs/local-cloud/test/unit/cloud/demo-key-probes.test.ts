@@ -68,4 +68,40 @@ describe('untilDemoKeyAccepted', () => {
       server.close();
     }
   });
+
+  it("probes services side by side and a service's own routes one after another", async () => {
+    const inFlight = new Map<string, number>();
+    let most = 0;
+    let mostInOneService = 0;
+    const server = createServer((req, res) => {
+      const service = (req.url ?? '').split('/')[1]!;
+      inFlight.set(service, (inFlight.get(service) ?? 0) + 1);
+      const total = [...inFlight.values()].reduce((a, b) => a + b, 0);
+      most = Math.max(most, total);
+      mostInOneService = Math.max(mostInOneService, inFlight.get(service)!);
+      setTimeout(() => {
+        inFlight.set(service, inFlight.get(service)! - 1);
+        res.end('{}');
+      }, 100);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const lagging = await untilDemoKeyAccepted({
+        apiUrl,
+        apiKey: 'sy_demo',
+        probes: [
+          { service: 'a', path: '/a/one' },
+          { service: 'a', path: '/a/two' },
+          { service: 'b', path: '/b/one' },
+          { service: 'c', path: '/c/one' },
+        ],
+      });
+      expect(lagging).toEqual([]);
+      expect(most).toBe(3);
+      expect(mostInOneService).toBe(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
