@@ -73,12 +73,23 @@ export interface DueMessage {
   attempt: number;
 }
 
+/** Places `next`..`end` of one endpoint's window `second`, claimed by this instance. */
+interface RateBlock {
+  second: number;
+  next: number;
+  end: number;
+  /** Set while the claim's write is in flight. */
+  claiming?: Promise<void> | undefined;
+}
+
 export interface ClaimExpectation {
   /** Scheduled requests: the scheduled attempts already made. Manual requests: undefined. */
   scheduledAttemptsMade?: number;
 }
 
 export class DeliveryStore {
+  /** The places of a rate window this instance claimed last, by subscription (countInRateWindow). */
+  private readonly rateBlocks = new Map<string, RateBlock>();
   /** Subscription listings in flight, by tenant (see listSubscriptions). */
   private readonly listings = new Map<string, Promise<Subscription[]>>();
 
@@ -553,19 +564,49 @@ export class DeliveryStore {
   // -------------------------------------------------------------------------------------------------
   // Rate windows
 
-  /** Counts one attempt in the endpoint's window for `second`; returns the window's count. */
-  async countInRateWindow(subscriptionId: string, second: number): Promise<number> {
+  /**
+   * Takes the next place in the endpoint's window for `second` and returns it (1 is the first).
+   * Places are claimed `blockSize` at a time with one ADD on the shared counter and handed out by
+   * this instance until they run out (domain/rate-limit.ts, rateBlockOf).
+   */
+  async countInRateWindow(subscriptionId: string, second: number, blockSize = 1): Promise<number> {
+    for (;;) {
+      const held = this.rateBlocks.get(subscriptionId);
+      if (held?.second === second) {
+        if (held.claiming) {
+          await held.claiming;
+          continue;
+        }
+        if (held.next <= held.end) return held.next++;
+      }
+      // One claim in flight per endpoint: attempts of one batch wait for it rather than each
+      // claiming a block of their own.
+      const block: RateBlock = { second, next: 1, end: 0 };
+      block.claiming = this.claimRateBlock(subscriptionId, second, blockSize)
+        .then((total) => {
+          block.next = total - blockSize + 1;
+          block.end = total;
+        })
+        .finally(() => {
+          block.claiming = undefined;
+        });
+      this.rateBlocks.set(subscriptionId, block);
+      await block.claiming;
+    }
+  }
+
+  private async claimRateBlock(subscriptionId: string, second: number, blockSize: number): Promise<number> {
     const result = await this.client.send(
       new UpdateCommand({
         TableName: this.table(),
         Key: rateKey(subscriptionId, second),
-        UpdateExpression: 'ADD #count :one SET #expiresAtEpoch = :expires',
+        UpdateExpression: 'ADD #count :places SET #expiresAtEpoch = :expires',
         ExpressionAttributeNames: { '#count': 'count', '#expiresAtEpoch': 'expiresAtEpoch' },
-        ExpressionAttributeValues: { ':one': 1, ':expires': second + 120 },
+        ExpressionAttributeValues: { ':places': blockSize, ':expires': second + 120 },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
-    return Number(result.Attributes?.count ?? 1);
+    return Number(result.Attributes?.count ?? blockSize);
   }
 
   // -------------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import type { Lane } from '../domain/lanes';
 import { laneOf, slowMark } from '../domain/lanes';
 import type { StoredEvent, Subscription } from '../domain/model';
 import type { SendResult } from '../domain/outcome';
-import { rateDecision, rateLimitOf, rateWindow } from '../domain/rate-limit';
+import { rateBlockOf, rateDecision, rateLimitOf, rateWindow } from '../domain/rate-limit';
 import { webhookBody, webhookHeaders } from '../domain/signing';
 
 export interface DeliverDeps {
@@ -173,7 +173,7 @@ export async function deliver(request: AttemptOrder, deps: DeliverDeps, fresh?: 
 
   const limit = rateLimitOf(subscription, deps.runtime.defaultRateLimit);
   const decision = rateDecision(
-    await deps.store.countInRateWindow(subscriptionId, rateWindow(deps.now())),
+    await deps.store.countInRateWindow(subscriptionId, rateWindow(deps.now()), rateBlockOf(limit)),
     limit,
   );
   if (!decision.allowed) {

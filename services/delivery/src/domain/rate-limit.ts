@@ -20,11 +20,23 @@ export function rateLimitOf(
   return own !== undefined && Number.isInteger(own) && own > 0 ? own : defaultLimit;
 }
 
+/**
+ * How many of a window's places an instance claims with one write: a tenth of the limit (1 for
+ * limits under 20), so an endpoint at its default of 100/s costs one write per ten attempts an
+ * instance makes in a second instead of one each. Places are numbered by the shared counter, so
+ * the window never admits more than the limit; places an instance claimed and did not use in their
+ * second are lost, so an endpoint can get less than its limit in a second only when more than ten
+ * instances send to it within that second.
+ */
+export function rateBlockOf(limit: number): number {
+  return Math.max(1, Math.floor(limit / 10));
+}
+
 /** What the window's counter says about one more attempt. */
 export type RateDecision = { allowed: true } | { allowed: false; delaySeconds: number };
 
 /**
- * Every attempt adds one to its window's counter (refused ones too) and reads the total back: the
+ * Every attempt takes the next place in its window (refused ones too; see rateBlockOf): the
  * first `limit` go, the rest wait. The k-th one over waits ceil(k / limit) seconds, so a burst
  * drains at the limit instead of every waiting message coming back in the same second.
  */

@@ -29,6 +29,63 @@ const subscription = enabledSubscription({
 beforeEach(() => doc.reset());
 
 describe('DeliveryStore', () => {
+  describe('rate windows claimed in blocks', () => {
+    // The shared counter: each ADD returns the total after it, as DynamoDB does.
+    function counter() {
+      const totals = new Map<string, number>();
+      doc
+        .on(UpdateCommand)
+        .callsFake(
+          (input: { Key: { pk: string; sk: string }; ExpressionAttributeValues: { ':places': number } }) => {
+            const key = `${input.Key.pk}|${input.Key.sk}`;
+            const total = (totals.get(key) ?? 0) + input.ExpressionAttributeValues[':places'];
+            totals.set(key, total);
+            return { Attributes: { count: total } };
+          },
+        );
+    }
+    const adds = () => doc.commandCalls(UpdateCommand).map((c) => c.args[0].input.ExpressionAttributeValues);
+
+    it('hands out the places of one claim to concurrent attempts, one write per block', async () => {
+      counter();
+      const fresh = new DeliveryStore(
+        DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+        () => 't',
+      );
+      const places = await Promise.all(
+        Array.from({ length: 12 }, () => fresh.countInRateWindow('sub_1', 100, 10)),
+      );
+      expect([...places].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+      expect(adds()).toEqual([
+        { ':places': 10, ':expires': 220 },
+        { ':places': 10, ':expires': 220 },
+      ]);
+      // Another instance claiming meanwhile gets the places after this one's.
+      const other = new DeliveryStore(
+        DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+        () => 't',
+      );
+      expect(await other.countInRateWindow('sub_1', 100, 10)).toBe(21);
+      // A new second starts a new window; another endpoint has its own.
+      expect(await fresh.countInRateWindow('sub_1', 101, 10)).toBe(1);
+      expect(await fresh.countInRateWindow('sub_2', 101, 10)).toBe(1);
+    });
+
+    it('claims one place per attempt with a block of one', async () => {
+      counter();
+      const fresh = new DeliveryStore(
+        DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+        () => 't',
+      );
+      expect([
+        await fresh.countInRateWindow('sub_1', 100),
+        await fresh.countInRateWindow('sub_1', 100),
+        await fresh.countInRateWindow('sub_1', 100),
+      ]).toEqual([1, 2, 3]);
+      expect(adds()).toHaveLength(3);
+    });
+  });
+
   it("shares one listing of a tenant's subscriptions among the callers asking while it is in flight", async () => {
     doc.on(QueryCommand).resolves({
       Items: [{ ...subscription, pk: 'TENANT#t1', sk: 'SUB#sub_1', kind: 'subscription' }],

@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { laneOf, slowMark } from '../../../src/domain/lanes';
 import { matchingSubscriptions, newMessage, webhookIdFor } from '../../../src/domain/messages';
-import { rateDecision, rateLimitOf, rateWindow } from '../../../src/domain/rate-limit';
+import { rateBlockOf, rateDecision, rateLimitOf, rateWindow } from '../../../src/domain/rate-limit';
 import { signatureHeader, webhookBody, webhookHeaders } from '../../../src/domain/signing';
 
 const t0 = new Date('2026-03-01T12:00:00.000Z');
@@ -123,6 +123,10 @@ describe('rate limits and lanes', () => {
     expect(rateDecision(5, 5)).toEqual({ allowed: true });
     expect(rateDecision(6, 5)).toEqual({ allowed: false, delaySeconds: 1 });
     expect(rateDecision(11, 5)).toEqual({ allowed: false, delaySeconds: 2 });
+  });
+
+  it('claims a tenth of the limit per write, and one place at a time under 20/s', () => {
+    expect([1, 2, 19, 20, 100, 1_000].map(rateBlockOf)).toEqual([1, 1, 1, 2, 10, 100]);
   });
 
   it('moves endpoints that answer slowly to the slow lane for a while, renewing the mark sparingly', () => {
