@@ -62,6 +62,8 @@ export interface AttemptContext {
   event?: StoredEvent;
   message?: MessageState;
   subscription?: Subscription;
+  /** When the message's current claim ends (epoch ms), while it has one. */
+  claimedUntil?: number;
 }
 
 export interface DueMessage {
@@ -217,10 +219,12 @@ export class DeliveryStore {
       const item = items.find((i) => i.pk === key.pk && i.sk === key.sk);
       return item ? fromItem<T>(item) : undefined;
     };
+    const claimedUntil = items.find((i) => i.pk === keys[1]!.pk && i.sk === keys[1]!.sk)?.claimedUntil;
     return {
       event: find<StoredEvent>(keys[0]!),
       message: find<MessageState>(keys[1]!),
       subscription: find<Subscription>(keys[2]!),
+      ...(typeof claimedUntil === 'number' ? { claimedUntil } : {}),
     };
   }
 

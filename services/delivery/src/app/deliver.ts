@@ -197,7 +197,16 @@ export async function deliver(request: AttemptOrder, deps: DeliverDeps, fresh?: 
     // Stale by now, or held by another copy of the request: the fresh state tells which.
     const latest = await deps.store.loadForAttempt(tenantId, eventId, subscriptionId);
     const replan = preflight({ request: view, ...latest, now: deps.now(), settings });
-    if (replan.action === 'send') throw new AttemptInProgressError(context.message!.webhookId);
+    if (replan.action === 'send') {
+      // Held by another request: come back when its lease ends (an attempt that crashed mid-send
+      // is taken over then), rather than after the queue's much longer visibility timeout.
+      const leaseLeftMs = (latest.claimedUntil ?? 0) - deps.now().getTime();
+      if (leaseLeftMs <= 0) throw new AttemptInProgressError(context.message!.webhookId);
+      const delaySeconds = Math.min(settings.maxQueueDelaySeconds, Math.ceil(leaseLeftMs / 1000) + 1);
+      await deps.requestAttempts([again(delaySeconds)]);
+      logger.info('attempt_waits_for_claim', { ...ids, attempt: view.attempt, delaySeconds });
+      return;
+    }
     logger.info('attempt_skipped', { ...ids, attempt: view.attempt, reason: 'claimed by another request' });
     return;
   }

@@ -130,6 +130,19 @@ describe('deliver', () => {
     expect(h.sent).toEqual([]);
   });
 
+  it("comes back when the holder's lease ends, when the claim says how long it has left", async () => {
+    const h = harness({
+      event,
+      message: message(),
+      subscription: subscription(),
+      claimedUntil: t0.getTime() + 42_500,
+    });
+    h.store.claim.mockResolvedValue(undefined);
+    await deliver(request(), h.deps);
+    expect(h.sent).toEqual([]);
+    expect(h.queued).toEqual([expect.objectContaining({ attempt: 1, delaySeconds: 44, lane: 'default' })]);
+  });
+
   it('moves a request for a slow endpoint to the slow lane, and marks an endpoint that answers slowly', async () => {
     const slowUntil = new Date(t0.getTime() + 60_000).toISOString();
     const moved = harness({ event, message: message(), subscription: subscription({ slowUntil }) });
