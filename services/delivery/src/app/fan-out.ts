@@ -17,13 +17,13 @@ import { requestAttempts, requestIdFor, toDeliveryRequested } from '../adapters/
 import type { DeliveryStore } from '../adapters/delivery-store';
 import { deliveryStore } from '../adapters/delivery-store';
 import type { EngineRuntime } from '../config';
-import type { AttemptOrder, FreshMessage } from './deliver';
-import { deliver, deliverDeps } from './deliver';
 import { engineRuntime } from '../config';
 import { laneOf } from '../domain/lanes';
 import { matchingSubscriptions, newMessage } from '../domain/messages';
 import type { StoredEvent } from '../domain/model';
 import { withJitter } from '../domain/schedule';
+import type { AttemptOrder, FreshMessage } from './deliver';
+import { deliver, deliverDeps } from './deliver';
 
 export interface FanOutDeps {
   store: Pick<DeliveryStore, 'listSubscriptions' | 'saveEvent' | 'createMessage' | 'release'>;
@@ -85,24 +85,24 @@ export async function fanOut(message: EventReceived, deps: FanOutDeps): Promise<
       lane: laneOf(subscription, now),
     };
     const order = { ...toDeliveryRequested(request, now), id: requestIdFor(request) };
-    const now_ =
+    const attemptHere =
       deps.attemptNow !== undefined &&
       webhookMessage.status === 'pending' &&
       request.lane === 'default' &&
       Math.ceil(firstWait) === 0;
-    return { subscription, message: webhookMessage, request, order, attemptNow: now_ };
+    return { subscription, message: webhookMessage, request, order, attemptHere };
   });
   const created = await Promise.all(
     planned.map((p) =>
       deps.store.createMessage(
         p.message,
         expiresAtEpoch,
-        p.attemptNow ? { requestId: p.order.id, until: leaseUntil } : undefined,
+        p.attemptHere ? { requestId: p.order.id, until: leaseUntil } : undefined,
       ),
     ),
   );
   // A message that already existed (a redelivered event) may be mid-attempt elsewhere: queue it.
-  const inline = planned.filter((p, i) => p.attemptNow && created[i] === 'created');
+  const inline = planned.filter((p, i) => p.attemptHere && created[i] === 'created');
   const queued = planned.filter((p) => p.message.status === 'pending' && !inline.includes(p));
   await deps.requestAttempts(queued.map((p) => p.request));
 
