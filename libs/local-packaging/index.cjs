@@ -1,6 +1,6 @@
 'use strict';
 // An osls plugin every service with functions lists first (`plugins: ['@switchyard/local-packaging',
-// 'serverless-esbuild', ...]`). The local cloud reads only the packaged CloudFormation template and
+// '@switchyard/local-packaging/esbuild', ...]`, the second being serverless-esbuild; see esbuild.cjs). The local cloud reads only the packaged CloudFormation template and
 // bundles each function from source itself, yet `serverless package` bundles and zips every
 // function (about 5 of a stack's 7 s). When the local cloud packages (it sets
 // SWITCHYARD_TEMPLATE_ONLY=1), this makes the template alone: every function skips serverless-esbuild

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,5 +56,29 @@ describe('@switchyard/local-packaging', () => {
     expect(zip.readUInt32LE(0)).toBe(0x06054b50);
     for (const where of ['.serverless', join('.esbuild', '.serverless')])
       expect(existsSync(join(dir, where, 'switchyard-template-only.zip'))).toBe(true);
+  });
+
+  describe('the esbuild entry', () => {
+    // A fresh node per case: which modules a require loads is the point, so no shared module cache.
+    const load = (templateOnly: boolean) => {
+      const script = `
+        const Plugin = require('@switchyard/local-packaging/esbuild');
+        const loaded = Object.keys(require.cache).some((path) => path.includes('serverless-esbuild'));
+        const hooks = loaded ? null : Object.keys(new Plugin({}, {}).hooks);
+        console.log(JSON.stringify({ loaded, same: Plugin === (loaded ? require('serverless-esbuild') : null), hooks }));`;
+      const env = { ...process.env };
+      delete env.SWITCHYARD_TEMPLATE_ONLY;
+      if (templateOnly) env.SWITCHYARD_TEMPLATE_ONLY = '1';
+      const out = execFileSync(process.execPath, ['-e', script], { cwd: __dirname, env, encoding: 'utf8' });
+      return JSON.parse(out) as { loaded: boolean; same: boolean; hooks: string[] | null };
+    };
+
+    it('is serverless-esbuild itself when functions are bundled', () => {
+      expect(load(false)).toMatchObject({ loaded: true, same: true });
+    });
+
+    it('does not load serverless-esbuild when only the template is made, and hooks nothing', () => {
+      expect(load(true)).toEqual({ loaded: false, same: false, hooks: [] });
+    });
   });
 });
