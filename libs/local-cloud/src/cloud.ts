@@ -110,6 +110,11 @@ function stripeEnvironment(info: DevInfo): Record<string, string> {
   };
 }
 
+/** How long no function may run before the demo key is taken to have reached every projection. */
+const KEY_PROPAGATION_QUIET_MS = 300;
+/** The longest the local cloud waits for that quiet before probing anyway. */
+const KEY_PROPAGATION_WAIT_MS = 5_000;
+
 /** Runs `steps` in reverse, each bounded, so one stuck part cannot keep the others running. */
 async function stopAll(steps: { name: string; stop: () => Promise<void> }[], log: (line: string) => void) {
   for (const step of [...steps].reverse()) {
@@ -335,6 +340,11 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
         Object.assign(info, seeded.demo, { missing: [] });
         log(`demo tenant ${seeded.demo.tenantId} ${seeded.reused ? 'reused' : 'created'}`);
         // Ready means usable: every service's key projection has the demo key before the banner shows it.
+        // The key's way there (identity's outbox, the bus, each service's projection) runs first on
+        // its own: probes sent meanwhile would start every service's workers at once, slowing that
+        // way on a few cores, and a probe refused too early is remembered for a while (the key
+        // verifier's negative cache). The probes still decide.
+        await host.untilQuiet({ quietMs: KEY_PROPAGATION_QUIET_MS, timeoutMs: KEY_PROPAGATION_WAIT_MS });
         const lagging = await untilDemoKeyAccepted({
           apiUrl: info.apiUrl,
           apiKey: seeded.demo.apiKey,

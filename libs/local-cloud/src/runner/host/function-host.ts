@@ -94,6 +94,8 @@ export class FunctionHost implements Invoker {
   private stopped = false;
 
   private readonly invokedListeners: ((service: string) => void)[] = [];
+  private inFlight = 0;
+  private lastActivityAt = 0;
 
   constructor(private readonly options: FunctionHostOptions) {
     this.region = options.region ?? 'us-east-1';
@@ -225,6 +227,38 @@ export class FunctionHost implements Invoker {
     const fn = this.functions.get(functionNameFromArn(functionNameOrArn));
     if (!fn)
       return invocationFailure('ResourceNotFoundException', `Function not found: ${functionNameOrArn}`);
+    this.inFlight++;
+    this.lastActivityAt = performance.now();
+    try {
+      return await this.invokeFunction(fn, event, streaming);
+    } finally {
+      this.inFlight--;
+      this.lastActivityAt = performance.now();
+    }
+  }
+
+  /**
+   * Resolves true once no invocation has been in flight for `quietMs`: a chain of invocations (a
+   * table's stream, the bus, a queue, the next function) has then run its course, as far as the
+   * host can tell (its hops each take milliseconds). False when `timeoutMs` passes first.
+   */
+  async untilQuiet(options: { quietMs: number; timeoutMs: number }): Promise<boolean> {
+    const deadline = performance.now() + options.timeoutMs;
+    for (;;) {
+      const now = performance.now();
+      const quietFor = this.inFlight > 0 ? 0 : now - this.lastActivityAt;
+      if (quietFor >= options.quietMs) return true;
+      if (now >= deadline) return false;
+      const wait = Math.min(options.quietMs - quietFor, deadline - now, 50);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
+    }
+  }
+
+  private async invokeFunction(
+    fn: HostedFunction,
+    event: unknown,
+    streaming?: InvocationStreaming,
+  ): Promise<InvocationResult> {
     let eventText: string;
     try {
       eventText = JSON.stringify(event ?? null);

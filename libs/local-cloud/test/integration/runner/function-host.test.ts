@@ -275,6 +275,21 @@ describe('function host: workers shared within an environment group', () => {
     expect(group?.busy).toBe(0);
   });
 
+  it('is quiet only once no invocation has run for the quiet span', async () => {
+    const events: string[] = [];
+    const invocation = host.invoke('sample-local-counterTwo', { waitMs: 400 }).then((result) => {
+      events.push('invocation ended');
+      return result;
+    });
+    // Too short a wait while the invocation runs: not quiet.
+    expect(await host.untilQuiet({ quietMs: 100, timeoutMs: 150 })).toBe(false);
+    const quiet = await host.untilQuiet({ quietMs: 100, timeoutMs: 10_000 });
+    events.push('quiet');
+    expect(quiet).toBe(true);
+    expect((await invocation).ok).toBe(true);
+    expect(events).toEqual(['invocation ended', 'quiet']);
+  });
+
   it("stops a burst's extra workers once idle, keeping the group's last one warm", async () => {
     // Handlers that wait force the group onto several workers at once.
     const results = await Promise.all(
