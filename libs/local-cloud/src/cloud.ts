@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AlarmWatcher } from './alarms';
-import { emulatorEndpoints, startDynamoDb, startFauxqs, startSes } from './emulators';
-import type { SesSnsDestination } from './emulators';
+import { startCloudDynamoDb } from './cloud-dynamodb';
+import { emulatorEndpoints, startFauxqs, startSes } from './emulators';
+import type { RunningDynamoDb, SesSnsDestination } from './emulators';
 import { LocalEventBridge, startEventBridgeServer } from './eventbridge';
 import { eventSourceMappingsOf, startLambdaApi } from './lambda-api';
 import { provisionServices } from './provision';
@@ -52,6 +53,8 @@ export interface LocalCloudOptions {
    * Streams are then read at Lambda's pace (four times a second), not the local cloud's faster one.
    */
   meterRequests?: boolean;
+  /** DynamoDB Local already starting (startCloudDynamoDb); the cloud stops it with the rest. */
+  dynamodb?: Promise<RunningDynamoDb>;
 }
 
 export interface RunningCloud {
@@ -149,9 +152,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     // Packaging (osls + esbuild, CPU-bound) overlaps with the JVM's start-up.
     const [services, dynamodb, fauxqs, ses] = await Promise.all([
       packageServices(sources, { repoRoot: options.repoRoot, stage: options.stage, log }),
-      startDynamoDb({
-        persistDir: options.persist ? join(options.stateDir, 'data', 'dynamodb') : undefined,
-      }).then((part) => track('DynamoDB Local', part)),
+      (options.dynamodb ?? startCloudDynamoDb(options)).then((part) => track('DynamoDB Local', part)),
       startFauxqs({ region }).then((part) => track('fauxqs', part)),
       startSes({}).then((part) => track('SES', part)),
     ]);

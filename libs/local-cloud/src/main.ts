@@ -3,8 +3,9 @@
 import { parseArgs } from 'node:util';
 import { join, relative, resolve } from 'node:path';
 import { formatAlarmStatus, formatBanner } from './banner';
-import { runLocalCloud } from './cloud';
+import type * as CloudModule from './cloud';
 import type { RunningCloud } from './cloud';
+import { startCloudDynamoDb } from './cloud-dynamodb';
 import { writeDevInfo } from './dev-info';
 import { createLineLog } from './line-log';
 import { repoRoot } from './repo-root';
@@ -87,8 +88,20 @@ async function main(): Promise<void> {
   if (ipc) process.on('disconnect', () => shutdown('parent gone'));
 
   log(`starting (stage ${options.stage}${options.persist ? ', persistent data' : ', in-memory data'})`);
+  // The JVM's start (the slowest emulator's) overlaps Node's loading the rest of the cloud.
+  const dynamodb = startCloudDynamoDb({
+    repoRoot: options.root,
+    stateDir: options.stateDir,
+    persist: options.persist,
+  });
+  // Its failure is handled where the cloud awaits it; until then it must not count as unhandled.
+  dynamodb.catch(() => undefined);
   try {
+    // Loaded only now, after the JVM was started above.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runLocalCloud } = require('./cloud') as typeof CloudModule;
     cloud = await runLocalCloud({
+      dynamodb,
       repoRoot: options.root,
       stateDir: options.stateDir,
       port: options.port,

@@ -2,7 +2,8 @@
 // listens on every interface) and exits when the Node parent goes away, so no java process outlives
 // the local cloud even when the parent is killed with SIGKILL.
 //
-// Run with the Java source launcher: java -cp DynamoDBLocal.jar LocalhostDynamoDb.java
+// Run with the Java source launcher (java -cp DynamoDBLocal.jar LocalhostDynamoDb.java), or compiled once
+// and run as a class (what the local cloud does: the source launcher compiles on every start):
 //   --host 127.0.0.1 --port 0 [DynamoDB Local options...]
 // Prints "SWITCHYARD_DYNAMODB_LISTENING <port>" once it accepts connections.
 import java.lang.reflect.Field;

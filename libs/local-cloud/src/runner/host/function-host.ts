@@ -99,8 +99,9 @@ export class FunctionHost implements Invoker {
 
   constructor(private readonly options: FunctionHostOptions) {
     this.region = options.region ?? 'us-east-1';
+    const buildDir = options.buildDir ?? join(findRepoRoot() ?? process.cwd(), '.switchyard', 'build');
     this.bundler = new Bundler({
-      buildDir: options.buildDir ?? join(findRepoRoot() ?? process.cwd(), '.switchyard', 'build'),
+      buildDir,
       ...(options.external ? { external: options.external } : {}),
     });
     this.pool = new WorkerPool({
@@ -111,6 +112,7 @@ export class FunctionHost implements Invoker {
         : {}),
       ...(options.enforceMemoryLimit !== undefined ? { enforceMemoryLimit: options.enforceMemoryLimit } : {}),
       functionArn: (name) => this.functionArn(name),
+      compileCacheDir: join(buildDir, 'compile-cache'),
       log: options.log ?? ((name, line) => process.stdout.write(`[${name}] ${line}\n`)),
     });
     for (const service of options.services) {

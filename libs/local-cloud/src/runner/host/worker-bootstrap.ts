@@ -23,8 +23,11 @@
  */
 export const WORKER_BOOTSTRAP = String.raw`
 'use strict';
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const Module = require('node:module');
+// V8's compiled code of what this worker loads is kept on disk and reused by the next cold start.
+const compileCache = Boolean(workerData && workerData.compileCacheDir && typeof Module.enableCompileCache === 'function');
+if (compileCache) Module.enableCompileCache(workerData.compileCacheDir);
 if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
 
 function toError(err, fallbackType) {
@@ -126,6 +129,8 @@ parentPort.on('message', (message) => {
       return;
     }
     fn = loaded.fn;
+    // Written now, not at exit: workers are terminated, and what a cold start compiled is the point.
+    if (compileCache && typeof Module.flushCompileCache === 'function') Module.flushCompileCache();
   } else if (!fn) {
     current = undefined;
     parentPort.postMessage({ type: 'result', id, ok: false, initError: true, error: { errorType: 'Runtime.HandlerNotFound', errorMessage: message.fn + ' is not loaded in this worker' } });
