@@ -1,9 +1,22 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- the SDK modules most functions never use load on first use */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type * as S3 from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type * as SESv2 from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type * as SQS from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * The S3, SQS and SESv2 modules, loaded when a function first uses them rather than when it loads:
+ * every function is built from this package, few use those services, and loading one costs a cold
+ * start 10-60 ms of CPU and a few MB. Commands come from here too (`s3Sdk().GetObjectCommand`).
+ */
+export const s3Sdk = (): typeof S3 => require('@aws-sdk/client-s3') as typeof S3;
+export const sqsSdk = (): typeof SQS => require('@aws-sdk/client-sqs') as typeof SQS;
+export const sesV2Sdk = (): typeof SESv2 => require('@aws-sdk/client-sesv2') as typeof SESv2;
 
 /**
  * One SDK client per service and process, created on first use and reused across invocations
@@ -61,19 +74,19 @@ export function dynamoDbDocumentClient(): DynamoDBDocumentClient {
 }
 
 export function sqsClient(): SQSClient {
-  sqs ??= withoutSdkCallLog(new SQSClient({ ...common }));
+  sqs ??= withoutSdkCallLog(new (sqsSdk().SQSClient)({ ...common }));
   return sqs;
 }
 
 export function s3Client(): S3Client {
   // Local emulators serve buckets under a path (http://host:port/bucket/key), not as a
   // virtual-hosted subdomain, so path style is forced whenever the endpoint is overridden.
-  s3 ??= withoutSdkCallLog(new S3Client({ ...common, forcePathStyle: hasEndpointOverride('S3') }));
+  s3 ??= withoutSdkCallLog(new (s3Sdk().S3Client)({ ...common, forcePathStyle: hasEndpointOverride('S3') }));
   return s3;
 }
 
 export function sesV2Client(): SESv2Client {
-  sesv2 ??= withoutSdkCallLog(new SESv2Client({ ...common }));
+  sesv2 ??= withoutSdkCallLog(new (sesV2Sdk().SESv2Client)({ ...common }));
   return sesv2;
 }
 

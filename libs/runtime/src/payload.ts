@@ -6,8 +6,7 @@
  * on receipt). The consumer's role needs `s3:GetObject` on the producer's payload bucket.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from './aws-clients';
+import { s3Client, s3Sdk } from './aws-clients';
 
 export interface PayloadReference {
   bucket: string;
@@ -62,7 +61,7 @@ export async function resolveEventPayload(message: PayloadCarrier): Promise<Reco
   if (message.payload !== undefined) return message.payload;
   const ref = message.payloadRef;
   if (ref === undefined) throw new PayloadIntegrityError('missing');
-  const object = await s3Client().send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+  const object = await s3Client().send(new (s3Sdk().GetObjectCommand)({ Bucket: ref.bucket, Key: ref.key }));
   if (!object.Body) throw new PayloadIntegrityError('size', ref);
   const bytes = await object.Body.transformToByteArray();
   return verifyPayloadBytes(ref, bytes);

@@ -1,10 +1,10 @@
 import { currentCorrelationId } from './correlation';
 import { randomUUID } from 'node:crypto';
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import type { SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { eventBridgeEntrySize } from '@switchyard/contracts';
 import type { BodyOf, Contract, MessageOf } from '@switchyard/contracts';
-import { eventBridgeClient, sqsClient } from './aws-clients';
+import { eventBridgeClient, sqsClient, sqsSdk } from './aws-clients';
 import { logger } from './logger';
 
 /** What a producer supplies: the body plus the tenant; the rest of the header is filled in. */
@@ -178,7 +178,7 @@ export async function sendToQueue<C extends Contract>(
   return deliver(contract, items, options, async (batch) => {
     // Batch entry ids only need to be unique within one request; positions are.
     const response = await sqsClient().send(
-      new SendMessageBatchCommand({
+      new (sqsSdk().SendMessageBatchCommand)({
         QueueUrl: queueUrl,
         Entries: batch.map((item, i) => ({ ...item.entry, Id: `m${i}` })),
       }),

@@ -5,8 +5,7 @@
  * says who invited the person to which tenant and how to sign in.
  */
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { sesV2Client } from '@switchyard/runtime';
+import { sesV2Client, sesV2Sdk } from '@switchyard/runtime';
 import escapeHtml from 'escape-html';
 
 /** An e-mail's subject and its two bodies. */
@@ -87,7 +86,7 @@ export interface Mailer {
 export function sesMailer(options: { from: string; client?: SESv2Client }): Mailer {
   const send = async (to: string, email: SignInEmail) => {
     await (options.client ?? sesV2Client()).send(
-      new SendEmailCommand({
+      new (sesV2Sdk().SendEmailCommand)({
         FromEmailAddress: options.from,
         Destination: { ToAddresses: [to] },
         Content: {

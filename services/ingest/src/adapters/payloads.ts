@@ -5,8 +5,7 @@
  * metadata so a reader can check it without trusting the event alone.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from '@switchyard/runtime';
+import { s3Client, s3Sdk } from '@switchyard/runtime';
 import type { ClaimCheckPlan } from '../domain/claim-check';
 
 export type ClaimedObject = Extract<ClaimCheckPlan, { mode: 'reference' }>['object'];
@@ -19,7 +18,7 @@ export function createPayloadStore(client: () => S3Client = s3Client): PayloadSt
   return {
     async put(object) {
       await client().send(
-        new PutObjectCommand({
+        new (s3Sdk().PutObjectCommand)({
           Bucket: object.bucket,
           Key: object.key,
           Body: object.body,
