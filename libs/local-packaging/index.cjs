@@ -1,12 +1,14 @@
 'use strict';
 // An osls plugin every service with functions lists first (`plugins: ['@switchyard/local-packaging',
-// '@switchyard/local-packaging/esbuild', ...]`, the second being serverless-esbuild; see esbuild.cjs). The local cloud reads only the packaged CloudFormation template and
-// bundles each function from source itself, yet `serverless package` bundles and zips every
-// function (about 5 of a stack's 7 s). When the local cloud packages (it sets
-// SWITCHYARD_TEMPLATE_ONLY=1), this makes the template alone: every function skips serverless-esbuild
-// and the service's artifact is an empty zip, so the template differs only in its code's S3 key and
-// the version resources hashed from it. `npm run package` and `npm run deploy` never set the
-// variable: what is checked and deployed is always fully packaged. Plain CommonJS: osls require()s it.
+// '@switchyard/local-packaging/esbuild', ...]`, the second being serverless-esbuild, see esbuild.cjs).
+// The local cloud reads only the packaged CloudFormation template and bundles each function from
+// source itself, yet `serverless package` bundles and zips every function (about 5 of a stack's
+// 7 s). When the local cloud packages (it sets SWITCHYARD_TEMPLATE_ONLY=1), this makes the template
+// alone: every function skips serverless-esbuild, the service's artifact is an empty zip (so the
+// template differs only in its code's S3 key and the version resources hashed from it), and osls
+// does not check the configuration against its schema. `npm run package` and `npm run deploy` never
+// set the variable: what is checked and deployed is always fully packaged and validated. Plain
+// CommonJS: osls require()s it.
 /* eslint-disable @typescript-eslint/no-require-imports -- osls require()s this file: CommonJS. */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -21,6 +23,11 @@ class LocalPackaging {
   constructor(serverless) {
     this.hooks = {};
     if (process.env[TEMPLATE_ONLY_VARIABLE] !== '1') return;
+    // osls checks the configuration against its JSON schema (compiling the schema each time): half
+    // of what is left of packaging a stack for its template. The local cloud shows none of its
+    // warnings, and `npm run package` and `npm run deploy` still check, so the template-only run
+    // leaves it out. Plugins are made before osls validates, so this instance's method is replaced.
+    serverless.configSchemaHandler.validateConfig = async () => undefined;
     // At initialize, before serverless-esbuild (listed after this plugin) collects its entries.
     this.hooks.initialize = () => templateOnly(serverless);
   }

@@ -77,16 +77,28 @@ async function withServiceLock<T>(serviceDir: string, fn: () => Promise<T>): Pro
 export function packageService(
   serviceDir: string,
   stage: string,
-  options: { templateOnly?: boolean } = {},
+  options: {
+    templateOnly?: boolean;
+    /** Where osls's node keeps V8's compiled code (NODE_COMPILE_CACHE): later packagings load faster. */
+    compileCacheDir?: string;
+  } = {},
 ): Promise<void> {
-  return withServiceLock(serviceDir, () => runPackage(serviceDir, stage, options.templateOnly ?? false));
+  return withServiceLock(serviceDir, () => runPackage(serviceDir, stage, options));
 }
 
-function runPackage(serviceDir: string, stage: string, templateOnly: boolean): Promise<void> {
+function runPackage(
+  serviceDir: string,
+  stage: string,
+  options: { templateOnly?: boolean; compileCacheDir?: string },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [serverlessCli(), 'package', '--stage', stage], {
       cwd: serviceDir,
-      env: { ...offlinePackagingEnv(), ...(templateOnly ? { SWITCHYARD_TEMPLATE_ONLY: '1' } : {}) },
+      env: {
+        ...offlinePackagingEnv(),
+        ...(options.templateOnly ? { SWITCHYARD_TEMPLATE_ONLY: '1' } : {}),
+        ...(options.compileCacheDir ? { NODE_COMPILE_CACHE: options.compileCacheDir } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -95,7 +95,10 @@ export async function packageServices(
       if (fresh) continue;
       const started = Date.now();
       log(`packaging ${source.name} (stage ${options.stage})`);
-      await packageService(source.dir, options.stage, { templateOnly: true });
+      await packageService(source.dir, options.stage, {
+        templateOnly: true,
+        compileCacheDir: join(options.repoRoot, '.switchyard', 'build', 'compile-cache'),
+      });
       writeFileSync(stamp, fingerprint);
       log(`packaged ${source.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }

@@ -5,9 +5,14 @@ import { join } from 'node:path';
 
 import LocalPackaging from '../../index.cjs';
 
+const validateConfig = async () => {
+  throw new Error('osls validated the configuration');
+};
+
 function fakeServerless(serviceDir: string) {
   return {
     serviceDir,
+    configSchemaHandler: { validateConfig },
     config: { servicePath: serviceDir },
     service: {
       package: { patterns: ['!node_modules/**'] },
@@ -35,6 +40,15 @@ describe('@switchyard/local-packaging', () => {
     expect(new LocalPackaging(serverless).hooks).toEqual({});
     process.env.SWITCHYARD_TEMPLATE_ONLY = 'true';
     expect(new LocalPackaging(serverless).hooks).toEqual({});
+    expect(serverless.configSchemaHandler.validateConfig).toBe(validateConfig);
+  });
+
+  it("leaves out osls's schema check when only the template is made", async () => {
+    const serverless = fakeServerless(dir);
+    process.env.SWITCHYARD_TEMPLATE_ONLY = '1';
+    new LocalPackaging(serverless);
+    expect(serverless.configSchemaHandler.validateConfig).not.toBe(validateConfig);
+    await expect(serverless.configSchemaHandler.validateConfig()).resolves.toBeUndefined();
   });
 
   it('skips every bundle and points the service at an empty zip that osls can hash', () => {
