@@ -161,7 +161,7 @@ export interface ProbeRoute {
 }
 
 /**
- * The routes that show whether the demo key works on a service: GETs without path parameters that
+ * The routes that may show whether the demo key works on a service: GETs without path parameters that
  * the gateway leaves to the function to authenticate (no JWT authorizer, no IAM). A key is usable
  * on a service only once the service's own projection of it has caught up with identity.
  */
@@ -174,9 +174,15 @@ export function demoKeyProbes(
 }
 
 /**
- * Waits until no probe route answers the demo key with 401 (each service's key projection has it),
- * so the banner prints only when the key it shows works everywhere. Returns the services that still
- * refused it when `timeoutMs` ran out.
+ * Waits until each service accepts the demo key (its key projection has it), so the banner prints
+ * only when the key it shows works everywhere. Returns the services that still refused it when
+ * `timeoutMs` ran out.
+ *
+ * One route per service decides, since all of a service's functions read its one projection (and a
+ * function that never saw the key has nothing cached about it): the first of its probe routes that
+ * refuses a request without a key (a public route answers anyone and shows nothing). Services are
+ * probed side by side (each one's first request starts its workers, and those starts overlap), a
+ * service's own requests one after another (so they reuse its first worker).
  */
 export async function untilDemoKeyAccepted(options: {
   apiUrl: string;
@@ -186,43 +192,44 @@ export async function untilDemoKeyAccepted(options: {
   fetch?: typeof fetch;
 }): Promise<string[]> {
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
-  let pending = [...options.probes];
   let lastRefusedAt: number | undefined;
-  for (;;) {
-    // Services are probed side by side (each one's first request starts its workers, and those
-    // starts overlap), a service's own routes one after another (so they reuse its first worker).
-    const services = [...new Set(pending.map((p) => p.service))];
-    const refused = (
-      await Promise.all(
-        services.map(async (service) => {
-          const refusedHere: ProbeRoute[] = [];
-          for (const probe of pending.filter((p) => p.service === service)) {
-            const response = await (options.fetch ?? fetch)(new URL(probe.path, options.apiUrl), {
-              headers: { authorization: `Bearer ${options.apiKey}` },
-            }).catch(() => undefined);
-            await response?.arrayBuffer().catch(() => undefined);
-            if (!response || response.status === 401) {
-              refusedHere.push(probe);
-              lastRefusedAt = Math.max(lastRefusedAt ?? 0, Date.now());
-            }
-          }
-          return refusedHere;
-        }),
-      )
-    ).flat();
-    pending = refused;
-    if (pending.length === 0) {
-      // A worker that refused a probe keeps the key as unknown for a moment (the key verifier's
-      // negative cache), and the next request may reach that worker rather than the one that
-      // accepted: only the probes used the key, so once that long has passed since the last
-      // refusal, every worker reads the projection again.
-      if (lastRefusedAt !== undefined) {
-        const wait = lastRefusedAt + NEGATIVE_CACHE_TTL_MS - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const status = async (path: string, apiKey?: string): Promise<number | undefined> => {
+    const response = await (options.fetch ?? fetch)(new URL(path, options.apiUrl), {
+      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+    }).catch(() => undefined);
+    await response?.arrayBuffer().catch(() => undefined);
+    return response?.status;
+  };
+  const services = [...new Set(options.probes.map((p) => p.service))];
+  const lagging = await Promise.all(
+    services.map(async (service): Promise<string | undefined> => {
+      let guarded: ProbeRoute | undefined;
+      for (const probe of options.probes.filter((p) => p.service === service)) {
+        const anonymous = await status(probe.path);
+        // No answer says nothing about the route: it is taken as one that checks keys.
+        if (anonymous === 401 || anonymous === undefined) {
+          guarded = probe;
+          break;
+        }
       }
-      return [];
-    }
-    if (Date.now() >= deadline) return [...new Set(pending.map((p) => p.service))];
-    await new Promise((resolve) => setTimeout(resolve, 200));
+      if (!guarded) return undefined;
+      for (;;) {
+        const answer = await status(guarded.path, options.apiKey);
+        if (answer !== undefined && answer !== 401) return undefined;
+        lastRefusedAt = Date.now();
+        if (Date.now() >= deadline) return service;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }),
+  );
+  // A worker that refused the key keeps it as unknown for a moment (the key verifier's negative
+  // cache), and the next request may reach that worker rather than the one that accepted: only the
+  // probes used the key, so once that long has passed since the last refusal, every worker reads
+  // the projection again.
+  const refusing = lagging.filter((service): service is string => service !== undefined);
+  if (refusing.length === 0 && lastRefusedAt !== undefined) {
+    const wait = lastRefusedAt + NEGATIVE_CACHE_TTL_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
+  return refusing;
 }

@@ -69,6 +69,40 @@ describe('untilDemoKeyAccepted', () => {
     }
   });
 
+  it('decides on the first route that refuses a request without a key, never on a public one', async () => {
+    const started = Date.now();
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const keyed = req.headers.authorization === 'Bearer sy_demo';
+      seen.push(`${req.url} ${keyed ? 'key' : 'none'}`);
+      if (req.url === '/x/public') res.statusCode = 200;
+      else if (req.url === '/x/private') res.statusCode = keyed && Date.now() - started > 500 ? 200 : 401;
+      else res.statusCode = 500;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const lagging = await untilDemoKeyAccepted({
+        apiUrl,
+        apiKey: 'sy_demo',
+        probes: [
+          { service: 'x', path: '/x/public' },
+          { service: 'x', path: '/x/private' },
+          { service: 'x', path: '/x/other' },
+        ],
+        timeoutMs: 5_000,
+      });
+      expect(lagging).toEqual([]);
+      // The key went only to the guarded route, until it was accepted there.
+      expect(seen.slice(0, 2)).toEqual(['/x/public none', '/x/private none']);
+      expect(new Set(seen.slice(2))).toEqual(new Set(['/x/private key']));
+      expect(seen.length).toBeGreaterThan(3);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("probes services side by side and a service's own routes one after another", async () => {
     const inFlight = new Map<string, number>();
     let most = 0;
