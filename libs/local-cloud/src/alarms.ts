@@ -30,6 +30,8 @@ export class AlarmWatcher {
   private readonly sns: SNSClient;
   private readonly region: string;
   private readonly current = new Map<string, AlarmState>();
+  /** Queue URLs by name: a queue keeps its URL, so only the depth is asked for on each evaluation. */
+  private readonly queueUrls = new Map<string, string>();
 
   constructor(
     private readonly definitions: AlarmDefinition[],
@@ -51,8 +53,12 @@ export class AlarmWatcher {
   /** Returns whether any alarm changed state. */
   async evaluate(): Promise<boolean> {
     let changed = false;
-    for (const alarm of this.definitions) {
-      const state = (await this.queueAlarm(alarm)) ?? this.functionAlarm(alarm);
+    // Every queue's depth at once; then each alarm in order, notifying as CloudWatch would.
+    const states = await Promise.all(
+      this.definitions.map(async (alarm) => (await this.queueAlarm(alarm)) ?? this.functionAlarm(alarm)),
+    );
+    for (const [index, alarm] of this.definitions.entries()) {
+      const state = states[index];
       if (!state) continue;
       const before = this.current.get(alarm.alarmName);
       if (!before || before.state !== state.state) {
@@ -128,12 +134,21 @@ export class AlarmWatcher {
 
   private async depth(queueName: string): Promise<number | undefined> {
     try {
-      const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+      let queueUrl = this.queueUrls.get(queueName);
+      if (!queueUrl) {
+        queueUrl = (await this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
+        if (queueUrl) this.queueUrls.set(queueName, queueUrl);
+      }
       const { Attributes } = await this.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages'],
+        }),
       );
       return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
     } catch {
+      // The queue may have gone (or come back under another URL): look it up again next time.
+      this.queueUrls.delete(queueName);
       return undefined;
     }
   }
