@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { startDynamoDb } from './emulators/dynamodb';
 import type { RunningDynamoDb } from './emulators/dynamodb';
+import { localBuildDir } from './repo-root';
 
 /**
  * DynamoDB Local as the local cloud runs it: its data under the state folder when persisted, its
@@ -14,6 +15,6 @@ export function startCloudDynamoDb(options: {
 }): Promise<RunningDynamoDb> {
   return startDynamoDb({
     persistDir: options.persist ? join(options.stateDir, 'data', 'dynamodb') : undefined,
-    cacheDir: join(options.repoRoot, '.switchyard', 'build'),
+    cacheDir: localBuildDir(options.repoRoot),
   });
 }

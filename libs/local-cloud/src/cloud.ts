@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AlarmWatcher } from './alarms';
 import { startCloudDynamoDb } from './cloud-dynamodb';
@@ -27,6 +27,7 @@ import type { AlarmState, DevInfo } from './dev-info';
 import { RequestMeter, startMeteringProxy } from './request-meter';
 import { LOCAL_ACCOUNT_ID } from './types';
 import type { PackagedService } from './types';
+import { localBuildDir } from './repo-root';
 
 export interface LocalCloudOptions {
   repoRoot: string;
@@ -206,7 +207,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
         registry,
         endpoints,
         region,
-        buildDir: join(options.repoRoot, '.switchyard', 'build'),
+        buildDir: localBuildDir(options.repoRoot),
         ...(options.functionConcurrency ? { maxConcurrency: options.functionConcurrency } : {}),
       }),
     );

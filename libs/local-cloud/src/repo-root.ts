@@ -22,3 +22,12 @@ export function repoRoot(start: string = __dirname): string {
   if (!root) throw new Error(`cannot find the repository root (${REPO_ROOT_MARKER})`);
   return root;
 }
+
+/**
+ * Where the local cloud keeps what it builds for a repository (bundles, the DynamoDB launcher, V8's
+ * compile cache), whatever the state folder: bundles resolve the packages they leave out from the
+ * repository's node_modules.
+ */
+export function localBuildDir(root: string): string {
+  return join(root, '.switchyard', 'build');
+}

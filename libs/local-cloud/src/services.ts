@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { listComposeServices } from '@switchyard/cfn-policy';
 import { packageService, packagedTemplatePath, readPackagedTemplate } from './packaging';
 import type { PackagedService } from './types';
+import { localBuildDir } from './repo-root';
 
 export interface ServiceSource {
   name: string;
@@ -97,7 +98,7 @@ export async function packageServices(
       log(`packaging ${source.name} (stage ${options.stage})`);
       await packageService(source.dir, options.stage, {
         templateOnly: true,
-        compileCacheDir: join(options.repoRoot, '.switchyard', 'build', 'compile-cache'),
+        compileCacheDir: join(localBuildDir(options.repoRoot), 'compile-cache'),
       });
       writeFileSync(stamp, fingerprint);
       log(`packaged ${source.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -12,7 +12,7 @@
  * process.env. Functions whose declared environments differ never share a worker.
  */
 import { join } from 'node:path';
-import { findRepoRoot } from '../../repo-root';
+import { findRepoRoot, localBuildDir } from '../../repo-root';
 import type { Endpoints, InvocationResult, Invoker, PackagedService, ResourceRegistry } from '../../types';
 import { LOCAL_ACCOUNT_ID } from '../../types';
 import { functionNameFromArn, readServiceModel } from '../template';
@@ -99,7 +99,7 @@ export class FunctionHost implements Invoker {
 
   constructor(private readonly options: FunctionHostOptions) {
     this.region = options.region ?? 'us-east-1';
-    const buildDir = options.buildDir ?? join(findRepoRoot() ?? process.cwd(), '.switchyard', 'build');
+    const buildDir = options.buildDir ?? localBuildDir(findRepoRoot() ?? process.cwd());
     this.bundler = new Bundler({
       buildDir,
       ...(options.external ? { external: options.external } : {}),

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access';
 import { demoKeyProbes, untilDemoKeyAccepted } from '../../../src/seed';
@@ -22,120 +23,129 @@ describe('demoKeyProbes', () => {
   });
 });
 
+/** A local HTTP server standing in for the gateway, for the length of `run`. */
+async function withApi(handler: RequestListener, run: (apiUrl: string) => Promise<void>): Promise<void> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 describe('untilDemoKeyAccepted', () => {
   it('waits while a service still answers 401, and names the services that never stop', async () => {
     const started = Date.now();
-    const server = createServer((req, res) => {
-      const ok = req.url === '/fast' || (req.url === '/slow' && Date.now() - started > 600);
-      res.statusCode = req.headers.authorization === 'Bearer sy_demo' && ok ? 200 : 401;
-      res.end('{}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      const waited = Date.now();
-      const lagging = await untilDemoKeyAccepted({
-        apiUrl,
-        apiKey: 'sy_demo',
-        probes: [
-          { service: 'a', path: '/fast' },
-          { service: 'b', path: '/slow' },
-        ],
-        timeoutMs: 5_000,
-      });
-      expect(lagging).toEqual([]);
-      // Past the slow route's first 200, for as long as a refusal may stay cached by a worker.
-      expect(Date.now() - waited).toBeGreaterThanOrEqual(500 + NEGATIVE_CACHE_TTL_MS - 250);
+    await withApi(
+      (req, res) => {
+        const ok = req.url === '/fast' || (req.url === '/slow' && Date.now() - started > 600);
+        res.statusCode = req.headers.authorization === 'Bearer sy_demo' && ok ? 200 : 401;
+        res.end('{}');
+      },
+      async (apiUrl) => {
+        const waited = Date.now();
+        const lagging = await untilDemoKeyAccepted({
+          apiUrl,
+          apiKey: 'sy_demo',
+          probes: [
+            { service: 'a', path: '/fast' },
+            { service: 'b', path: '/slow' },
+          ],
+          timeoutMs: 5_000,
+        });
+        expect(lagging).toEqual([]);
+        // Past the slow route's first 200, for as long as a refusal may stay cached by a worker.
+        expect(Date.now() - waited).toBeGreaterThanOrEqual(500 + NEGATIVE_CACHE_TTL_MS - 250);
 
-      // Accepted at the first try: nothing was cached as unknown, so no wait.
-      const atOnce = Date.now();
-      expect(
-        await untilDemoKeyAccepted({ apiUrl, apiKey: 'sy_demo', probes: [{ service: 'a', path: '/fast' }] }),
-      ).toEqual([]);
-      expect(Date.now() - atOnce).toBeLessThan(NEGATIVE_CACHE_TTL_MS);
+        // Accepted at the first try: nothing was cached as unknown, so no wait.
+        const atOnce = Date.now();
+        expect(
+          await untilDemoKeyAccepted({
+            apiUrl,
+            apiKey: 'sy_demo',
+            probes: [{ service: 'a', path: '/fast' }],
+          }),
+        ).toEqual([]);
+        expect(Date.now() - atOnce).toBeLessThan(NEGATIVE_CACHE_TTL_MS);
 
-      const never = await untilDemoKeyAccepted({
-        apiUrl,
-        apiKey: 'sy_demo',
-        probes: [
-          { service: 'a', path: '/fast' },
-          { service: 'c', path: '/never' },
-        ],
-        timeoutMs: 300,
-      });
-      expect(never).toEqual(['c']);
-    } finally {
-      server.close();
-    }
+        const never = await untilDemoKeyAccepted({
+          apiUrl,
+          apiKey: 'sy_demo',
+          probes: [
+            { service: 'a', path: '/fast' },
+            { service: 'c', path: '/never' },
+          ],
+          timeoutMs: 300,
+        });
+        expect(never).toEqual(['c']);
+      },
+    );
   });
 
   it('decides on the first route that refuses a request without a key, never on a public one', async () => {
     const started = Date.now();
     const seen: string[] = [];
-    const server = createServer((req, res) => {
-      const keyed = req.headers.authorization === 'Bearer sy_demo';
-      seen.push(`${req.url} ${keyed ? 'key' : 'none'}`);
-      if (req.url === '/x/public') res.statusCode = 200;
-      else if (req.url === '/x/private') res.statusCode = keyed && Date.now() - started > 500 ? 200 : 401;
-      else res.statusCode = 500;
-      res.end('{}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      const lagging = await untilDemoKeyAccepted({
-        apiUrl,
-        apiKey: 'sy_demo',
-        probes: [
-          { service: 'x', path: '/x/public' },
-          { service: 'x', path: '/x/private' },
-          { service: 'x', path: '/x/other' },
-        ],
-        timeoutMs: 5_000,
-      });
-      expect(lagging).toEqual([]);
-      // The key went only to the guarded route, until it was accepted there.
-      expect(seen.slice(0, 2)).toEqual(['/x/public none', '/x/private none']);
-      expect(new Set(seen.slice(2))).toEqual(new Set(['/x/private key']));
-      expect(seen.length).toBeGreaterThan(3);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    await withApi(
+      (req, res) => {
+        const keyed = req.headers.authorization === 'Bearer sy_demo';
+        seen.push(`${req.url} ${keyed ? 'key' : 'none'}`);
+        if (req.url === '/x/public') res.statusCode = 200;
+        else if (req.url === '/x/private') res.statusCode = keyed && Date.now() - started > 500 ? 200 : 401;
+        else res.statusCode = 500;
+        res.end('{}');
+      },
+      async (apiUrl) => {
+        const lagging = await untilDemoKeyAccepted({
+          apiUrl,
+          apiKey: 'sy_demo',
+          probes: [
+            { service: 'x', path: '/x/public' },
+            { service: 'x', path: '/x/private' },
+            { service: 'x', path: '/x/other' },
+          ],
+          timeoutMs: 5_000,
+        });
+        expect(lagging).toEqual([]);
+        // The key went only to the guarded route, until it was accepted there.
+        expect(seen.slice(0, 2)).toEqual(['/x/public none', '/x/private none']);
+        expect(new Set(seen.slice(2))).toEqual(new Set(['/x/private key']));
+        expect(seen.length).toBeGreaterThan(3);
+      },
+    );
   });
 
   it("probes services side by side and a service's own routes one after another", async () => {
     const inFlight = new Map<string, number>();
     let most = 0;
     let mostInOneService = 0;
-    const server = createServer((req, res) => {
-      const service = (req.url ?? '').split('/')[1]!;
-      inFlight.set(service, (inFlight.get(service) ?? 0) + 1);
-      const total = [...inFlight.values()].reduce((a, b) => a + b, 0);
-      most = Math.max(most, total);
-      mostInOneService = Math.max(mostInOneService, inFlight.get(service)!);
-      setTimeout(() => {
-        inFlight.set(service, inFlight.get(service)! - 1);
-        res.end('{}');
-      }, 100);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      const lagging = await untilDemoKeyAccepted({
-        apiUrl,
-        apiKey: 'sy_demo',
-        probes: [
-          { service: 'a', path: '/a/one' },
-          { service: 'a', path: '/a/two' },
-          { service: 'b', path: '/b/one' },
-          { service: 'c', path: '/c/one' },
-        ],
-      });
-      expect(lagging).toEqual([]);
-      expect(most).toBe(3);
-      expect(mostInOneService).toBe(1);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    await withApi(
+      (req, res) => {
+        const service = (req.url ?? '').split('/')[1]!;
+        inFlight.set(service, (inFlight.get(service) ?? 0) + 1);
+        const total = [...inFlight.values()].reduce((a, b) => a + b, 0);
+        most = Math.max(most, total);
+        mostInOneService = Math.max(mostInOneService, inFlight.get(service)!);
+        setTimeout(() => {
+          inFlight.set(service, inFlight.get(service)! - 1);
+          res.end('{}');
+        }, 100);
+      },
+      async (apiUrl) => {
+        const lagging = await untilDemoKeyAccepted({
+          apiUrl,
+          apiKey: 'sy_demo',
+          probes: [
+            { service: 'a', path: '/a/one' },
+            { service: 'a', path: '/a/two' },
+            { service: 'b', path: '/b/one' },
+            { service: 'c', path: '/c/one' },
+          ],
+        });
+        expect(lagging).toEqual([]);
+        expect(most).toBe(3);
+        expect(mostInOneService).toBe(1);
+      },
+    );
   });
 });
