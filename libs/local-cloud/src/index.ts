@@ -38,7 +38,7 @@ export interface RunningLocalCloud extends DevInfo {
  */
 export function startLocalCloud(options: StartLocalCloudOptions = {}): Promise<RunningLocalCloud> {
   const root = repoRoot();
-  const args = [join(root, 'scripts', 'run-ts.mjs'), join(root, 'libs', 'local-cloud', 'src', 'main.ts')];
+  const args = [join(root, 'libs', 'local-cloud', 'launcher.cjs')];
   args.push('--port', String(options.port ?? 0));
   if (options.stage) args.push('--stage', options.stage);
   const stateDir =
