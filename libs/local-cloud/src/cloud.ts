@@ -119,14 +119,25 @@ const KEY_PROPAGATION_QUIET_MS = 300;
 /** The longest the local cloud waits for that quiet before probing anyway. */
 const KEY_PROPAGATION_WAIT_MS = 5_000;
 
+/** A part that must be stopped, and how long its stop may take (4 s unless given). */
+interface StopStep {
+  name: string;
+  stop: () => Promise<void>;
+  boundMs?: number;
+}
+
+/** DynamoDB Local's stop: its own SIGKILL comes after 7 s when it writes its class-data archive. */
+const DYNAMODB_STOP_BOUND_MS = 7_500;
+
 /** Runs `steps` in reverse, each bounded, so one stuck part cannot keep the others running. */
-async function stopAll(steps: { name: string; stop: () => Promise<void> }[], log: (line: string) => void) {
+async function stopAll(steps: StopStep[], log: (line: string) => void) {
   for (const step of [...steps].reverse()) {
+    const boundMs = step.boundMs ?? 4_000;
     const timeout = new Promise<void>((done) =>
       setTimeout(() => {
-        log(`stopping ${step.name} took over 4 s; moving on`);
+        log(`stopping ${step.name} took over ${boundMs / 1000} s; moving on`);
         done();
-      }, 4_000).unref(),
+      }, boundMs).unref(),
     );
     await Promise.race([
       step.stop().catch((error: Error) => log(`stopping ${step.name}: ${error.message}`)),
@@ -143,9 +154,9 @@ async function stopAll(steps: { name: string; stop: () => Promise<void> }[], log
 export async function runLocalCloud(options: LocalCloudOptions): Promise<RunningCloud> {
   const started = Date.now();
   const { log, region } = options;
-  const running: { name: string; stop: () => Promise<void> }[] = [];
-  const track = <T extends { stop: () => Promise<void> }>(name: string, part: T): T => {
-    running.push({ name, stop: () => part.stop() });
+  const running: StopStep[] = [];
+  const track = <T extends { stop: () => Promise<void> }>(name: string, part: T, boundMs?: number): T => {
+    running.push({ name, stop: () => part.stop(), boundMs });
     return part;
   };
   try {
@@ -153,7 +164,10 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     // Packaging (osls + esbuild, CPU-bound) overlaps with the JVM's start-up.
     const [services, dynamodb, fauxqs, ses] = await Promise.all([
       packageServices(sources, { repoRoot: options.repoRoot, stage: options.stage, log }),
-      (options.dynamodb ?? startCloudDynamoDb(options)).then((part) => track('DynamoDB Local', part)),
+      // Its JVM may be writing its class-data archive as it exits (the first stop on a machine).
+      (options.dynamodb ?? startCloudDynamoDb(options)).then((part) =>
+        track('DynamoDB Local', part, DYNAMODB_STOP_BOUND_MS),
+      ),
       startFauxqs({ region }).then((part) => track('fauxqs', part)),
       startSes({}).then((part) => track('SES', part)),
     ]);
