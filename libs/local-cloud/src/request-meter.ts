@@ -4,14 +4,19 @@
  * request's service, operation and resource (table, queue, event source) and the billing units it
  * would cost on AWS. Off unless the cloud is started with SWITCHYARD_METER_REQUESTS=1.
  *
- * Units follow AWS's billing: DynamoDB write request units per KB written (2 per item in a
- * transaction), read request units per 4 KB read (half for an eventually consistent read);
- * PutEvents entries; SQS requests per 64 KB. An UpdateItem is counted as one unit whatever the
- * item's size (the proxy does not see the item); a ReceiveMessage that returns nothing is counted
- * apart (`idle`), as on AWS it is a fixed cost per queue, not a cost per event.
+ * Units follow AWS's billing. DynamoDB's are the ones DynamoDB Local reports itself: the proxy asks
+ * every request for its consumed capacity with the indexes (`ReturnConsumedCapacity: INDEXES`), so
+ * an item's size as stored, its index writes and a transaction's double price all count, and gives
+ * the caller back only what it asked for. Without that report (another upstream), it estimates:
+ * write units per KB of the request (2 per transaction item, 1 per UpdateItem), read units per 4 KB
+ * of the answer (half for an eventually consistent read). Then PutEvents entries; SQS requests per
+ * 64 KB; a ReceiveMessage that returns nothing is counted apart (`idle`), as on AWS it is a fixed cost
+ * per queue, not a cost per event.
  */
 import { createServer, request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { crc32 } from 'node:zlib';
 
 export interface MeteredRequests {
   service: string;
@@ -51,6 +56,32 @@ const parse = (text: string): Json => {
 const queueName = (url: unknown) => (typeof url === 'string' ? (url.split('/').pop() ?? url) : 'unknown');
 const kb = (bytes: number, size: number) => Math.max(1, Math.ceil(bytes / size));
 
+/** DynamoDB operations that report their consumed capacity when asked. */
+const CAPACITY_OPERATIONS = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+  'GetItem',
+  'BatchGetItem',
+  'TransactGetItems',
+  'Query',
+  'Scan',
+]);
+
+interface ConsumedCapacity {
+  TableName?: string;
+  CapacityUnits?: number;
+}
+
+/** The capacity DynamoDB reported for a request, by table (undefined when it reported none). */
+function reportedCapacity(response: Json): ConsumedCapacity[] | undefined {
+  const reported = response.ConsumedCapacity as ConsumedCapacity | ConsumedCapacity[] | undefined;
+  if (!reported) return undefined;
+  return Array.isArray(reported) ? reported : [reported];
+}
+
 /** Records one request/answer pair. Exported for its unit test. */
 export function meterExchange(
   meter: RequestMeter,
@@ -60,6 +91,10 @@ export function meterExchange(
   const body = parse(exchange.body);
   if (prefix?.startsWith('DynamoDBStreams')) {
     meter.record('dynamodb-streams', operation, 'stream', 0);
+  } else if (prefix?.startsWith('DynamoDB') && reportedCapacity(parse(exchange.response))) {
+    for (const entry of reportedCapacity(parse(exchange.response)) ?? []) {
+      meter.record('dynamodb', operation, entry.TableName ?? 'unknown', entry.CapacityUnits ?? 0);
+    }
   } else if (prefix?.startsWith('DynamoDB')) {
     const requestItems = Object.keys((body.RequestItems as Json | undefined) ?? {});
     const table = typeof body.TableName === 'string' ? body.TableName : (requestItems[0] ?? 'unknown');
@@ -115,6 +150,54 @@ export function meterExchange(
   }
 }
 
+/**
+ * A DynamoDB request as forwarded: asking for its consumed capacity with the indexes, and how to
+ * give its answer back as the caller asked for it (none, or the total alone).
+ */
+export function askForCapacity(
+  target: string | undefined,
+  body: Buffer,
+): { body: Buffer; answer: (response: Buffer) => Buffer } {
+  const unchanged = { body, answer: (response: Buffer) => response };
+  const [prefix, operation = ''] = (target ?? '').split('.');
+  if (!prefix?.startsWith('DynamoDB_') || !CAPACITY_OPERATIONS.has(operation)) return unchanged;
+  const request = parse(body.toString('utf8'));
+  const asked = request.ReturnConsumedCapacity;
+  if (asked === 'INDEXES' || Object.keys(request).length === 0) return unchanged;
+  request.ReturnConsumedCapacity = 'INDEXES';
+  return {
+    body: Buffer.from(JSON.stringify(request)),
+    answer: (response) => {
+      const json = parse(response.toString('utf8'));
+      const reported = json.ConsumedCapacity as ConsumedCapacity | ConsumedCapacity[] | undefined;
+      if (!reported) return response;
+      if (asked === 'TOTAL') {
+        const total = (c: ConsumedCapacity) => ({ TableName: c.TableName, CapacityUnits: c.CapacityUnits });
+        json.ConsumedCapacity = Array.isArray(reported) ? reported.map(total) : total(reported);
+      } else {
+        delete json.ConsumedCapacity;
+      }
+      return Buffer.from(JSON.stringify(json));
+    },
+  };
+}
+
+/** The answer's headers for a body the proxy changed: its length and DynamoDB's CRC32 of it. */
+function headersFor(headers: IncomingHttpHeaders, original: Buffer, sent: Buffer): IncomingHttpHeaders {
+  if (sent === original) return headers;
+  const changed: IncomingHttpHeaders = { ...headers, 'content-length': String(sent.length) };
+  delete changed['transfer-encoding'];
+  if (headers['x-amz-crc32'] !== undefined) changed['x-amz-crc32'] = String(crc32(sent));
+  return changed;
+}
+
+/** The request's headers for the upstream: its host, and the length of the body as forwarded. */
+function forwardedHeaders(headers: IncomingHttpHeaders, host: string, body: Buffer): IncomingHttpHeaders {
+  const forwarded: IncomingHttpHeaders = { ...headers, host, 'content-length': String(body.length) };
+  delete forwarded['transfer-encoding'];
+  return forwarded;
+}
+
 /** A pass-through proxy to `target` that meters every exchange. */
 export async function startMeteringProxy(
   target: string,
@@ -125,23 +208,25 @@ export async function startMeteringProxy(
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const body = Buffer.concat(chunks);
+      const target = req.headers['x-amz-target'];
+      const asked = askForCapacity(typeof target === 'string' ? target : undefined, Buffer.concat(chunks));
+      const body = asked.body;
       const forward = httpRequest(
         {
           hostname: upstream.hostname,
           port: upstream.port,
           method: req.method,
           path: req.url,
-          headers: { ...req.headers, host: upstream.host },
+          headers: forwardedHeaders(req.headers, upstream.host, body),
         },
         (answer) => {
           const parts: Buffer[] = [];
           answer.on('data', (chunk: Buffer) => parts.push(chunk));
           answer.on('end', () => {
             const response = Buffer.concat(parts);
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(response);
-            const target = req.headers['x-amz-target'];
+            const sent = asked.answer(response);
+            res.writeHead(answer.statusCode ?? 502, headersFor(answer.headers, response, sent));
+            res.end(sent);
             meterExchange(meter, {
               method: req.method ?? 'GET',
               path: req.url ?? '/',
