@@ -126,7 +126,9 @@ async function ensureBundle({ root, entry, outDir }) {
     // Stack traces name the TypeScript sources (the launcher turns source maps on).
     sourcemap: 'inline',
     sourcesContent: false,
-    logLevel: 'silent',
+    // Errors come back as the thrown failure; a warning (such as import.meta, empty in CommonJS)
+    // prints when the bundle is made.
+    logLevel: 'warning',
     plugins,
   });
   const output = result.outputFiles.find((file) => file.path === bundle);
