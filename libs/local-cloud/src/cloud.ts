@@ -126,6 +126,11 @@ interface StopStep {
   boundMs?: number;
 }
 
+/** How often the local cloud reads a stream shard that has nothing new (see the stream pollers). */
+const IDLE_STREAM_POLL_INTERVAL_MS = 1_000;
+/** How often the local cloud looks for new shards besides when one closes. */
+const SHARD_REFRESH_MS = 10_000;
+
 /** DynamoDB Local's stop: its own SIGKILL comes after 7 s when it writes its class-data archive. */
 const DYNAMODB_STOP_BOUND_MS = 7_500;
 
@@ -325,8 +330,15 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
       region,
       log: (line) => log(`[streams] ${line}`),
       // Counting requests for the cost bench: streams read at Lambda's own pace, so the invocations
-      // and batch sizes counted are the ones AWS would bill.
-      ...(options.meterRequests ? { busyPollIntervalMs: 250 } : {}),
+      // and batch sizes counted are the ones AWS would bill. Otherwise an idle shard is read once a
+      // second: what a function writes wakes its service's readers at once (nudge below), so the
+      // idle pace only bounds how late a write from outside any function (a script, the AWS CLI) is
+      // seen; at Lambda's four reads a second, the ~20 shards' reads kept a fifth of a core busy
+      // while nothing happened.
+      // New shards are looked for every 10 s, and at once when a shard closes (their usual cause).
+      ...(options.meterRequests
+        ? { busyPollIntervalMs: 250 }
+        : { pollIntervalMs: IDLE_STREAM_POLL_INTERVAL_MS, shardRefreshMs: SHARD_REFRESH_MS }),
     });
     streams.start();
     // What an invocation wrote reaches its stream's consumers without waiting out a poll interval.

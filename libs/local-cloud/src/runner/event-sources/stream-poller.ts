@@ -62,6 +62,10 @@ export function nextPollPause(input: {
   return input.windowEnds === undefined ? interval : Math.min(interval, input.windowEnds - input.now);
 }
 
+const DEFAULT_SHARD_REFRESH_MS = 1_000;
+/** Looks for new shards at the default pace after a shard closed (its children may come a moment later). */
+const LOOKS_AFTER_A_CLOSED_SHARD = 5;
+
 /** TrimmedDataAccessExceptions in a row retried at the busy pace before each is logged and paced 1 s. */
 const TRIMMED_RETRIES_UNREPORTED = 10;
 
@@ -84,7 +88,11 @@ export interface StreamPollerOptions {
    */
   busyPollIntervalMs?: number;
   busyForMs?: number;
-  /** How often to look for new shards; default 1 s. */
+  /**
+   * How often to look for new shards; default 1 s. A shard that closes (it has been read to its end)
+   * brings the next look forward, and the few after it come at that pace too, so its children are
+   * read at once whatever this is.
+   */
   shardRefreshMs?: number;
   log?: (line: string) => void;
 }
@@ -301,6 +309,14 @@ export class StreamPoller {
   private async follow(mapping: StreamMapping): Promise<void> {
     const shards = new Map<string, ShardState>();
     let firstListing = true;
+    // After a shard closed: looks left at the default pace, and how to cut the current wait short.
+    let looksSoon = 0;
+    let lookNow = () => {};
+    const closed = () => {
+      if (this.stopped) return;
+      looksSoon = LOOKS_AFTER_A_CLOSED_SHARD;
+      lookNow();
+    };
     while (!this.stopped) {
       try {
         for (const shard of await this.listShards(mapping.streamArn)) {
@@ -319,14 +335,29 @@ export class StreamPoller {
           state.started = true;
           // LATEST applies to the shards open at start; later shards are read whole, or records would be lost.
           const position = firstListing && mapping.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
-          this.track(this.readShard(mapping, state, position));
+          this.track(this.readShard(mapping, state, position).then(closed));
         }
         firstListing = false;
       } catch (err) {
         if (this.stopped) return;
         this.log(`stream ${mapping.streamArn}: ${(err as Error).message}`);
       }
-      await sleep(this.options.shardRefreshMs ?? 1_000, this.abort.signal);
+      const pace = this.options.shardRefreshMs ?? DEFAULT_SHARD_REFRESH_MS;
+      const soon = looksSoon > 0;
+      if (soon) looksSoon--;
+      await new Promise<void>((resume) => {
+        const signal = this.abort.signal;
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          lookNow = () => {};
+          resume();
+        };
+        const timer = setTimeout(done, soon ? Math.min(pace, DEFAULT_SHARD_REFRESH_MS) : pace);
+        lookNow = done;
+        if (signal.aborted) done();
+        else signal.addEventListener('abort', done, { once: true });
+      });
     }
   }
 
