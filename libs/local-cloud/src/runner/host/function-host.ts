@@ -9,7 +9,9 @@
  * module (module-level state stays per function) and shares only what bundles leave external (the
  * AWS SDK), once per worker. Before each invocation the worker puts the function's own environment
  * (its declared variables plus Lambda's, such as AWS_LAMBDA_FUNCTION_NAME: ./environment.ts) in
- * process.env. Functions whose declared environments differ never share a worker.
+ * process.env. An idle worker of one group may be taken by another (a start costs ten bundle
+ * loads), its module instances kept, so a function's own module state and environment hold whichever
+ * worker runs it (./worker-pool.ts).
  */
 import { join } from 'node:path';
 import { findRepoRoot, localBuildDir } from '../../repo-root';
@@ -52,6 +54,10 @@ export interface FunctionHostOptions {
   log?: (functionName: string, line: string) => void;
   /** Cap V8's heap at the function's MemorySize, as Lambda caps the sandbox. Default true. */
   enforceMemoryLimit?: boolean;
+  /** Busy workers from which a group's first invocation waits for one to come free. Default: the cores. */
+  busyWorkersBeforeWaiting?: number;
+  /** The longest an invocation waits so before starting a worker anyway. Default 500 ms. */
+  startPatienceMs?: number;
 }
 
 export interface FunctionStats {
@@ -111,6 +117,10 @@ export class FunctionHost implements Invoker {
         ? { surplusIdleTimeoutMs: options.surplusIdleTimeoutMs }
         : {}),
       ...(options.enforceMemoryLimit !== undefined ? { enforceMemoryLimit: options.enforceMemoryLimit } : {}),
+      ...(options.busyWorkersBeforeWaiting !== undefined
+        ? { busyWorkersBeforeWaiting: options.busyWorkersBeforeWaiting }
+        : {}),
+      ...(options.startPatienceMs !== undefined ? { startPatienceMs: options.startPatienceMs } : {}),
       functionArn: (name) => this.functionArn(name),
       compileCacheDir: join(buildDir, 'compile-cache'),
       log: options.log ?? ((name, line) => process.stdout.write(`[${name}] ${line}\n`)),

@@ -4,8 +4,19 @@
  * worker loads each function's own bundle as its own module and runs one invocation at a time. A
  * handler that outlives its Timeout has its worker terminated, as Lambda ends the sandbox; workers
  * idle for `idleTimeoutMs` are stopped.
+ *
+ * A worker's start (a V8 isolate, Node's bootstrap, the AWS SDK and the other shared packages: about
+ * 0.4 s of CPU) costs ten times loading one more bundle into a running worker. So a group that needs
+ * a worker first takes an idle one of another group (its functions' module instances stay loaded
+ * there, for when it comes back). A group without a worker of its own, when `busyWorkersBeforeWaiting`
+ * workers are already busy (the cores are taken), waits up to `startPatienceMs` for one to come free
+ * before starting one: a burst across services (a key's projections, the start's probes) then runs on
+ * a few workers instead of one new worker per group, each start slowing the others on a few cores. A
+ * group that has workers adds more at once under load, up to `maxWorkersPerGroup`.
+ * Each function still runs with its own module instance and its own environment, whichever worker.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { InvocationError, InvocationResult } from '../../types';
 import type { FunctionModel } from '../template';
@@ -65,7 +76,10 @@ export interface FunctionGroup {
 
 interface WorkerSlot {
   worker: Worker;
+  /** The group it serves now: an idle worker may move to another group (see WorkerPool.adopt). */
   group: FunctionGroup;
+  /** Its V8 heap limit in MB (Infinity when none), fixed at its start. */
+  heapLimitMb: number;
   /** Functions whose bundle this worker has loaded (or is loading), with the bundle's version. */
   loaded: Map<string, string>;
   busy: boolean;
@@ -123,11 +137,23 @@ export interface WorkerPoolOptions {
    * packages). None when absent.
    */
   compileCacheDir?: string;
+  /**
+   * Busy workers (across every group) from which an invocation of a group without workers waits for
+   * one to come free instead of starting one at once. Default: the machine's cores.
+   */
+  busyWorkersBeforeWaiting?: number;
+  /** The longest such an invocation waits before starting a worker anyway. Default START_PATIENCE_MS. */
+  startPatienceMs?: number;
   /** Receives each complete line a function writes to stdout/stderr. */
   log: (functionName: string, line: string) => void;
 }
 
 export const SURPLUS_IDLE_TIMEOUT_MS = 10_000;
+/**
+ * About one worker start beside others on two cores: waiting longer than a start would take only
+ * delays the invocation, when the busy workers run long (streams, slow webhooks).
+ */
+export const START_PATIENCE_MS = 500;
 
 export function invocationFailure(errorType: string, errorMessage: string): InvocationResult {
   return { ok: false, error: { errorType, errorMessage } };
@@ -137,6 +163,8 @@ export class WorkerPool {
   private readonly groups = new Map<string, FunctionGroup>();
   private readonly reaper: NodeJS.Timeout;
   private stopped = false;
+  /** Invocations waiting for any worker to come free. */
+  private freeWaiters: (() => void)[] = [];
 
   constructor(private readonly options: WorkerPoolOptions) {
     const surplusMs = options.surplusIdleTimeoutMs ?? SURPLUS_IDLE_TIMEOUT_MS;
@@ -171,7 +199,8 @@ export class WorkerPool {
    * module instance, so its next invocation runs in a fresh sandbox.
    */
   leave(fn: PooledFunction): void {
-    for (const slot of fn.group.slots) slot.loaded.delete(fn.model.functionName);
+    // A worker that moved to another group may still hold the function's module instance.
+    for (const slot of this.allSlots()) slot.loaded.delete(fn.model.functionName);
     fn.group.functions = fn.group.functions.filter((other) => other !== fn);
   }
 
@@ -195,11 +224,11 @@ export class WorkerPool {
   /** How many of its group's workers have a function loaded, run it, and wait to run it. */
   functionStats(fn: PooledFunction): { workers: number; busy: number; queued: number } {
     const name = fn.model.functionName;
-    const { slots, waiters } = fn.group;
+    const slots = this.allSlots();
     return {
       workers: slots.filter((s) => s.loaded.has(name)).length,
       busy: slots.filter((s) => s.pending?.fn === fn).length,
-      queued: waiters.filter((w) => w.functionName === name).length,
+      queued: fn.group.waiters.filter((w) => w.functionName === name).length,
     };
   }
 
@@ -217,6 +246,9 @@ export class WorkerPool {
 
   private async acquire(fn: PooledFunction, bundle: LoadableBundle): Promise<WorkerSlot | undefined> {
     const name = fn.model.functionName;
+    const since = performance.now();
+    const patience = this.options.startPatienceMs ?? START_PATIENCE_MS;
+    const busyLimit = this.options.busyWorkersBeforeWaiting ?? Math.max(1, availableParallelism());
     for (;;) {
       if (this.stopped) return undefined;
       // Read each turn: UpdateFunctionConfiguration may have moved the function to another group.
@@ -243,9 +275,22 @@ export class WorkerPool {
         return idle;
       }
       if (group.slots.length < this.options.maxWorkersPerGroup) {
-        const slot = this.spawn(group);
-        slot.busy = true;
-        return slot;
+        const adopted = this.adopt(group);
+        if (adopted) {
+          adopted.busy = true;
+          return adopted;
+        }
+        const waited = performance.now() - since;
+        // A group with a worker of its own scales out at once, as Lambda adds instances under load; a
+        // group's first worker waits a moment while the cores are taken (a burst across services).
+        const busy = () => this.allSlots().filter((slot) => slot.busy).length;
+        if (group.slots.length > 0 || waited >= patience || busy() < busyLimit) {
+          const slot = this.spawn(group);
+          slot.busy = true;
+          return slot;
+        }
+        await this.untilFree(patience - waited);
+        continue;
       }
       await new Promise<void>((wake) => group.waiters.push({ functionName: name, wake }));
     }
@@ -255,13 +300,73 @@ export class WorkerPool {
     slot.busy = false;
     slot.lastUsed = Date.now();
     if (slot.retired) this.discard(slot);
+    // The group's own waiter first: it runs before the others, which may adopt the worker otherwise.
     slot.group.waiters.shift()?.wake();
+    this.wakeFreeWaiters();
+  }
+
+  private allSlots(): WorkerSlot[] {
+    return [...this.groups.values()].flatMap((group) => group.slots);
+  }
+
+  /**
+   * An idle worker of another group, moved to this one: loading one more bundle costs a tenth of a
+   * worker's start. None when every idle worker's heap limit is below this group's MemorySize.
+   */
+  private adopt(group: FunctionGroup): WorkerSlot | undefined {
+    const needed = this.heapLimitOf(group);
+    let best: WorkerSlot | undefined;
+    // Rank: a worker that ran this group's functions before (they are still loaded there), then one
+    // its group can spare, then the longest idle.
+    const rank = (slot: WorkerSlot) =>
+      (group.functions.some((fn) => slot.loaded.has(fn.model.functionName)) ? 2 : 0) +
+      (slot.group.slots.length > 1 ? 1 : 0);
+    for (const slot of this.allSlots()) {
+      if (slot.group === group || slot.busy || slot.retired || slot.heapLimitMb < needed) continue;
+      if (!best || rank(slot) > rank(best) || (rank(slot) === rank(best) && slot.lastUsed < best.lastUsed))
+        best = slot;
+    }
+    if (!best) return undefined;
+    const from = best.group;
+    from.slots.splice(from.slots.indexOf(best), 1);
+    group.slots.push(best);
+    best.group = group;
+    return best;
+  }
+
+  private heapLimitOf(group: FunctionGroup): number {
+    return this.options.enforceMemoryLimit === false ? Infinity : Math.max(64, group.memorySize);
+  }
+
+  /** Resolves when a worker comes free, or after `ms`. */
+  private untilFree(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(
+        () => {
+          this.freeWaiters = this.freeWaiters.filter((waiter) => waiter !== done);
+          resolve();
+        },
+        Math.max(1, ms),
+      );
+      this.freeWaiters.push(done);
+    });
+  }
+
+  private wakeFreeWaiters(): void {
+    const waiters = this.freeWaiters;
+    this.freeWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private spawn(group: FunctionGroup): WorkerSlot {
     // Each function's own variables come with its first invocation; the worker starts with those
     // of the group's first function (the declared part is the same for all of them).
     const first = group.functions[0];
+    const heapLimitMb = this.heapLimitOf(group);
     const worker = new Worker(WORKER_BOOTSTRAP, {
       eval: true,
       workerData: { compileCacheDir: this.options.compileCacheDir },
@@ -269,17 +374,15 @@ export class WorkerPool {
       stdout: true,
       stderr: true,
       resourceLimits:
-        this.options.enforceMemoryLimit === false
+        heapLimitMb === Infinity
           ? undefined
-          : {
-              maxOldGenerationSizeMb: Math.max(64, group.memorySize),
-              maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
-            },
+          : { maxOldGenerationSizeMb: heapLimitMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
       name: group.functions.length === 1 && first ? first.model.functionName : group.id,
     });
     const slot: WorkerSlot = {
       worker,
       group,
+      heapLimitMb,
       loaded: new Map(),
       busy: false,
       retired: false,
@@ -414,6 +517,7 @@ export class WorkerPool {
     if (index >= 0) group.slots.splice(index, 1);
     slot.retired = true;
     void slot.worker.terminate();
+    this.wakeFreeWaiters();
     // A freed capacity slot may let a queued invocation start a new worker.
     group.waiters.shift()?.wake();
   }
@@ -483,6 +587,7 @@ export class WorkerPool {
       group.slots = [];
       for (const waiter of group.waiters.splice(0)) waiter.wake();
     }
+    this.wakeFreeWaiters();
     await Promise.allSettled(terminations);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Workers shared by the functions of an environment group (same service, same declared environment):
- * each function keeps its own Lambda variables, context and module state; functions whose declared
- * environment differs never share a worker; a timeout fails only the invocation in flight.
+ * each function keeps its own Lambda variables, context and module state; a group that needs a worker
+ * takes another group's idle one (each function still with its own environment and state), and waits
+ * a moment for a busy one rather than starting many at once; a timeout fails only the invocation in flight.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,6 +59,8 @@ export const handler = async () => {
 describe('function host: workers shared within an environment group', () => {
   let dir: string;
   let host: FunctionHost;
+  let service: Awaited<ReturnType<typeof fixtureService>>;
+  let template: CloudFormationTemplate;
   const logs: string[] = [];
 
   function addFunction(
@@ -88,8 +91,8 @@ describe('function host: workers shared within an environment group', () => {
     writeFileSync(join(dir, 'src', 'handlers', 'counter.ts'), COUNTER);
     writeFileSync(join(dir, 'src', 'handlers', 'counter-copy.ts'), COUNTER);
     writeFileSync(join(dir, 'src', 'handlers', 'hang.ts'), HANG);
-    const service = await fixtureService(dir);
-    const template = structuredClone(service.template);
+    service = await fixtureService(dir);
+    template = structuredClone(service.template);
     const env = (extra: Record<string, unknown> = {}) => ({
       Variables: { SERVICE_NAME: 'sample', TABLE_NAME: { Ref: 'ItemsTable' }, ...extra },
     });
@@ -220,13 +223,20 @@ describe('function host: workers shared within an environment group', () => {
     );
   });
 
-  it('never runs a function in a worker of another declared environment', async () => {
+  it("takes another group's idle worker rather than starting one, each function keeping its own environment and state", async () => {
+    const workers = () => host.groupStats().reduce((sum, group) => sum + group.workers, 0);
+    expect(workers()).toBe(1);
     const other = await call('sample-local-counterOtherEnv');
     expect(other).toMatchObject({ count: 1, functionName: 'sample-local-counterOtherEnv', onlyIn: 'other' });
+    // The one worker moved to the other group: none was started.
+    expect(workers()).toBe(1);
     expect(groupOf('sample-local-counterOtherEnv')?.workers).toBe(1);
-    expect(groupOf('sample-local-counterOne')?.workers).toBe(1);
+    expect(groupOf('sample-local-counterOne')?.workers).toBe(0);
+    // Back again: counterOne's module instance was kept there, and ONLY_IN is not its variable.
     const one = await call('sample-local-counterOne');
-    expect(one).toMatchObject({ count: 3, onlyIn: null });
+    expect(one).toMatchObject({ count: 3, onlyIn: null, marker: 'set-by-one' });
+    expect(workers()).toBe(1);
+    expect(await call('sample-local-counterOtherEnv')).toMatchObject({ count: 2, onlyIn: 'other' });
   });
 
   it('fails only the invocation in flight when a shared worker times out; the others start again', async () => {
@@ -237,13 +247,13 @@ describe('function host: workers shared within an environment group', () => {
       ok: false,
       error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds' },
     });
-    // The worker that also held counterOne and counterTwo is gone: they start cold, with fresh state.
+    // The worker that also held counterOne, counterTwo and (it had moved between the groups)
+    // counterOtherEnv is gone: they start cold, with fresh state.
     const one = await call('sample-local-counterOne');
     const two = await call('sample-local-counterTwo');
     expect(one).toMatchObject({ count: 1, functionName: 'sample-local-counterOne', marker: null });
     expect(two).toMatchObject({ count: 1, functionName: 'sample-local-counterTwo' });
-    // The other group's worker was not touched.
-    expect(await call('sample-local-counterOtherEnv')).toMatchObject({ count: 2 });
+    expect(await call('sample-local-counterOtherEnv')).toMatchObject({ count: 1, onlyIn: 'other' });
   });
 
   it("maps a handler's stack trace to its TypeScript source", async () => {
@@ -305,5 +315,50 @@ describe('function host: workers shared within an environment group', () => {
     const warm = await call('sample-local-counterOne');
     expect(warm.count).toBeGreaterThan(1);
     expect(groupOf('sample-local-counterOne')?.workers).toBe(1);
+  });
+
+  it('waits for a busy worker rather than starting one per group, but not past its patience', async () => {
+    const freshHost = () =>
+      new FunctionHost({
+        services: [{ ...service, template }],
+        registry: new MapRegistry('sample', fixtureResources()),
+        log: () => {},
+        busyWorkersBeforeWaiting: 1,
+        startPatienceMs: 400,
+      });
+    const workersOf = (h: FunctionHost) => h.groupStats().reduce((sum, group) => sum + group.workers, 0);
+
+    // Two groups at once, one busy worker enough to wait: the second waits for it and runs there.
+    const first = freshHost();
+    try {
+      const burst = await Promise.all([
+        first.invoke('sample-local-counterOne', {}),
+        first.invoke('sample-local-counterOtherEnv', {}),
+      ]);
+      expect(burst.map((result) => result.ok)).toEqual([true, true]);
+      expect(workersOf(first)).toBe(1);
+    } finally {
+      await first.stop();
+    }
+
+    // The busy worker's invocation runs long: the other group waits out its patience only.
+    const second = freshHost();
+    try {
+      const ended: string[] = [];
+      const slow = second.invoke('sample-local-counterTwo', { waitMs: 2_500 }).then((result) => {
+        ended.push('slow');
+        return result;
+      });
+      const other = second.invoke('sample-local-counterOtherEnv', {}).then((result) => {
+        ended.push('other');
+        return result;
+      });
+      expect((await other).ok).toBe(true);
+      expect((await slow).ok).toBe(true);
+      expect(ended).toEqual(['other', 'slow']);
+      expect(workersOf(second)).toBe(2);
+    } finally {
+      await second.stop();
+    }
   });
 });
