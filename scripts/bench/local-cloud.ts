@@ -37,6 +37,10 @@ import type { BenchPart, Figure, PartContext, Section } from './lib/types';
 const READY_GOAL_MS = 20_000;
 const WARM_READY_GOAL_MS = 5_000;
 const RSS_GOAL_MB = 800;
+/** What one more service may add to the settled local cloud ("at most ~30 MB"). */
+const PER_SERVICE_GOAL_MB = 30;
+/** The smallest cloud the cost per service is measured against: the platform stack and identity. */
+const BASE_SERVICES = ['identity'];
 const SPEEDUP_GOAL = 5;
 const STOP_GOAL_MS = 10_000;
 
@@ -420,6 +424,7 @@ async function measureCloud(
   label: string,
   dirs: string[],
   serviceDirs: string[] | undefined,
+  services?: string[],
 ): Promise<Section> {
   const section: Section = {
     id,
@@ -434,6 +439,7 @@ async function measureCloud(
   try {
     const cloud = await startLocalCloud({
       serviceDirs,
+      ...(services ? { services } : {}),
       port: 0,
       stateDir,
       verbose: context.options.verbose,
@@ -479,7 +485,7 @@ async function measureCloud(
         section.notes.push(
           `routes that did not answer: ${failed.map((r) => `${r.route} (${r.status})`).join('; ')}`,
         );
-      section.details = { routes: results, ready, burst, warm };
+      section.details = { routes: results, ready, burst, warm, services: cloud.services };
     } finally {
       await cloud.stop();
     }
@@ -508,7 +514,7 @@ async function cloudMemory(context: PartContext): Promise<Section[]> {
     ];
   }
   const names = compose.map((s) => s.name);
-  const sections = [
+  const sections: Section[] = [
     await measureCloud(
       context,
       'b',
@@ -533,6 +539,40 @@ async function cloudMemory(context: PartContext): Promise<Section[]> {
     sections[0]?.notes.push(
       'no service is listed yet: this is the emulators and runner alone; (b2) loads the fixture service',
     );
+    return sections;
+  }
+  const base = compose.filter((s) => BASE_SERVICES.includes(s.name));
+  if (base.length === BASE_SERVICES.length && names.length > base.length) {
+    const small = await measureCloud(
+      context,
+      'b3',
+      `the platform stack and ${BASE_SERVICES.join(', ')} alone`,
+      base.map((s) => s.dir),
+      undefined,
+      BASE_SERVICES,
+    );
+    sections.push(small);
+    const settled = (section: Section | undefined) =>
+      section?.details as { warm?: { totalMb: number }; services?: string[] } | undefined;
+    const all = settled(sections[0]);
+    const few = settled(small);
+    if (all?.warm && few?.warm && all.services && few.services) {
+      const added = all.services.length - few.services.length;
+      const perService = (all.warm.totalMb - few.warm.totalMb) / added;
+      small.figures.push({
+        label: `RSS each further service adds, settled ((b) - this) / ${added} services`,
+        value: perService,
+        unit: 'MB',
+      });
+      small.goals.push({
+        id: 'b3',
+        description: `RSS one more service adds to the local cloud (every route invoked once, extra workers retired): (b) against ${few.services.join(', ')}`,
+        measured: perService,
+        unit: 'MB',
+        comparison: 'below',
+        target: PER_SERVICE_GOAL_MB,
+      });
+    }
   }
   return sections;
 }
