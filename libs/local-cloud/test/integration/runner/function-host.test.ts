@@ -126,6 +126,13 @@ describe('function host: workers shared within an environment group', () => {
       Handler: 'src/handlers/counter.handler',
       Environment: env({ ONLY_IN: 'other' }),
     });
+    // A group of its own whose MemorySize is above the others' heap limit: no worker of theirs fits it.
+    addFunction(template, 'CounterBigLambdaFunction', {
+      FunctionName: 'sample-local-counterBig',
+      Handler: 'src/handlers/counter.handler',
+      MemorySize: 1024,
+      Environment: env({ ONLY_IN: 'big' }),
+    });
     host = new FunctionHost({
       services: [{ ...service, template }],
       registry: new MapRegistry('sample', fixtureResources()),
@@ -237,6 +244,10 @@ describe('function host: workers shared within an environment group', () => {
     expect(one).toMatchObject({ count: 3, onlyIn: null, marker: 'set-by-one' });
     expect(workers()).toBe(1);
     expect(await call('sample-local-counterOtherEnv')).toMatchObject({ count: 2, onlyIn: 'other' });
+    // The idle worker's heap limit (384 MB) is below counterBig's MemorySize: a worker of its own.
+    expect(await call('sample-local-counterBig')).toMatchObject({ count: 1, onlyIn: 'big' });
+    expect(workers()).toBe(2);
+    expect(groupOf('sample-local-counterBig')?.memorySize).toBe(1024);
   });
 
   it('fails only the invocation in flight when a shared worker times out; the others start again', async () => {
