@@ -345,19 +345,13 @@ export class StreamPoller {
       const pace = this.options.shardRefreshMs ?? DEFAULT_SHARD_REFRESH_MS;
       const soon = looksSoon > 0;
       if (soon) looksSoon--;
-      await new Promise<void>((resume) => {
-        const signal = this.abort.signal;
-        const done = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          lookNow = () => {};
-          resume();
-        };
-        const timer = setTimeout(done, soon ? Math.min(pace, DEFAULT_SHARD_REFRESH_MS) : pace);
-        lookNow = done;
-        if (signal.aborted) done();
-        else signal.addEventListener('abort', done, { once: true });
-      });
+      const early = new AbortController();
+      lookNow = () => early.abort();
+      await sleep(
+        soon ? Math.min(pace, DEFAULT_SHARD_REFRESH_MS) : pace,
+        AbortSignal.any([this.abort.signal, early.signal]),
+      );
+      lookNow = () => {};
     }
   }
 
