@@ -3,6 +3,7 @@
 // through POST /keys. Keys reach ingest through its projection of identity's events, so a new key is
 // waited for (`untilAuthenticated`) before use.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access';
 import { LOCAL_CREDENTIALS, OperatorApi } from '@switchyard/cli/src/api';
 import type { RunningLocalCloud } from '@switchyard/local-cloud';
 import type { ErrorResponse, EventView, InboxPage } from '../../../src/api-schemas';
@@ -73,19 +74,27 @@ export async function createKey(
   return response.body.apiKey.key;
 }
 
-/** Waits until ingest's projection knows `key` (GET /inbox stops answering 401). */
+/**
+ * Waits until ingest's projection knows `key` (GET /inbox answers 200), then, if any instance
+ * refused it meanwhile, past the bound for which that instance may still hold the key as unknown.
+ */
 export async function untilAuthenticated(
   cloud: Pick<RunningLocalCloud, 'apiUrl'>,
   key: string,
   timeoutMs = 30_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let refused = false;
   for (;;) {
     const response = await request(cloud, key, 'GET', '/inbox?limit=1');
-    if (response.status !== 401) return;
+    if (response.status === 200) break;
+    if (response.status !== 401)
+      throw new Error(`probing the key: ${response.status} ${JSON.stringify(response.body)}`);
+    refused = true;
     if (Date.now() > deadline) throw new Error('the key never reached ingest');
     await sleep(250);
   }
+  if (refused) await sleep(NEGATIVE_CACHE_TTL_MS + 100);
 }
 
 /** Publishes events in one batch (one request, so rate limits per second are not in the way). */
