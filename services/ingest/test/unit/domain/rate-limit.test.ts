@@ -326,8 +326,9 @@ describe('blocks claimed ahead (one write for many requests of a busy instance)'
 
   it('sizes a block by what the instance spends in the stock lifetime, within the burst and MAX_BLOCK', () => {
     const policy = rateLimitPolicy(100_000, 1);
-    expect(blockSize(5, policy)).toBe(1);
-    expect(blockSize(500, policy)).toBe(Math.floor((500 * STOCK_TTL_MS) / 1000));
+    expect(blockSize(1000 / STOCK_TTL_MS, policy)).toBe(1);
+    expect(blockSize(200, policy)).toBe(Math.ceil((200 * STOCK_TTL_MS) / 1000));
+    expect(blockSize(201, policy)).toBe(Math.ceil((201 * STOCK_TTL_MS) / 1000));
     expect(blockSize(1e6, policy)).toBe(MAX_BLOCK);
     expect(blockSize(1e6, rateLimitPolicy(10, 1))).toBe(rateLimitPolicy(10, 1).tenantBurst);
   });
