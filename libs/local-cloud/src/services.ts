@@ -33,9 +33,18 @@ function includedFiles(folder: string): string[] {
 
 /**
  * Files of the repository every packaged template may depend on: the shared defaults, the compose
- * list (the platform's dashboard has a row per service) and the monitoring plugin (the alarms).
+ * list (the platform's dashboard has a row per service), our osls plugins (the alarms, one role per
+ * function, template-only packaging) and the version of osls itself.
  */
-const SHARED_INPUTS = ['serverless.common.yml', 'serverless-compose.yml', 'libs/monitoring/index.cjs'];
+const SHARED_INPUTS = [
+  'serverless.common.yml',
+  'serverless-compose.yml',
+  'libs/monitoring/index.cjs',
+  'libs/function-roles/index.cjs',
+  'libs/local-packaging/index.cjs',
+  'libs/local-packaging/esbuild.cjs',
+  'node_modules/serverless/package.json',
+];
 
 /**
  * What the packaged template depends on. The template is a function of the service's serverless.yml,

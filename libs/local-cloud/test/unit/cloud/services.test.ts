@@ -52,6 +52,24 @@ describe('templateFingerprint (when a service must be packaged again)', () => {
     expect(templateFingerprint(dir, root, 'local', { SY_WINDOW: '60' })).toBe(sixty);
   });
 
+  it('changes with our osls plugins and the version of osls', () => {
+    const { root, dir } = serviceTree();
+    const before = templateFingerprint(dir, root, 'local');
+    mkdirSync(join(root, 'libs', 'function-roles'), { recursive: true });
+    writeFileSync(join(root, 'libs', 'function-roles', 'index.cjs'), 'module.exports = 1;');
+    const withRoles = templateFingerprint(dir, root, 'local');
+    expect(withRoles).not.toBe(before);
+    writeFileSync(join(root, 'libs', 'function-roles', 'index.cjs'), 'module.exports = 2;');
+    const rolesChanged = templateFingerprint(dir, root, 'local');
+    expect(rolesChanged).not.toBe(withRoles);
+    mkdirSync(join(root, 'node_modules', 'serverless'), { recursive: true });
+    writeFileSync(join(root, 'node_modules', 'serverless', 'package.json'), '{"version":"4.3.1"}');
+    const osls = templateFingerprint(dir, root, 'local');
+    expect(osls).not.toBe(rolesChanged);
+    writeFileSync(join(root, 'node_modules', 'serverless', 'package.json'), '{"version":"4.3.2"}');
+    expect(templateFingerprint(dir, root, 'local')).not.toBe(osls);
+  });
+
   it('does not change with handler code, which the local cloud bundles from source itself', () => {
     const { root, dir } = serviceTree();
     const before = templateFingerprint(dir, root, 'local');
