@@ -4,7 +4,7 @@
  * on a timer by the local cloud (cloud.ts). Throttles (the local cloud queues instead), iterator age
  * and metric-math alarms are not evaluated.
  */
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ListSubscriptionsByTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { AlarmState } from './dev-info';
 import type { AlarmDefinition } from './provision';
@@ -53,6 +53,12 @@ export class AlarmWatcher {
   /** Returns whether any alarm changed state. */
   async evaluate(): Promise<boolean> {
     let changed = false;
+    const heard = new Map<string, Promise<boolean>>();
+    const isHeard = (topic: string) => {
+      let answer = heard.get(topic);
+      if (!answer) heard.set(topic, (answer = this.hasSubscribers(topic)));
+      return answer;
+    };
     // Every queue's depth at once; then each alarm in order, notifying as CloudWatch would.
     const states = await Promise.all(
       this.definitions.map(async (alarm) => (await this.queueAlarm(alarm)) ?? this.functionAlarm(alarm)),
@@ -63,7 +69,7 @@ export class AlarmWatcher {
       const before = this.current.get(alarm.alarmName);
       if (!before || before.state !== state.state) {
         changed = true;
-        await this.notify(alarm, state, before?.state ?? 'INSUFFICIENT_DATA');
+        await this.notify(alarm, state, before?.state ?? 'INSUFFICIENT_DATA', isHeard);
         if (state.state === 'ALARM') this.log(`ALARM ${alarm.alarmName}: ${describeState(state)}`);
         else if (before) this.log(`OK ${alarm.alarmName}: ${describeState(state)}`);
       }
@@ -110,14 +116,24 @@ export class AlarmWatcher {
     };
   }
 
-  /** What CloudWatch sends to an alarm's AlarmActions (OKActions) topics when its state changes. */
-  private async notify(alarm: AlarmDefinition, state: AlarmState, oldState: string): Promise<void> {
+  /**
+   * What CloudWatch sends to an alarm's AlarmActions (OKActions) topics when its state changes, to
+   * the topics someone subscribed to: every start moves all alarms (about 250) from INSUFFICIENT_DATA
+   * to OK, and publishing those to a topic nobody hears took about 0.7 s of every start.
+   */
+  private async notify(
+    alarm: AlarmDefinition,
+    state: AlarmState,
+    oldState: string,
+    isHeard: (topic: string) => Promise<boolean>,
+  ): Promise<void> {
     const p = alarm.properties;
     const actions = (state.state === 'ALARM' ? p.AlarmActions : p.OKActions) as unknown[] | undefined;
     const topics = (actions ?? []).filter((a): a is string => typeof a === 'string' && a.includes(':sns:'));
     if (topics.length === 0) return;
     const message = alarmNotification(alarm, state, oldState, this.region);
     for (const topic of topics) {
+      if (!(await isHeard(topic))) continue;
       try {
         await this.sns.send(
           new PublishCommand({
@@ -129,6 +145,16 @@ export class AlarmWatcher {
       } catch (error) {
         this.log(`alarm ${alarm.alarmName}: notifying ${topic} failed: ${(error as Error).message}`);
       }
+    }
+  }
+
+  /** Whether `topic` has a subscription; when that cannot be told, it is taken to have one. */
+  private async hasSubscribers(topic: string): Promise<boolean> {
+    try {
+      const { Subscriptions } = await this.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topic }));
+      return (Subscriptions ?? []).length > 0;
+    } catch {
+      return true;
     }
   }
 

@@ -345,16 +345,28 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     if (!options.meterRequests) host.onInvoked((service) => streams.nudge(service));
     running.push({ name: 'stream pollers', stop: () => streams.stop() });
 
-    await alarms.evaluate();
-    info.alarms = alarms.states();
-    const timer = setInterval(() => {
-      void alarms.evaluate().then((changed) => {
-        if (!changed) return;
-        info.alarms = alarms.states();
-        options.onAlarmChange?.(info.alarms);
-      });
-    }, options.alarmIntervalMs ?? 5_000);
-    running.push({ name: 'alarms', stop: async () => clearInterval(timer) });
+    // The first evaluation runs beside the demo tenant's seeding (the banner waits for both); the
+    // timer starts after it, so two evaluations never overlap.
+    let timer: NodeJS.Timeout | undefined;
+    const firstEvaluation = alarms.evaluate().then(() => {
+      info.alarms = alarms.states();
+      timer = setInterval(() => {
+        void alarms.evaluate().then((changed) => {
+          if (!changed) return;
+          info.alarms = alarms.states();
+          options.onAlarmChange?.(info.alarms);
+        });
+      }, options.alarmIntervalMs ?? 5_000);
+    });
+    // Awaited before the banner; meanwhile a failure must not count as unhandled.
+    firstEvaluation.catch(() => undefined);
+    running.push({
+      name: 'alarms',
+      stop: async () => {
+        await firstEvaluation.catch(() => undefined);
+        clearInterval(timer);
+      },
+    });
 
     if (info.services.includes('identity')) {
       const seeded = await seedDemoTenant({
@@ -384,6 +396,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
         log(seeded.reason);
       }
     }
+    await firstEvaluation;
     info.readyInMs = Date.now() - started;
     return { info, services, registry, stop: () => stopAll(running, log) };
   } catch (error) {

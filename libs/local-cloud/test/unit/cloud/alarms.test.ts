@@ -1,4 +1,4 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ListSubscriptionsByTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AlarmWatcher, alarmNotification } from '../../../src/alarms';
@@ -41,9 +41,34 @@ beforeEach(() => {
     Attributes: { ApproximateNumberOfMessages: String(depth) },
   }));
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  sns
+    .on(ListSubscriptionsByTopicCommand)
+    .resolves({ Subscriptions: [{ TopicArn: topic, Protocol: 'email', SubscriptionArn: `${topic}:1` }] });
 });
 
 describe('AlarmWatcher (CloudWatch SQS depth alarms against the local queues)', () => {
+  it('publishes only to topics someone subscribed to, asking once per topic and evaluation', async () => {
+    const alarms = [dlqAlarm(), { ...dlqAlarm(), alarmName: 'svc-local-other-dlq-not-empty' }];
+    sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [] });
+    const watcher = new AlarmWatcher(alarms, 'http://sqs.local', region, () => undefined);
+    expect(await watcher.evaluate()).toBe(true);
+    expect(watcher.states().map((state) => state.state)).toEqual(['OK', 'OK']);
+    expect(sns.commandCalls(ListSubscriptionsByTopicCommand)).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+
+    sns
+      .on(ListSubscriptionsByTopicCommand)
+      .resolves({ Subscriptions: [{ TopicArn: topic, Protocol: 'https', SubscriptionArn: `${topic}:2` }] });
+    depth = 1;
+    expect(await watcher.evaluate()).toBe(true);
+    expect(sns.commandCalls(ListSubscriptionsByTopicCommand)).toHaveLength(2);
+    const published = sns.commandCalls(PublishCommand).map((call) => JSON.parse(call.args[0].input.Message!));
+    expect(published.map((message) => [message.AlarmName, message.NewStateValue])).toEqual([
+      ['svc-local-work-dlq-not-empty', 'ALARM'],
+      ['svc-local-other-dlq-not-empty', 'ALARM'],
+    ]);
+  });
+
   it('fires when the DLQ holds a message, logs it, and publishes CloudWatch’s notification to AlarmActions', async () => {
     const log: string[] = [];
     const watcher = new AlarmWatcher([dlqAlarm()], 'http://sqs.local', region, (line) => log.push(line));
