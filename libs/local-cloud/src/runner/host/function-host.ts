@@ -58,6 +58,10 @@ export interface FunctionHostOptions {
   busyWorkersBeforeWaiting?: number;
   /** The longest an invocation waits so before starting a worker anyway. Default 500 ms. */
   startPatienceMs?: number;
+  /** See WorkerPoolOptions.saturatedPatienceMs. */
+  saturatedPatienceMs?: number;
+  /** See WorkerPoolOptions.processCpuMs (tests). */
+  processCpuMs?: () => number;
 }
 
 export interface FunctionStats {
@@ -121,6 +125,10 @@ export class FunctionHost implements Invoker {
         ? { busyWorkersBeforeWaiting: options.busyWorkersBeforeWaiting }
         : {}),
       ...(options.startPatienceMs !== undefined ? { startPatienceMs: options.startPatienceMs } : {}),
+      ...(options.saturatedPatienceMs !== undefined
+        ? { saturatedPatienceMs: options.saturatedPatienceMs }
+        : {}),
+      ...(options.processCpuMs ? { processCpuMs: options.processCpuMs } : {}),
       functionArn: (name) => this.functionArn(name),
       compileCacheDir: join(buildDir, 'compile-cache'),
       log: options.log ?? ((name, line) => process.stdout.write(`[${name}] ${line}\n`)),

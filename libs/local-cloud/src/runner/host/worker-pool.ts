@@ -10,8 +10,10 @@
  * a worker first takes an idle one of another group (its functions' module instances stay loaded
  * there, for when it comes back). A group without a worker of its own, when `busyWorkersBeforeWaiting`
  * workers are already busy (the cores are taken), waits up to `startPatienceMs` for one to come free
- * before starting one: a burst across services (a key's projections, the start's probes) then runs on
- * a few workers instead of one new worker per group, each start slowing the others on a few cores. A
+ * before starting one, and up to `saturatedPatienceMs` while this process's threads use most of the
+ * cores (busy workers that wait on I/O do not hold it up): a burst across services (a key's
+ * projections, the start's probes) then runs on a few workers instead of one new worker per group,
+ * each start slowing the others on a few cores. A
  * group that has workers adds more at once under load, up to `maxWorkersPerGroup`.
  * Each function still runs with its own module instance and its own environment, whichever worker.
  */
@@ -144,6 +146,13 @@ export interface WorkerPoolOptions {
   busyWorkersBeforeWaiting?: number;
   /** The longest such an invocation waits before starting a worker anyway. Default START_PATIENCE_MS. */
   startPatienceMs?: number;
+  /**
+   * The longest it waits while this process keeps the cores busy (SATURATED_PATIENCE_MS by default):
+   * a worker started then would only share the same cores.
+   */
+  saturatedPatienceMs?: number;
+  /** This process's CPU time so far, in ms (all its threads); default process.cpuUsage(). */
+  processCpuMs?: () => number;
   /** Receives each complete line a function writes to stdout/stderr. */
   log: (functionName: string, line: string) => void;
 }
@@ -154,6 +163,22 @@ export const SURPLUS_IDLE_TIMEOUT_MS = 10_000;
  * delays the invocation, when the busy workers run long (streams, slow webhooks).
  */
 export const START_PATIENCE_MS = 500;
+/**
+ * How long a group's first invocation waits while the process's own threads keep the cores busy
+ * (a burst of first invocations across services, as at every start): starting a worker costs about
+ * 0.4 s of CPU and runs no sooner on cores that are taken, while a worker coming free is taken over
+ * for a tenth of that.
+ */
+export const SATURATED_PATIENCE_MS = 3_000;
+/** Share of the cores this process must use, over the last wait, for the cores to count as taken. */
+const SATURATED_CPU_SHARE = 0.75;
+/** How often a saturated wait looks at the CPU again. */
+const SATURATION_RECHECK_MS = 250;
+
+function processCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 export function invocationFailure(errorType: string, errorMessage: string): InvocationResult {
   return { ok: false, error: { errorType, errorMessage } };
@@ -248,7 +273,25 @@ export class WorkerPool {
     const name = fn.model.functionName;
     const since = performance.now();
     const patience = this.options.startPatienceMs ?? START_PATIENCE_MS;
-    const busyLimit = this.options.busyWorkersBeforeWaiting ?? Math.max(1, availableParallelism());
+    const saturatedPatience = Math.max(patience, this.options.saturatedPatienceMs ?? SATURATED_PATIENCE_MS);
+    const cores = Math.max(1, availableParallelism());
+    const busyLimit = this.options.busyWorkersBeforeWaiting ?? cores;
+    const cpuMs = this.options.processCpuMs ?? processCpuMs;
+    // CPU used by this process since the wait began (or since the last look), against the cores.
+    let mark: { cpuMs: number; atMs: number } | undefined;
+    let wasSaturated = false;
+    const saturated = (): boolean => {
+      const now = { cpuMs: cpuMs(), atMs: performance.now() };
+      if (!mark) {
+        mark = now;
+        return false;
+      }
+      // A look too soon after the last (a worker came free and was taken by someone else) repeats it.
+      if (now.atMs - mark.atMs < 50) return wasSaturated;
+      wasSaturated = (now.cpuMs - mark.cpuMs) / (now.atMs - mark.atMs) >= SATURATED_CPU_SHARE * cores;
+      mark = now;
+      return wasSaturated;
+    };
     for (;;) {
       if (this.stopped) return undefined;
       // Read each turn: UpdateFunctionConfiguration may have moved the function to another group.
@@ -283,13 +326,24 @@ export class WorkerPool {
         const waited = performance.now() - since;
         // A group with a worker of its own scales out at once, as Lambda adds instances under load; a
         // group's first worker waits a moment while the cores are taken (a burst across services).
+        // Past the patience, it waits on (up to saturatedPatience) only while this process keeps the
+        // cores busy; busy workers that wait on I/O (streams, slow webhooks) do not hold it up.
         const busy = () => this.allSlots().filter((slot) => slot.busy).length;
-        if (group.slots.length > 0 || waited >= patience || busy() < busyLimit) {
+        const startNow =
+          group.slots.length > 0 ||
+          busy() < busyLimit ||
+          (waited >= patience && (waited >= saturatedPatience || !saturated()));
+        if (startNow) {
           const slot = this.spawn(group);
           slot.busy = true;
           return slot;
         }
-        await this.untilFree(patience - waited);
+        if (waited < patience) {
+          mark ??= { cpuMs: cpuMs(), atMs: performance.now() };
+          await this.untilFree(patience - waited);
+        } else {
+          await this.untilFree(Math.min(SATURATION_RECHECK_MS, saturatedPatience - waited));
+        }
         continue;
       }
       await new Promise<void>((wake) => group.waiters.push({ functionName: name, wake }));

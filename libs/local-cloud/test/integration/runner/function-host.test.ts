@@ -4,6 +4,7 @@
  * takes another group's idle one (each function still with its own environment and state), and waits
  * a moment for a busy one rather than starting many at once; a timeout fails only the invocation in flight.
  */
+import { availableParallelism } from 'node:os';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudFormationTemplate } from '../../../src/packaging';
@@ -329,13 +330,16 @@ describe('function host: workers shared within an environment group', () => {
   });
 
   it('waits for a busy worker rather than starting one per group, but not past its patience', async () => {
-    const freshHost = () =>
+    // The process's CPU clock, as the pool reads it: idle unless a test says the cores are taken.
+    const freshHost = (processCpuMs: () => number = () => 0, saturatedPatienceMs = 5_000) =>
       new FunctionHost({
         services: [{ ...service, template }],
         registry: new MapRegistry('sample', fixtureResources()),
         log: () => {},
         busyWorkersBeforeWaiting: 1,
         startPatienceMs: 400,
+        saturatedPatienceMs,
+        processCpuMs,
       });
     const workersOf = (h: FunctionHost) => h.groupStats().reduce((sum, group) => sum + group.workers, 0);
 
@@ -370,6 +374,40 @@ describe('function host: workers shared within an environment group', () => {
       expect(workersOf(second)).toBe(2);
     } finally {
       await second.stop();
+    }
+
+    // While the process keeps every core busy, it waits on past its patience for the busy worker.
+    const allCoresBusy = () => performance.now() * availableParallelism();
+    const race = async (h: FunctionHost, slowMs: number) => {
+      const ended: string[] = [];
+      const slow = h.invoke('sample-local-counterTwo', { waitMs: slowMs }).then((result) => {
+        ended.push('slow');
+        return result;
+      });
+      // The slow invocation holds the one worker before the other group asks for one.
+      while (workersOf(h) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const other = h.invoke('sample-local-counterOtherEnv', {}).then((result) => {
+        ended.push('other');
+        return result;
+      });
+      expect([(await slow).ok, (await other).ok]).toEqual([true, true]);
+      return ended;
+    };
+    const third = freshHost(allCoresBusy, 5_000);
+    try {
+      expect(await race(third, 1_200)).toEqual(['slow', 'other']);
+      expect(workersOf(third)).toBe(1);
+    } finally {
+      await third.stop();
+    }
+
+    // ...but not past the longer patience either.
+    const fourth = freshHost(allCoresBusy, 800);
+    try {
+      expect(await race(fourth, 2_500)).toEqual(['other', 'slow']);
+      expect(workersOf(fourth)).toBe(2);
+    } finally {
+      await fourth.stop();
     }
   });
 });
