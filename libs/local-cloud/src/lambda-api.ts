@@ -68,6 +68,7 @@ export interface EventSourceMappingConfiguration {
   MaximumRetryAttempts?: number;
   BisectBatchOnFunctionError?: boolean;
   DestinationConfig?: { OnFailure: { Destination: string } };
+  FilterCriteria?: { Filters: { Pattern: string }[] };
 }
 
 const functionArn = (region: string, name: string) =>
@@ -112,6 +113,9 @@ export function eventSourceMappingsOf(
       MaximumRetryAttempts: m.maximumRetryAttempts,
       BisectBatchOnFunctionError: m.bisectBatchOnFunctionError,
       ...(m.onFailure ? { DestinationConfig: { OnFailure: { Destination: m.onFailure.arn } } } : {}),
+      ...(m.filterPatterns?.length
+        ? { FilterCriteria: { Filters: m.filterPatterns.map((Pattern) => ({ Pattern })) } }
+        : {}),
     })),
   ];
 }

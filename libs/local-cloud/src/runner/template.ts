@@ -83,6 +83,8 @@ export interface EventSourceMappingModel {
   bisectBatchOnFunctionError: boolean;
   /** Unresolved DestinationConfig.OnFailure.Destination. */
   onFailureDestination?: unknown;
+  /** FilterCriteria.Filters[].Pattern: JSON event patterns; a record reaches the function if any matches. */
+  filterPatterns: string[];
   enabled: boolean;
 }
 
@@ -123,6 +125,16 @@ function asBoolean(value: unknown, fallback: boolean): boolean {
   if (value === 'true') return true;
   if (value === 'false') return false;
   return fallback;
+}
+
+/** The patterns of an event source mapping's FilterCriteria (strings in CloudFormation; objects kept as JSON). */
+function filterPatternsOf(criteria: unknown): string[] {
+  const filters = (criteria as { Filters?: unknown } | undefined)?.Filters;
+  if (!Array.isArray(filters)) return [];
+  return filters
+    .map((filter) => (filter as { Pattern?: unknown } | undefined)?.Pattern)
+    .filter((pattern) => pattern !== undefined && pattern !== null)
+    .map((pattern) => (typeof pattern === 'string' ? pattern : JSON.stringify(pattern)));
 }
 
 function props(resource: Resource | undefined): Record<string, unknown> {
@@ -231,6 +243,7 @@ export function readServiceModel(service: Pick<PackagedService, 'name' | 'dir' |
       maximumRetryAttempts: asNumber(p.MaximumRetryAttempts),
       bisectBatchOnFunctionError: asBoolean(p.BisectBatchOnFunctionError, false),
       onFailureDestination: destinationConfig?.OnFailure?.Destination,
+      filterPatterns: filterPatternsOf(p.FilterCriteria),
       enabled: asBoolean(p.Enabled, true),
     });
   }

@@ -20,6 +20,7 @@ import {
 import type { _Record as StreamRecord, AttributeValue, Shard } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
+import { compilePattern } from '../../event-pattern';
 import type { Invoker, PackagedService, ResourceRegistry } from '../../types';
 import { LOCAL_ACCOUNT_ID } from '../../types';
 import { referencedLogicalId } from '../template';
@@ -40,6 +41,11 @@ export interface StreamMapping {
   reportBatchItemFailures: boolean;
   /** SQS queue ARN (or URL when known) for failed batches. */
   onFailure?: { arn: string; queueUrl?: string };
+  /**
+   * The mapping's FilterCriteria patterns. As Lambda does, a record that matches none of them is
+   * dropped before batching (it never reaches the function, and the shard moves past it).
+   */
+  filterPatterns?: string[];
   enabled: boolean;
 }
 
@@ -114,6 +120,7 @@ export function streamMappingsFromServices(
   registry: ResourceRegistry,
 ): StreamMapping[] {
   return mappingsOfKind(services, registry, 'dynamodb').map(({ service, mapping, functionName }) => {
+    recordFilter(mapping);
     let onFailure: StreamMapping['onFailure'];
     if (mapping.onFailureDestination !== undefined) {
       const arn = String(registry.resolve(service, mapping.onFailureDestination));
@@ -133,9 +140,31 @@ export function streamMappingsFromServices(
       bisectBatchOnFunctionError: mapping.bisectBatchOnFunctionError,
       reportBatchItemFailures: mapping.functionResponseTypes.includes('ReportBatchItemFailures'),
       onFailure,
+      filterPatterns: mapping.filterPatterns,
       enabled: mapping.enabled,
     };
   });
+}
+
+/**
+ * Whether a record (in the shape the function receives) passes a mapping's filter patterns (any of
+ * them); undefined when it has none. A pattern the local matcher cannot read stops the start.
+ */
+export function recordFilter(
+  mapping: Pick<StreamMapping, 'filterPatterns' | 'logicalId'>,
+): ((record: unknown) => boolean) | undefined {
+  const patterns = mapping.filterPatterns ?? [];
+  if (patterns.length === 0) return undefined;
+  const matchers = patterns.map((pattern) => {
+    try {
+      return compilePattern(pattern);
+    } catch (error) {
+      throw new Error(
+        `event source mapping ${mapping.logicalId}: filter pattern not usable locally: ${(error as Error).message}`,
+      );
+    }
+  });
+  return (record) => matchers.some((matches) => matches(record));
 }
 
 /** Binary attribute values travel as base64 in Lambda's JSON events. */
@@ -401,6 +430,7 @@ export class StreamPoller {
     // Records read but not yet handed to the function, and when their batching window closes.
     let gathered: StreamRecord[] = [];
     let windowEnds = 0;
+    const passes = recordFilter(mapping);
     while (!this.stopped) {
       try {
         iterator ??= await this.iterator(mapping, state.shardId, position, checkpoint);
@@ -411,12 +441,18 @@ export class StreamPoller {
             abortSignal: this.abort.signal,
           },
         );
-        const records = out.Records ?? [];
+        const read = out.Records ?? [];
+        const records = passes
+          ? read.filter((record) => passes(toStreamRecord(record, mapping.streamArn, this.region)))
+          : read;
         trimmedInARow = 0;
         if (records.length > 0) {
           lastRecordsAt = Date.now();
           if (gathered.length === 0) windowEnds = Date.now() + windowMs;
           gathered.push(...records);
+        } else if (read.length > 0 && gathered.length === 0) {
+          // Everything read was filtered out: the shard moves past it.
+          checkpoint = read[read.length - 1]?.dynamodb?.SequenceNumber ?? checkpoint;
         }
         iterator = out.NextShardIterator;
         const full = gathered.length >= mapping.batchSize;

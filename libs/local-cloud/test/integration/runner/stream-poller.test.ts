@@ -226,4 +226,44 @@ describe('DynamoDB stream poller', () => {
       await nudged.stop();
     }
   });
+
+  it('hands the function only the records its FilterCriteria patterns match, and moves past the others', async () => {
+    const watcher = new RecordingInvoker(host);
+    const filtered = new StreamPoller({
+      invoker: watcher,
+      // As `filterPatterns` in serverless.yml would set it: new items whose key starts with keep-.
+      mappings: mappings.map((mapping) => ({
+        ...mapping,
+        filterPatterns: [
+          JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'keep-' }] } } } }),
+        ],
+      })),
+      dynamodbEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      region: REGION,
+      pollIntervalMs: 100,
+      shardRefreshMs: 500,
+    });
+    const keys = () =>
+      watcher.calls.flatMap((c) =>
+        (c.event as { Records: DynamoDbStreamRecord[] }).Records.map(
+          (r) => `${r.eventName} ${(r.dynamodb.Keys as { pk: { S: string } }).pk.S}`,
+        ),
+      );
+    filtered.start();
+    try {
+      for (const pk of ['drop-1', 'keep-1', 'drop-2']) {
+        await ddb.send(new PutItemCommand({ TableName: 'sample-local-items', Item: { pk: { S: pk } } }));
+      }
+      await ddb.send(
+        new PutItemCommand({ TableName: 'sample-local-items', Item: { pk: { S: 'keep-1' }, n: { N: '2' } } }),
+      );
+      await ddb.send(new PutItemCommand({ TableName: 'sample-local-items', Item: { pk: { S: 'keep-2' } } }));
+      await waitFor('the last kept record', () => (keys().includes('INSERT keep-2') ? true : undefined));
+      // Everything the stream held before (ok-*, win-*, ...) and the drops never reached it.
+      expect(keys()).toEqual(['INSERT keep-1', 'INSERT keep-2']);
+    } finally {
+      await filtered.stop();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import type { SqsRecord } from '../../../src/runner/event-sources/sqs-poller';
 import {
   firstFailedIndex,
   nextPollPause,
+  recordFilter,
   toStreamRecord,
 } from '../../../src/runner/event-sources/stream-poller';
 import type { DynamoDbStreamRecord } from '../../../src/runner/event-sources/stream-poller';
@@ -147,5 +148,33 @@ describe('stream shard polling pace', () => {
   it('never pauses past the end of an open batching window', () => {
     expect(nextPollPause({ ...pace, now: 10_000, lastRecordsAt: 0, windowEnds: 10_100 })).toBe(100);
     expect(nextPollPause({ ...pace, now: 10_000, lastRecordsAt: 9_990, windowEnds: 10_100 })).toBe(20);
+  });
+});
+
+describe('stream record filters (FilterCriteria)', () => {
+  const record = (eventName: string, sk: string) => ({
+    eventName,
+    dynamodb: { Keys: { pk: { S: 'x' }, sk: { S: sk } } },
+  });
+
+  it('passes a record any pattern matches, and has nothing to do without patterns', () => {
+    const outbox = recordFilter({
+      logicalId: 'PublishOutboxMapping',
+      filterPatterns: [
+        JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['OUTBOX'] } } } }),
+        JSON.stringify({ eventName: ['REMOVE'] }),
+      ],
+    })!;
+    expect(outbox(record('INSERT', 'OUTBOX'))).toBe(true);
+    expect(outbox(record('MODIFY', 'OUTBOX'))).toBe(false);
+    expect(outbox(record('INSERT', 'KEY'))).toBe(false);
+    expect(outbox(record('REMOVE', 'KEY'))).toBe(true);
+    expect(recordFilter({ logicalId: 'Plain', filterPatterns: [] })).toBeUndefined();
+  });
+
+  it('names the mapping whose pattern the local matcher cannot read', () => {
+    expect(() => recordFilter({ logicalId: 'BadMapping', filterPatterns: ['{"eventName": '] })).toThrow(
+      /event source mapping BadMapping: filter pattern not usable locally/,
+    );
   });
 });

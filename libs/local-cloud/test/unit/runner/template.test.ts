@@ -79,6 +79,9 @@ const template: CloudFormationTemplate = {
         MaximumRetryAttempts: 1,
         BisectBatchOnFunctionError: true,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['WorkQueue', 'Arn'] } } },
+        FilterCriteria: {
+          Filters: [{ Pattern: '{"eventName":["INSERT"]}' }, { Pattern: { eventName: ['REMOVE'] } }],
+        },
         Enabled: false,
       },
     },
@@ -151,6 +154,7 @@ describe('service model', () => {
         maximumConcurrency: 8,
         functionResponseTypes: ['ReportBatchItemFailures'],
         bisectBatchOnFunctionError: false,
+        filterPatterns: [],
         enabled: true,
       }),
       expect.objectContaining({
@@ -161,6 +165,7 @@ describe('service model', () => {
         maximumRetryAttempts: 1,
         bisectBatchOnFunctionError: true,
         onFailureDestination: { 'Fn::GetAtt': ['WorkQueue', 'Arn'] },
+        filterPatterns: ['{"eventName":["INSERT"]}', '{"eventName":["REMOVE"]}'],
         enabled: false,
       }),
     ]);
