@@ -80,6 +80,11 @@ function mappingUuid(service: string, logicalId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+const filterCriteria = (m: { filterPatterns?: string[] }) =>
+  m.filterPatterns?.length
+    ? { FilterCriteria: { Filters: m.filterPatterns.map((Pattern) => ({ Pattern })) } }
+    : {};
+
 /** The mappings the pollers run, in Lambda's API shape. */
 export function eventSourceMappingsOf(
   sqs: SqsMapping[],
@@ -102,6 +107,7 @@ export function eventSourceMappingsOf(
       BatchSize: m.batchSize,
       MaximumBatchingWindowInSeconds: m.maximumBatchingWindowInSeconds,
       FunctionResponseTypes: m.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
+      ...filterCriteria(m),
     })),
     ...streams.map((m) => ({
       ...common(m),
@@ -113,9 +119,7 @@ export function eventSourceMappingsOf(
       MaximumRetryAttempts: m.maximumRetryAttempts,
       BisectBatchOnFunctionError: m.bisectBatchOnFunctionError,
       ...(m.onFailure ? { DestinationConfig: { OnFailure: { Destination: m.onFailure.arn } } } : {}),
-      ...(m.filterPatterns?.length
-        ? { FilterCriteria: { Filters: m.filterPatterns.map((Pattern) => ({ Pattern })) } }
-        : {}),
+      ...filterCriteria(m),
     })),
   ];
 }

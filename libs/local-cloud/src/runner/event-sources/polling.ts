@@ -1,4 +1,5 @@
 /** What the SQS and DynamoDB stream pollers share: finding their mappings, and pausing between polls. */
+import { compilePattern } from '../../event-pattern';
 import type { PackagedService, ResourceRegistry } from '../../types';
 import { mappingFunction, readServiceModel } from '../template';
 import type { EventSourceKind, EventSourceMappingModel } from '../template';
@@ -48,4 +49,27 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/**
+ * Whether a record (in the shape the function receives; an SQS body that is JSON as its value) passes
+ * a mapping's FilterCriteria patterns (any of them), as Lambda filters events before batching;
+ * undefined when it has none. A pattern the local matcher cannot read stops the start.
+ */
+export function recordFilter(mapping: {
+  logicalId: string;
+  filterPatterns?: string[];
+}): ((record: unknown) => boolean) | undefined {
+  const patterns = mapping.filterPatterns ?? [];
+  if (patterns.length === 0) return undefined;
+  const matchers = patterns.map((pattern) => {
+    try {
+      return compilePattern(pattern);
+    } catch (error) {
+      throw new Error(
+        `event source mapping ${mapping.logicalId}: filter pattern not usable locally: ${(error as Error).message}`,
+      );
+    }
+  });
+  return (record) => matchers.some((matches) => matches(record));
 }

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { Invoker, PackagedService, ResourceRegistry } from '../../types';
-import { mappingsOfKind, queueNameFromArn, sleep } from './polling';
+import { mappingsOfKind, queueNameFromArn, recordFilter, sleep } from './polling';
 
 export interface SqsMapping {
   service: string;
@@ -30,6 +30,11 @@ export interface SqsMapping {
    */
   concurrency?: number;
   reportBatchItemFailures: boolean;
+  /**
+   * The mapping's FilterCriteria patterns. As Lambda does, a message that matches none of them is
+   * deleted without reaching the function.
+   */
+  filterPatterns?: string[];
   enabled: boolean;
 }
 
@@ -74,18 +79,31 @@ export function sqsMappingsFromServices(
   services: PackagedService[],
   registry: ResourceRegistry,
 ): SqsMapping[] {
-  return mappingsOfKind(services, registry, 'sqs').map(({ service, mapping, functionName }) => ({
-    service,
-    logicalId: mapping.logicalId,
-    functionName,
-    queueArn: String(registry.resolve(service, mapping.eventSourceArn)),
-    queueUrl: mapping.sourceLogicalId ? registry.get(service, mapping.sourceLogicalId)?.ref : undefined,
-    batchSize: mapping.batchSize ?? 10,
-    maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds ?? 0,
-    concurrency: Math.max(1, Math.min(MAX_POLLERS_PER_QUEUE, mapping.maximumConcurrency ?? 1)),
-    reportBatchItemFailures: mapping.functionResponseTypes.includes('ReportBatchItemFailures'),
-    enabled: mapping.enabled,
-  }));
+  return mappingsOfKind(services, registry, 'sqs').map(({ service, mapping, functionName }) => {
+    recordFilter(mapping);
+    return {
+      service,
+      logicalId: mapping.logicalId,
+      functionName,
+      queueArn: String(registry.resolve(service, mapping.eventSourceArn)),
+      queueUrl: mapping.sourceLogicalId ? registry.get(service, mapping.sourceLogicalId)?.ref : undefined,
+      batchSize: mapping.batchSize ?? 10,
+      maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowInSeconds ?? 0,
+      concurrency: Math.max(1, Math.min(MAX_POLLERS_PER_QUEUE, mapping.maximumConcurrency ?? 1)),
+      reportBatchItemFailures: mapping.functionResponseTypes.includes('ReportBatchItemFailures'),
+      filterPatterns: mapping.filterPatterns,
+      enabled: mapping.enabled,
+    };
+  });
+}
+
+/** What a filter pattern sees of an SQS record: its body as JSON when it is JSON, as Lambda does. */
+function filterView(record: SqsRecord): SqsRecord | (Omit<SqsRecord, 'body'> & { body: unknown }) {
+  try {
+    return { ...record, body: JSON.parse(record.body) as unknown };
+  } catch {
+    return record;
+  }
 }
 
 function base64(value: Uint8Array | undefined): string | undefined {
@@ -156,10 +174,16 @@ export class SqsPoller {
   private readonly abort = new AbortController();
   private loops: Promise<void>[] = [];
   private readonly log: (line: string) => void;
+  /** Each filtering mapping's compiled FilterCriteria. */
+  private readonly filters = new Map<SqsMapping, (record: unknown) => boolean>();
 
   constructor(private readonly options: SqsPollerOptions) {
     this.region = options.region ?? 'us-east-1';
     this.log = options.log ?? (() => undefined);
+    for (const mapping of options.mappings) {
+      const passes = recordFilter(mapping);
+      if (passes) this.filters.set(mapping, passes);
+    }
     this.client = new SQSClient({
       endpoint: options.endpoint,
       region: this.region,
@@ -251,14 +275,19 @@ export class SqsPoller {
   }
 
   private async deliver(mapping: SqsMapping, queueUrl: string, messages: Message[]): Promise<void> {
-    const records = messages.map((m) => toSqsRecord(m, mapping.queueArn, this.region));
-    const outcome = await this.options.invoker.invoke(mapping.functionName, { Records: records });
-    if (!outcome.ok) {
-      this.log(
-        `sqs ${mapping.functionName}: ${outcome.error.errorType}: ${outcome.error.errorMessage} (${records.length} messages return after the visibility timeout)`,
-      );
+    const received = messages.map((m) => toSqsRecord(m, mapping.queueArn, this.region));
+    const passes = this.filters.get(mapping);
+    const records = passes ? received.filter((r) => passes(filterView(r))) : received;
+    const toDelete = passes ? received.filter((r) => !records.includes(r)) : [];
+    if (records.length > 0) {
+      const outcome = await this.options.invoker.invoke(mapping.functionName, { Records: records });
+      if (!outcome.ok) {
+        this.log(
+          `sqs ${mapping.functionName}: ${outcome.error.errorType}: ${outcome.error.errorMessage} (${records.length} messages return after the visibility timeout)`,
+        );
+      }
+      toDelete.push(...messagesToDelete(records, outcome, mapping.reportBatchItemFailures));
     }
-    const toDelete = messagesToDelete(records, outcome, mapping.reportBatchItemFailures);
     for (let i = 0; i < toDelete.length; i += 10) {
       const chunk = toDelete.slice(i, i + 10);
       // Deleting must not be aborted by stop(): an invocation that succeeded should not be redelivered.

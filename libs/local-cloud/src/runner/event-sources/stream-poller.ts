@@ -20,11 +20,10 @@ import {
 import type { _Record as StreamRecord, AttributeValue, Shard } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
-import { compilePattern } from '../../event-pattern';
 import type { Invoker, PackagedService, ResourceRegistry } from '../../types';
 import { LOCAL_ACCOUNT_ID } from '../../types';
 import { referencedLogicalId } from '../template';
-import { mappingsOfKind, queueNameFromArn, sleep } from './polling';
+import { mappingsOfKind, queueNameFromArn, recordFilter, sleep } from './polling';
 
 export interface StreamMapping {
   service: string;
@@ -144,27 +143,6 @@ export function streamMappingsFromServices(
       enabled: mapping.enabled,
     };
   });
-}
-
-/**
- * Whether a record (in the shape the function receives) passes a mapping's filter patterns (any of
- * them); undefined when it has none. A pattern the local matcher cannot read stops the start.
- */
-export function recordFilter(
-  mapping: Pick<StreamMapping, 'filterPatterns' | 'logicalId'>,
-): ((record: unknown) => boolean) | undefined {
-  const patterns = mapping.filterPatterns ?? [];
-  if (patterns.length === 0) return undefined;
-  const matchers = patterns.map((pattern) => {
-    try {
-      return compilePattern(pattern);
-    } catch (error) {
-      throw new Error(
-        `event source mapping ${mapping.logicalId}: filter pattern not usable locally: ${(error as Error).message}`,
-      );
-    }
-  });
-  return (record) => matchers.some((matches) => matches(record));
 }
 
 /** Binary attribute values travel as base64 in Lambda's JSON events. */

@@ -25,6 +25,7 @@ describe('SQS poller', () => {
   let workUrl: string;
   let dlqUrl: string;
   let workArn: string;
+  let mappings: ReturnType<typeof sqsMappingsFromServices>;
 
   const deliveries = (messageId: string) =>
     invoker.calls.filter((c) =>
@@ -80,7 +81,7 @@ describe('SQS poller', () => {
       log: () => undefined,
     });
     invoker = new RecordingInvoker(host);
-    const mappings = sqsMappingsFromServices([service], registry);
+    mappings = sqsMappingsFromServices([service], registry);
     expect(mappings).toEqual([
       expect.objectContaining({
         functionName: 'sample-local-consume',
@@ -167,5 +168,58 @@ describe('SQS poller', () => {
     const calls = deliveries(sent.MessageId!);
     expect(calls).toHaveLength(2);
     expect(calls.every((c) => !c.result.ok)).toBe(true);
+  });
+
+  it('hands the function only the messages its FilterCriteria patterns match, and deletes the others', async () => {
+    const queue = await client.send(new CreateQueueCommand({ QueueName: 'sample-local-filtered' }));
+    const queueUrl = queue.QueueUrl!;
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const watcher = new RecordingInvoker(host);
+    const filtered = new SqsPoller({
+      invoker: watcher,
+      // As `filterPatterns` in serverless.yml would set it: a JSON body is matched as JSON.
+      mappings: [
+        {
+          ...mappings[0]!,
+          queueArn: Attributes!.QueueArn!,
+          queueUrl,
+          filterPatterns: [JSON.stringify({ body: { kind: ['keep'] } })],
+        },
+      ],
+      endpoint: sqs.endpoint,
+      region: REGION,
+      waitTimeSeconds: 1,
+    });
+    filtered.start();
+    try {
+      await client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: ['{"kind":"keep","n":1}', '{"kind":"drop"}', 'not json', '{"kind":"keep","n":2}'].map(
+            (MessageBody, index) => ({ Id: String(index), MessageBody }),
+          ),
+        }),
+      );
+      const bodies = () =>
+        watcher.calls.flatMap((c) => (c.event as { Records: SqsRecord[] }).Records.map((r) => r.body));
+      await waitFor('both kept messages', () => (bodies().length >= 2 ? true : undefined));
+      await waitFor('the queue emptied, dropped messages included', async () => {
+        const { Attributes: depth } = await client.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: queueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        return depth?.ApproximateNumberOfMessages === '0' &&
+          depth.ApproximateNumberOfMessagesNotVisible === '0'
+          ? true
+          : undefined;
+      });
+      expect(bodies().sort()).toEqual(['{"kind":"keep","n":1}', '{"kind":"keep","n":2}']);
+    } finally {
+      await filtered.stop();
+    }
   });
 });

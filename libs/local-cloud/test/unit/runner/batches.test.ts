@@ -3,9 +3,9 @@ import type { SqsRecord } from '../../../src/runner/event-sources/sqs-poller';
 import {
   firstFailedIndex,
   nextPollPause,
-  recordFilter,
   toStreamRecord,
 } from '../../../src/runner/event-sources/stream-poller';
+import { recordFilter } from '../../../src/runner/event-sources/polling';
 import type { DynamoDbStreamRecord } from '../../../src/runner/event-sources/stream-poller';
 
 const sqsRecord = (messageId: string) => ({ messageId }) as SqsRecord;
