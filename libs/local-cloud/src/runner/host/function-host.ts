@@ -43,6 +43,8 @@ export interface FunctionHostOptions {
   idleTimeoutMs?: number;
   /** A group's other workers (started by a burst) are stopped after this long idle. Default 10 s. */
   surplusIdleTimeoutMs?: number;
+  /** Idle workers kept past surplusIdleTimeoutMs across all groups. Default MAX_WARM_WORKERS (4). */
+  maxWarmWorkers?: number;
   /**
    * Packages left out of bundles and loaded from node_modules at run time. Default: the AWS SDK, as
    * in the deployed bundles (serverless.common.yml excludes `@aws-sdk/*`; Lambda's runtime provides
@@ -117,6 +119,7 @@ export class FunctionHost implements Invoker {
     this.pool = new WorkerPool({
       maxWorkersPerGroup: Math.max(1, options.maxConcurrency ?? 4),
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+      ...(options.maxWarmWorkers !== undefined ? { maxWarmWorkers: options.maxWarmWorkers } : {}),
       ...(options.surplusIdleTimeoutMs !== undefined
         ? { surplusIdleTimeoutMs: options.surplusIdleTimeoutMs }
         : {}),

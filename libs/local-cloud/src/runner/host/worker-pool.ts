@@ -3,7 +3,8 @@
  * form a group and share its workers (at most `maxWorkersPerGroup`; further invocations queue): a
  * worker loads each function's own bundle as its own module and runs one invocation at a time. A
  * handler that outlives its Timeout has its worker terminated, as Lambda ends the sandbox; workers
- * idle for `idleTimeoutMs` are stopped.
+ * idle for `idleTimeoutMs` are stopped, a burst's extra ones after `surplusIdleTimeoutMs`, and past
+ * that, any beyond the pool's `maxWarmWorkers`, least recently used first.
  *
  * A worker's start (a V8 isolate, Node's bootstrap, the AWS SDK and the other shared packages: about
  * 0.4 s of CPU) costs ten times loading one more bundle into a running worker. So a group that needs
@@ -129,6 +130,12 @@ export interface WorkerPoolOptions {
    * waits for idleTimeoutMs. Default SURPLUS_IDLE_TIMEOUT_MS.
    */
   surplusIdleTimeoutMs?: number;
+  /**
+   * Idle workers kept past surplusIdleTimeoutMs across all groups (MAX_WARM_WORKERS by default): the
+   * least recently used beyond it retire even when each is its group's last, since a group without a
+   * worker takes another's idle one for about a tenth of a new worker's start.
+   */
+  maxWarmWorkers?: number;
   /** Cap V8's heap at the group's MemorySize, as Lambda caps the sandbox. Default true. */
   enforceMemoryLimit?: boolean;
   /** The ARN a function's invocation context names. */
@@ -158,6 +165,8 @@ export interface WorkerPoolOptions {
 }
 
 export const SURPLUS_IDLE_TIMEOUT_MS = 10_000;
+/** Warm workers the whole pool keeps once a burst is over (see WorkerPoolOptions.maxWarmWorkers). */
+export const MAX_WARM_WORKERS = 4;
 /**
  * About one worker start beside others on two cores: waiting longer than a start would take only
  * delays the invocation, when the busy workers run long (streams, slow webhooks).
@@ -622,6 +631,15 @@ export class WorkerPool {
         const limit = index === 0 ? this.options.idleTimeoutMs : surplusMs;
         if (!slot.busy && now - slot.lastUsed > limit) this.discard(slot);
       });
+    }
+    // Past the pool's warm allowance, groups' last workers go too, least recently used first.
+    const slots = this.allSlots();
+    let excess = slots.length - (this.options.maxWarmWorkers ?? MAX_WARM_WORKERS);
+    for (const slot of slots.sort((a, b) => a.lastUsed - b.lastUsed)) {
+      if (excess <= 0) break;
+      if (slot.busy || now - slot.lastUsed <= surplusMs) continue;
+      this.discard(slot);
+      excess--;
     }
   }
 

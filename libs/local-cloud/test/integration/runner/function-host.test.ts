@@ -329,6 +329,38 @@ describe('function host: workers shared within an environment group', () => {
     expect(groupOf('sample-local-counterOne')?.workers).toBe(1);
   });
 
+  it("retires groups' last workers beyond the pool's warm allowance, least recently used first", async () => {
+    const small = new FunctionHost({
+      services: [{ ...service, template }],
+      registry: new MapRegistry('sample', fixtureResources()),
+      log: () => {},
+      busyWorkersBeforeWaiting: 10,
+      surplusIdleTimeoutMs: 300,
+      maxWarmWorkers: 1,
+    });
+    const workers = () => small.groupStats().filter((group) => group.workers > 0);
+    try {
+      // Two groups at once: a worker each.
+      const both = await Promise.all([
+        small.invoke('sample-local-counterOne', { waitMs: 200 }),
+        small.invoke('sample-local-counterOtherEnv', { waitMs: 400 }),
+      ]);
+      expect(both.map((result) => result.ok)).toEqual([true, true]);
+      expect(workers()).toHaveLength(2);
+      const started = Date.now();
+      while (Date.now() - started < 10_000 && workers().length > 1)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      // The group used last keeps its worker; the other's went, though it was that group's last.
+      expect(workers().map((group) => group.functions)).toEqual([
+        expect.arrayContaining(['sample-local-counterOtherEnv']),
+      ]);
+      const again = await small.invoke('sample-local-counterOne', {});
+      expect(again.ok).toBe(true);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('waits for a busy worker rather than starting one per group, but not past its patience', async () => {
     // The process's CPU clock, as the pool reads it: idle unless a test says the cores are taken.
     const freshHost = (processCpuMs: () => number = () => 0, saturatedPatienceMs = 5_000) =>
