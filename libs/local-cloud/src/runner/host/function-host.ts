@@ -60,6 +60,8 @@ export interface FunctionHostOptions {
   busyWorkersBeforeWaiting?: number;
   /** The longest an invocation waits so before starting a worker anyway. Default 500 ms. */
   startPatienceMs?: number;
+  /** See WorkerPoolOptions.workersBeforeWaiting. */
+  workersBeforeWaiting?: number;
   /** See WorkerPoolOptions.saturatedPatienceMs. */
   saturatedPatienceMs?: number;
   /** See WorkerPoolOptions.processCpuMs (tests). */
@@ -132,6 +134,9 @@ export class FunctionHost implements Invoker {
         ? { saturatedPatienceMs: options.saturatedPatienceMs }
         : {}),
       ...(options.processCpuMs ? { processCpuMs: options.processCpuMs } : {}),
+      ...(options.workersBeforeWaiting !== undefined
+        ? { workersBeforeWaiting: options.workersBeforeWaiting }
+        : {}),
       functionArn: (name) => this.functionArn(name),
       compileCacheDir: join(buildDir, 'compile-cache'),
       log: options.log ?? ((name, line) => process.stdout.write(`[${name}] ${line}\n`)),

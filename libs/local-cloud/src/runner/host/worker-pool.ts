@@ -15,7 +15,8 @@
  * cores (busy workers that wait on I/O do not hold it up): a burst across services (a key's
  * projections, the start's probes) then runs on a few workers instead of one new worker per group,
  * each start slowing the others on a few cores. A
- * group that has workers adds more at once under load, up to `maxWorkersPerGroup`.
+ * group that has workers adds more at once under load, up to `maxWorkersPerGroup`, while the pool
+ * holds fewer than `workersBeforeWaiting`; past that it waits like a first worker.
  * Each function still runs with its own module instance and its own environment, whichever worker.
  */
 import { randomUUID } from 'node:crypto';
@@ -151,6 +152,11 @@ export interface WorkerPoolOptions {
    * one to come free instead of starting one at once. Default: the machine's cores.
    */
   busyWorkersBeforeWaiting?: number;
+  /**
+   * Workers in the whole pool from which a group that has workers also waits (as a group's first
+   * invocation does) before adding one. Default WORKERS_BEFORE_WAITING.
+   */
+  workersBeforeWaiting?: number;
   /** The longest such an invocation waits before starting a worker anyway. Default START_PATIENCE_MS. */
   startPatienceMs?: number;
   /**
@@ -165,6 +171,11 @@ export interface WorkerPoolOptions {
 }
 
 export const SURPLUS_IDLE_TIMEOUT_MS = 10_000;
+/**
+ * Workers (about 20-30 MB each) past which even a group that has workers waits before adding one:
+ * sixteen keep a burst across every service within the local cloud's memory.
+ */
+export const WORKERS_BEFORE_WAITING = 12;
 /** Warm workers the whole pool keeps once a burst is over (see WorkerPoolOptions.maxWarmWorkers). */
 export const MAX_WARM_WORKERS = 4;
 /**
@@ -285,6 +296,7 @@ export class WorkerPool {
     const saturatedPatience = Math.max(patience, this.options.saturatedPatienceMs ?? SATURATED_PATIENCE_MS);
     const cores = Math.max(1, availableParallelism());
     const busyLimit = this.options.busyWorkersBeforeWaiting ?? cores;
+    const workersBeforeWaiting = this.options.workersBeforeWaiting ?? WORKERS_BEFORE_WAITING;
     const cpuMs = this.options.processCpuMs ?? processCpuMs;
     // CPU used by this process since the wait began (or since the last look), against the cores.
     let mark: { cpuMs: number; atMs: number } | undefined;
@@ -337,9 +349,11 @@ export class WorkerPool {
         // group's first worker waits a moment while the cores are taken (a burst across services).
         // Past the patience, it waits on (up to saturatedPatience) only while this process keeps the
         // cores busy; busy workers that wait on I/O (streams, slow webhooks) do not hold it up.
+        // A group that has workers scales out at once, until the pool holds workersBeforeWaiting: a
+        // burst across every service then waits like a first worker does, rather than a worker each.
         const busy = () => this.allSlots().filter((slot) => slot.busy).length;
         const startNow =
-          group.slots.length > 0 ||
+          (group.slots.length > 0 && this.allSlots().length < workersBeforeWaiting) ||
           busy() < busyLimit ||
           (waited >= patience && (waited >= saturatedPatience || !saturated()));
         if (startNow) {

@@ -433,6 +433,45 @@ describe('function host: workers shared within an environment group', () => {
       await third.stop();
     }
 
+    // A group that has a worker adds one at once, unless the pool already holds workersBeforeWaiting.
+    const sameGroup = async (h: FunctionHost) => {
+      const ended: string[] = [];
+      const slow = h.invoke('sample-local-counterTwo', { waitMs: 1_200 }).then((result) => {
+        ended.push('slow');
+        return result;
+      });
+      while (workersOf(h) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const quick = h.invoke('sample-local-counterTwo', {}).then((result) => {
+        ended.push('quick');
+        return result;
+      });
+      expect([(await slow).ok, (await quick).ok]).toEqual([true, true]);
+      return ended;
+    };
+    const roomy = freshHost(allCoresBusy, 5_000);
+    try {
+      expect(await sameGroup(roomy)).toEqual(['quick', 'slow']);
+      expect(workersOf(roomy)).toBe(2);
+    } finally {
+      await roomy.stop();
+    }
+    const full = new FunctionHost({
+      services: [{ ...service, template }],
+      registry: new MapRegistry('sample', fixtureResources()),
+      log: () => {},
+      busyWorkersBeforeWaiting: 1,
+      startPatienceMs: 400,
+      saturatedPatienceMs: 5_000,
+      processCpuMs: allCoresBusy,
+      workersBeforeWaiting: 1,
+    });
+    try {
+      expect(await sameGroup(full)).toEqual(['slow', 'quick']);
+      expect(workersOf(full)).toBe(1);
+    } finally {
+      await full.stop();
+    }
+
     // ...but not past the longer patience either.
     const fourth = freshHost(allCoresBusy, 800);
     try {
