@@ -82,13 +82,7 @@ interface LaunchPlan {
  */
 async function sharedClassLaunch(cacheDir: string, home: string): Promise<string | undefined> {
   const jar = join(home, 'DynamoDBLocal.jar');
-  const version = createHash('sha256')
-    .update(readFileSync(LAUNCHER))
-    .update('release 17\n')
-    .update(`${home}\n${statSync(jar).size}`)
-    .digest('hex')
-    .slice(0, 12);
-  const dir = join(cacheDir, `dynamodb-launcher-${version}`);
+  const dir = sharedClassLaunchDir(cacheDir, home);
   if (existsSync(join(dir, CLASS_PATH_FILE))) return dir;
   const temp = `${dir}.${process.pid}.tmp`;
   const run = (command: string, args: string[], cwd?: string) =>
@@ -132,6 +126,17 @@ async function sharedClassLaunch(cacheDir: string, home: string): Promise<string
       // Nothing was made there.
     }
   }
+}
+
+/** The folder sharedClassLaunch builds for this launcher source and DynamoDB Local release. */
+function sharedClassLaunchDir(cacheDir: string, home: string): string {
+  const version = createHash('sha256')
+    .update(readFileSync(LAUNCHER))
+    .update('release 17\n')
+    .update(`${home}\n${statSync(join(home, 'DynamoDBLocal.jar')).size}`)
+    .digest('hex')
+    .slice(0, 12);
+  return join(cacheDir, `dynamodb-launcher-${version}`);
 }
 
 /** The entries of a jar manifest's Class-Path (lines continue on the next when it starts with a space). */
@@ -207,10 +212,17 @@ function isAlive(pid: number): boolean {
 
 async function launchPlan(cacheDir: string | undefined, home: string): Promise<LaunchPlan> {
   const dir = cacheDir ? await sharedClassLaunch(cacheDir, home) : undefined;
-  if (dir) {
-    const classPath = JSON.parse(readFileSync(join(dir, CLASS_PATH_FILE), 'utf8')) as string[];
-    return { classPath, mainClass: 'LocalhostDynamoDb', ...sharedClassesOf(dir) };
-  }
+  return (dir ? sharedLaunchPlan(dir) : undefined) ?? sourceLaunchPlan(home);
+}
+
+/** The plan from a launch folder already built, or undefined. */
+function sharedLaunchPlan(dir: string): LaunchPlan | undefined {
+  if (!existsSync(join(dir, CLASS_PATH_FILE))) return undefined;
+  const classPath = JSON.parse(readFileSync(join(dir, CLASS_PATH_FILE), 'utf8')) as string[];
+  return { classPath, mainClass: 'LocalhostDynamoDb', ...sharedClassesOf(dir) };
+}
+
+function sourceLaunchPlan(home: string): LaunchPlan {
   return {
     classPath: [join(home, 'DynamoDBLocal.jar')],
     mainClass: LAUNCHER,
@@ -227,7 +239,11 @@ async function launchPlan(cacheDir: string | undefined, home: string): Promise<L
 export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<RunningDynamoDb> {
   const host = options.host ?? LOOPBACK;
   const home = dynamoDbLocalDir();
-  const plan = await launchPlan(options.cacheDir, home);
+  // With the launch folder already built, java is spawned before this function first yields: a
+  // caller that goes on loading modules synchronously (the cloud's) no longer holds the JVM back.
+  const plan =
+    (options.cacheDir ? sharedLaunchPlan(sharedClassLaunchDir(options.cacheDir, home)) : undefined) ??
+    (await launchPlan(options.cacheDir, home));
   const args = [
     `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
     // Small heap: DynamoDB Local holds little data locally, and the machine runs many processes.
