@@ -277,8 +277,10 @@ export class SqsPoller {
   private async deliver(mapping: SqsMapping, queueUrl: string, messages: Message[]): Promise<void> {
     const received = messages.map((m) => toSqsRecord(m, mapping.queueArn, this.region));
     const passes = this.filters.get(mapping);
-    const records = passes ? received.filter((r) => passes(filterView(r))) : received;
-    const toDelete = passes ? received.filter((r) => !records.includes(r)) : [];
+    // Messages no filter pattern matches are deleted unseen, as Lambda does.
+    const records: SqsRecord[] = [];
+    const toDelete: SqsRecord[] = [];
+    for (const record of received) (!passes || passes(filterView(record)) ? records : toDelete).push(record);
     if (records.length > 0) {
       const outcome = await this.options.invoker.invoke(mapping.functionName, { Records: records });
       if (!outcome.ok) {

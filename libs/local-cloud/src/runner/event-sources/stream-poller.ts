@@ -102,6 +102,10 @@ export interface StreamPollerOptions {
   log?: (line: string) => void;
 }
 
+/** Where a record sits in its shard: the position a reader resumes after. */
+const sequenceOf = (record: DynamoDbStreamRecord | undefined): string | undefined =>
+  record?.dynamodb.SequenceNumber as string | undefined;
+
 export interface DynamoDbStreamRecord {
   eventID: string;
   eventName: string;
@@ -406,7 +410,7 @@ export class StreamPoller {
     let checkpoint: string | undefined;
     let iterator: string | undefined;
     // Records read but not yet handed to the function, and when their batching window closes.
-    let gathered: StreamRecord[] = [];
+    let gathered: DynamoDbStreamRecord[] = [];
     let windowEnds = 0;
     const passes = recordFilter(mapping);
     while (!this.stopped) {
@@ -419,10 +423,9 @@ export class StreamPoller {
             abortSignal: this.abort.signal,
           },
         );
-        const read = out.Records ?? [];
-        const records = passes
-          ? read.filter((record) => passes(toStreamRecord(record, mapping.streamArn, this.region)))
-          : read;
+        // In the shape the function receives, made once: the filter patterns match that shape.
+        const read = (out.Records ?? []).map((r) => toStreamRecord(r, mapping.streamArn, this.region));
+        const records = passes ? read.filter(passes) : read;
         trimmedInARow = 0;
         if (records.length > 0) {
           lastRecordsAt = Date.now();
@@ -430,19 +433,15 @@ export class StreamPoller {
           gathered.push(...records);
         } else if (read.length > 0 && gathered.length === 0) {
           // Everything read was filtered out: the shard moves past it.
-          checkpoint = read[read.length - 1]?.dynamodb?.SequenceNumber ?? checkpoint;
+          checkpoint = sequenceOf(read[read.length - 1]) ?? checkpoint;
         }
         iterator = out.NextShardIterator;
         const full = gathered.length >= mapping.batchSize;
         if (gathered.length > 0 && (full || !iterator || Date.now() >= windowEnds)) {
           const batch = gathered;
           gathered = [];
-          await this.process(
-            mapping,
-            state.shardId,
-            batch.map((r) => toStreamRecord(r, mapping.streamArn, this.region)),
-          );
-          checkpoint = batch[batch.length - 1]?.dynamodb?.SequenceNumber ?? checkpoint;
+          await this.process(mapping, state.shardId, batch);
+          checkpoint = sequenceOf(batch[batch.length - 1]) ?? checkpoint;
           // A full batch means a backlog: read on at once.
           if (full && iterator) continue;
         }

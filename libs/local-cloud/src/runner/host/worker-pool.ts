@@ -14,9 +14,9 @@
  * before starting one, and up to `saturatedPatienceMs` while this process's threads use most of the
  * cores (busy workers that wait on I/O do not hold it up): a burst across services (a key's
  * projections, the start's probes) then runs on a few workers instead of one new worker per group,
- * each start slowing the others on a few cores. A
- * group that has workers adds more at once under load, up to `maxWorkersPerGroup`, while the pool
- * holds fewer than `workersBeforeWaiting`; past that it waits like a first worker.
+ * each start slowing the others on a few cores. A group that has workers adds more at once under
+ * load, up to `maxWorkersPerGroup`, while the pool holds fewer than `workersBeforeWaiting`; past
+ * that it waits like a first worker.
  * Each function still runs with its own module instance and its own environment, whichever worker.
  */
 import { randomUUID } from 'node:crypto';
@@ -173,7 +173,7 @@ export interface WorkerPoolOptions {
 export const SURPLUS_IDLE_TIMEOUT_MS = 10_000;
 /**
  * Workers (about 20-30 MB each) past which even a group that has workers waits before adding one:
- * sixteen keep a burst across every service within the local cloud's memory.
+ * twelve keep a burst across every service within the local cloud's memory (sixteen did not).
  */
 export const WORKERS_BEFORE_WAITING = 12;
 /** Warm workers the whole pool keeps once a burst is over (see WorkerPoolOptions.maxWarmWorkers). */
@@ -198,6 +198,32 @@ const SATURATION_RECHECK_MS = 250;
 function processCpuMs(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
+}
+
+/**
+ * Whether this process kept the cores busy since the previous look: its CPU time over the wall time
+ * between two looks, against SATURATED_CPU_SHARE of the cores. The first look only sets the mark.
+ */
+class CoreSaturation {
+  private mark: { cpuMs: number; atMs: number };
+  private last = false;
+
+  constructor(
+    private readonly cpuMs: () => number,
+    private readonly cores: number,
+  ) {
+    this.mark = { cpuMs: cpuMs(), atMs: performance.now() };
+  }
+
+  saturated(): boolean {
+    const now = { cpuMs: this.cpuMs(), atMs: performance.now() };
+    // A look too soon after the last (a worker came free and was taken by someone else) repeats it.
+    if (now.atMs - this.mark.atMs < 50) return this.last;
+    this.last =
+      (now.cpuMs - this.mark.cpuMs) / (now.atMs - this.mark.atMs) >= SATURATED_CPU_SHARE * this.cores;
+    this.mark = now;
+    return this.last;
+  }
 }
 
 export function invocationFailure(errorType: string, errorMessage: string): InvocationResult {
@@ -297,22 +323,8 @@ export class WorkerPool {
     const cores = Math.max(1, availableParallelism());
     const busyLimit = this.options.busyWorkersBeforeWaiting ?? cores;
     const workersBeforeWaiting = this.options.workersBeforeWaiting ?? WORKERS_BEFORE_WAITING;
-    const cpuMs = this.options.processCpuMs ?? processCpuMs;
-    // CPU used by this process since the wait began (or since the last look), against the cores.
-    let mark: { cpuMs: number; atMs: number } | undefined;
-    let wasSaturated = false;
-    const saturated = (): boolean => {
-      const now = { cpuMs: cpuMs(), atMs: performance.now() };
-      if (!mark) {
-        mark = now;
-        return false;
-      }
-      // A look too soon after the last (a worker came free and was taken by someone else) repeats it.
-      if (now.atMs - mark.atMs < 50) return wasSaturated;
-      wasSaturated = (now.cpuMs - mark.cpuMs) / (now.atMs - mark.atMs) >= SATURATED_CPU_SHARE * cores;
-      mark = now;
-      return wasSaturated;
-    };
+    // Made when the invocation first waits: CPU used since then (or since the last look).
+    let saturation: CoreSaturation | undefined;
     for (;;) {
       if (this.stopped) return undefined;
       // Read each turn: UpdateFunctionConfiguration may have moved the function to another group.
@@ -345,24 +357,23 @@ export class WorkerPool {
           return adopted;
         }
         const waited = performance.now() - since;
-        // A group with a worker of its own scales out at once, as Lambda adds instances under load; a
-        // group's first worker waits a moment while the cores are taken (a burst across services).
-        // Past the patience, it waits on (up to saturatedPatience) only while this process keeps the
-        // cores busy; busy workers that wait on I/O (streams, slow webhooks) do not hold it up.
-        // A group that has workers scales out at once, until the pool holds workersBeforeWaiting: a
-        // burst across every service then waits like a first worker does, rather than a worker each.
+        // A group with a worker of its own scales out at once, as Lambda adds instances under load,
+        // until the pool holds workersBeforeWaiting. A group's first worker, and any past that, waits
+        // a moment while the cores are taken (a burst across services), and on (up to
+        // saturatedPatience) only while this process keeps them busy: busy workers that wait on I/O
+        // (streams, slow webhooks) do not hold it up.
         const busy = () => this.allSlots().filter((slot) => slot.busy).length;
         const startNow =
           (group.slots.length > 0 && this.allSlots().length < workersBeforeWaiting) ||
           busy() < busyLimit ||
-          (waited >= patience && (waited >= saturatedPatience || !saturated()));
+          (waited >= patience && (waited >= saturatedPatience || !saturation?.saturated()));
         if (startNow) {
           const slot = this.spawn(group);
           slot.busy = true;
           return slot;
         }
         if (waited < patience) {
-          mark ??= { cpuMs: cpuMs(), atMs: performance.now() };
+          saturation ??= new CoreSaturation(this.options.processCpuMs ?? processCpuMs, cores);
           await this.untilFree(patience - waited);
         } else {
           await this.untilFree(Math.min(SATURATION_RECHECK_MS, saturatedPatience - waited));

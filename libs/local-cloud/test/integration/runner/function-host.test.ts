@@ -363,7 +363,11 @@ describe('function host: workers shared within an environment group', () => {
 
   it('waits for a busy worker rather than starting one per group, but not past its patience', async () => {
     // The process's CPU clock, as the pool reads it: idle unless a test says the cores are taken.
-    const freshHost = (processCpuMs: () => number = () => 0, saturatedPatienceMs = 5_000) =>
+    const freshHost = (
+      processCpuMs: () => number = () => 0,
+      saturatedPatienceMs = 5_000,
+      workersBeforeWaiting?: number,
+    ) =>
       new FunctionHost({
         services: [{ ...service, template }],
         registry: new MapRegistry('sample', fixtureResources()),
@@ -372,8 +376,36 @@ describe('function host: workers shared within an environment group', () => {
         startPatienceMs: 400,
         saturatedPatienceMs,
         processCpuMs,
+        ...(workersBeforeWaiting === undefined ? {} : { workersBeforeWaiting }),
       });
     const workersOf = (h: FunctionHost) => h.groupStats().reduce((sum, group) => sum + group.workers, 0);
+    const allCoresBusy = () => performance.now() * availableParallelism();
+    /**
+     * A `slowMs` invocation holds the one worker, then `next` asks for one: which ended first, and
+     * how many workers the host then has.
+     */
+    const race = async (
+      h: FunctionHost,
+      slowMs: number,
+      next = 'sample-local-counterOtherEnv',
+    ): Promise<{ ended: string[]; workers: number }> => {
+      try {
+        const ended: string[] = [];
+        const slow = h.invoke('sample-local-counterTwo', { waitMs: slowMs }).then((result) => {
+          ended.push('slow');
+          return result;
+        });
+        while (workersOf(h) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+        const other = h.invoke(next, {}).then((result) => {
+          ended.push('next');
+          return result;
+        });
+        expect([(await slow).ok, (await other).ok]).toEqual([true, true]);
+        return { ended, workers: workersOf(h) };
+      } finally {
+        await h.stop();
+      }
+    };
 
     // Two groups at once, one busy worker enough to wait: the second waits for it and runs there.
     const first = freshHost();
@@ -389,96 +421,20 @@ describe('function host: workers shared within an environment group', () => {
     }
 
     // The busy worker's invocation runs long: the other group waits out its patience only.
-    const second = freshHost();
-    try {
-      const ended: string[] = [];
-      const slow = second.invoke('sample-local-counterTwo', { waitMs: 2_500 }).then((result) => {
-        ended.push('slow');
-        return result;
-      });
-      const other = second.invoke('sample-local-counterOtherEnv', {}).then((result) => {
-        ended.push('other');
-        return result;
-      });
-      expect((await other).ok).toBe(true);
-      expect((await slow).ok).toBe(true);
-      expect(ended).toEqual(['other', 'slow']);
-      expect(workersOf(second)).toBe(2);
-    } finally {
-      await second.stop();
-    }
-
-    // While the process keeps every core busy, it waits on past its patience for the busy worker.
-    const allCoresBusy = () => performance.now() * availableParallelism();
-    const race = async (h: FunctionHost, slowMs: number) => {
-      const ended: string[] = [];
-      const slow = h.invoke('sample-local-counterTwo', { waitMs: slowMs }).then((result) => {
-        ended.push('slow');
-        return result;
-      });
-      // The slow invocation holds the one worker before the other group asks for one.
-      while (workersOf(h) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      const other = h.invoke('sample-local-counterOtherEnv', {}).then((result) => {
-        ended.push('other');
-        return result;
-      });
-      expect([(await slow).ok, (await other).ok]).toEqual([true, true]);
-      return ended;
-    };
-    const third = freshHost(allCoresBusy, 5_000);
-    try {
-      expect(await race(third, 1_200)).toEqual(['slow', 'other']);
-      expect(workersOf(third)).toBe(1);
-    } finally {
-      await third.stop();
-    }
-
-    // A group that has a worker adds one at once, unless the pool already holds workersBeforeWaiting.
-    const sameGroup = async (h: FunctionHost) => {
-      const ended: string[] = [];
-      const slow = h.invoke('sample-local-counterTwo', { waitMs: 1_200 }).then((result) => {
-        ended.push('slow');
-        return result;
-      });
-      while (workersOf(h) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      const quick = h.invoke('sample-local-counterTwo', {}).then((result) => {
-        ended.push('quick');
-        return result;
-      });
-      expect([(await slow).ok, (await quick).ok]).toEqual([true, true]);
-      return ended;
-    };
-    const roomy = freshHost(allCoresBusy, 5_000);
-    try {
-      expect(await sameGroup(roomy)).toEqual(['quick', 'slow']);
-      expect(workersOf(roomy)).toBe(2);
-    } finally {
-      await roomy.stop();
-    }
-    const full = new FunctionHost({
-      services: [{ ...service, template }],
-      registry: new MapRegistry('sample', fixtureResources()),
-      log: () => {},
-      busyWorkersBeforeWaiting: 1,
-      startPatienceMs: 400,
-      saturatedPatienceMs: 5_000,
-      processCpuMs: allCoresBusy,
-      workersBeforeWaiting: 1,
-    });
-    try {
-      expect(await sameGroup(full)).toEqual(['slow', 'quick']);
-      expect(workersOf(full)).toBe(1);
-    } finally {
-      await full.stop();
-    }
-
+    expect(await race(freshHost(), 2_500)).toEqual({ ended: ['next', 'slow'], workers: 2 });
+    // While the process keeps every core busy, it waits on past its patience for the busy worker...
+    expect(await race(freshHost(allCoresBusy), 1_200)).toEqual({ ended: ['slow', 'next'], workers: 1 });
     // ...but not past the longer patience either.
-    const fourth = freshHost(allCoresBusy, 800);
-    try {
-      expect(await race(fourth, 2_500)).toEqual(['other', 'slow']);
-      expect(workersOf(fourth)).toBe(2);
-    } finally {
-      await fourth.stop();
-    }
+    expect(await race(freshHost(allCoresBusy, 800), 2_500)).toEqual({ ended: ['next', 'slow'], workers: 2 });
+    // A group that has a worker adds one at once, unless the pool already holds workersBeforeWaiting.
+    const sameGroup = 'sample-local-counterTwo';
+    expect(await race(freshHost(allCoresBusy), 1_200, sameGroup)).toEqual({
+      ended: ['next', 'slow'],
+      workers: 2,
+    });
+    expect(await race(freshHost(allCoresBusy, 5_000, 1), 1_200, sameGroup)).toEqual({
+      ended: ['slow', 'next'],
+      workers: 1,
+    });
   });
 });
