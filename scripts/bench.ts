@@ -16,6 +16,7 @@ import { deliveryPart } from './bench/delivery';
 import { ingestPart } from './bench/ingest';
 import { localCloudPart } from './bench/local-cloud';
 import { notificationsPart } from './bench/notifications';
+import { referenceWorkloadMs } from './bench/lib/machine-speed';
 import { evaluateGoal, formatReport, writeReport } from './bench/lib/report';
 import type { BenchOptions, BenchPart, PartReport, Section } from './bench/lib/types';
 
@@ -56,9 +57,10 @@ function positiveNumber(text: string | undefined, fallback: number, name: string
   return value;
 }
 
-function machine(): Record<string, unknown> {
+function machine(reference: { atStart: number; atEnd: number }): Record<string, unknown> {
   const cpu = cpus();
   return {
+    referenceWorkloadMs: reference,
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     cpus: cpu.length,
@@ -71,6 +73,7 @@ function machine(): Record<string, unknown> {
 async function runPart(part: BenchPart, root: string, options: BenchOptions): Promise<PartReport> {
   const startedAt = new Date();
   const started = performance.now();
+  const referenceAtStart = referenceWorkloadMs();
   const scratchDir = join(root, '.switchyard', 'bench', 'tmp', `${part.name}-${process.pid}`);
   mkdirSync(scratchDir, { recursive: true });
   let sections: Section[];
@@ -101,7 +104,7 @@ async function runPart(part: BenchPart, root: string, options: BenchOptions): Pr
     description: part.description,
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - started,
-    machine: machine(),
+    machine: machine({ atStart: referenceAtStart, atEnd: referenceWorkloadMs() }),
     options,
     sections: evaluated,
     goals: evaluated.flatMap((section) => section.goals),

@@ -36,6 +36,11 @@ import type { BenchPart, Figure, PartContext, Section } from './lib/types';
 /** `npm start` to the ready banner: cold (templates packaged again) and warm. */
 const READY_GOAL_MS = 20_000;
 const WARM_READY_GOAL_MS = 5_000;
+/**
+ * Warm starts timed in a run; the goal is checked on their median. One start swings by a second or
+ * more on a shared two-core VM (ten of the same code, within five minutes: 6.5 to 8.8 s).
+ */
+const WARM_STARTS = 3;
 const RSS_GOAL_MB = 800;
 /** What one more service may add to the settled local cloud ("at most ~30 MB"). */
 const PER_SERVICE_GOAL_MB = 30;
@@ -696,51 +701,70 @@ async function startToReady(context: PartContext): Promise<Section> {
     section.notes.push(`serverless-compose.yml unreadable: ${errorText(error)}`);
   }
   const runs: Record<string, StartRun> = {};
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   try {
-    for (const mode of ['cold', 'warm'] as const) {
-      if (mode === 'cold') {
+    const names = ['cold', ...Array.from({ length: WARM_STARTS }, (_, i) => `warm ${i + 1}`)];
+    for (const name of names) {
+      if (name === 'cold') {
         for (const service of compose)
           rmSync(join(service.dir, '.serverless', 'switchyard-fingerprint'), { force: true });
       }
-      context.log(`npm start (${mode}): SWITCHYARD_PORT=<free port> npm start -- --state-dir <scratch>`);
-      const run = await startAndStop(context, stateDir, mode);
-      runs[mode] = run;
+      context.log(`npm start (${name}): SWITCHYARD_PORT=<free port> npm start -- --state-dir <scratch>`);
+      const run = await startAndStop(context, stateDir, name.replace(' ', '-'));
+      runs[name] = run;
       section.figures.push(
-        { label: `${mode}: npm start to GET /status 200`, value: run.statusMs / 1000, unit: 's' },
-        { label: `${mode}: npm start to the ready banner`, value: run.readyMs / 1000, unit: 's' },
+        { label: `${name}: npm start to GET /status 200`, value: run.statusMs / 1000, unit: 's' },
+        { label: `${name}: npm start to the ready banner`, value: run.readyMs / 1000, unit: 's' },
         {
-          label: `${mode}: readyInMs the cloud reports (dev.json)`,
+          label: `${name}: readyInMs the cloud reports (dev.json)`,
           value: run.selfReportedReadyMs === undefined ? null : run.selfReportedReadyMs / 1000,
           unit: 's',
         },
         {
-          label: `${mode}: SIGINT to npm exit`,
+          label: `${name}: SIGINT to npm exit`,
           value: Number.isNaN(run.exitMs) ? null : run.exitMs / 1000,
           unit: 's',
         },
-        { label: `${mode}: SIGINT to whole tree gone`, value: run.treeGoneMs / 1000, unit: 's' },
+        { label: `${name}: SIGINT to whole tree gone`, value: run.treeGoneMs / 1000, unit: 's' },
         {
-          label: `${mode}: processes in the tree / left behind`,
+          label: `${name}: processes in the tree / left behind`,
           value: `${run.processes.length} (${run.processes.join(', ')}) / ${run.leftovers.length}`,
         },
         {
-          label: `${mode}: how npm ended`,
+          label: `${name}: how npm ended`,
           value: run.exit,
         },
       );
+      if (run.leftovers.length > 0)
+        section.notes.push(`${name}: left behind after SIGINT (then killed): ${run.leftovers.join(', ')}`);
+    }
+    const warm = names.filter((name) => name !== 'cold').map((name) => runs[name]!);
+    section.figures.push({
+      label: `warm: median of the ${warm.length} starts, npm start to the ready banner`,
+      value: median(warm.map((run) => run.readyMs)) / 1000,
+      unit: 's',
+    });
+    const groups: [string, StartRun[]][] = [
+      ['cold', [runs.cold!]],
+      ['warm', warm],
+    ];
+    for (const [mode, group] of groups) {
       section.goals.push(
         {
           id: `c-${mode}`,
-          description: `npm start to the ready banner, ${mode}`,
-          measured: run.readyMs / 1000,
+          description:
+            mode === 'cold'
+              ? 'npm start to the ready banner, cold'
+              : `npm start to the ready banner, warm (median of ${group.length})`,
+          measured: median(group.map((run) => run.readyMs)) / 1000,
           unit: 's',
           comparison: 'below',
           target: (mode === 'cold' ? READY_GOAL_MS : WARM_READY_GOAL_MS) / 1000,
         },
         {
           id: `c-${mode}-stop`,
-          description: `Ctrl-C to every process gone, ${mode}`,
-          measured: run.treeGoneMs / 1000,
+          description: `Ctrl-C to every process gone, ${mode}${group.length > 1 ? ' (slowest)' : ''}`,
+          measured: Math.max(...group.map((run) => run.treeGoneMs)) / 1000,
           unit: 's',
           comparison: 'below',
           target: STOP_GOAL_MS / 1000,
@@ -748,18 +772,16 @@ async function startToReady(context: PartContext): Promise<Section> {
         {
           id: `c-${mode}-left`,
           description: `processes left after Ctrl-C, ${mode}`,
-          measured: run.leftovers.length,
+          measured: group.reduce((sum: number, run) => sum + run.leftovers.length, 0),
           unit: '',
           comparison: 'below',
           target: 1,
         },
       );
-      if (run.leftovers.length > 0)
-        section.notes.push(`${mode}: left behind after SIGINT (then killed): ${run.leftovers.join(', ')}`);
     }
     section.notes.push(
       compose.length > 0
-        ? `cold = after deleting .serverless/switchyard-fingerprint of ${compose.map((s) => s.name).join(', ')} (forces serverless package); warm = the next start`
+        ? `cold = after deleting .serverless/switchyard-fingerprint of ${compose.map((s) => s.name).join(', ')} (forces serverless package); warm = each of the ${WARM_STARTS} starts after it`
         : 'serverless-compose.yml lists no service yet: nothing to package, so cold and warm differ only by OS caches',
     );
   } catch (error) {

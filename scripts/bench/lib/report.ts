@@ -71,6 +71,13 @@ export function formatReport(report: PartReport): string {
   }
   if (report.errors.length > 0)
     out.push(`${report.errors.length} measurement(s) failed; see the errors above and in the JSON.`);
+  const reference = report.machine.referenceWorkloadMs as { atStart: number; atEnd: number } | undefined;
+  if (reference) {
+    out.push(
+      `Machine speed: the reference workload (scripts/bench/lib/machine-speed.ts) took ${reference.atStart} ms ` +
+        `before this part and ${reference.atEnd} ms after it (lower is faster; compare runs by it).`,
+    );
+  }
   out.push(`${report.part} took ${formatNumber(report.durationMs / 1000)} s`);
   return out.join('\n');
 }
