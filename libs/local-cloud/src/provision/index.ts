@@ -173,6 +173,36 @@ export async function provisionServices(
     }
   }
 
+  // Tables next, all side by side, as CloudFormation creates resources that do not depend on each
+  // other: each CreateTable waits on DynamoDB Local for tens of milliseconds, and one after another
+  // they were most of the provisioning's time. A table whose properties name another resource is
+  // left to its turn below.
+  const tables = new Map<string, Promise<TableDescription>>();
+  for (const service of services) {
+    const stackName = registry.stack(service.name)?.stackName ?? service.name;
+    for (const [logicalId, resource] of Object.entries(
+      service.template.Resources as Record<string, Resource>,
+    )) {
+      if (resource.Type !== 'AWS::DynamoDB::Table' || !registry.exists(service.name, resource)) continue;
+      let name: string;
+      let props: Record<string, unknown>;
+      try {
+        const raw = resource.Properties ?? {};
+        name =
+          raw.TableName === undefined
+            ? `${stackName}-${logicalId}`.slice(0, 255)
+            : registry.resolveString(service.name, raw.TableName, 'TableName');
+        props = registry.resolve(service.name, raw) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      const creation = createTable(dynamodb, name, props, log);
+      // Awaited in the resource's turn; a failure then names the resource (and never goes unhandled).
+      creation.catch(() => undefined);
+      tables.set(`${service.name}/${logicalId}`, creation);
+    }
+  }
+
   try {
     for (const service of services) {
       const stackName = registry.stack(service.name)?.stackName ?? service.name;
@@ -196,7 +226,8 @@ export async function provisionServices(
           switch (resource.Type) {
             case 'AWS::DynamoDB::Table': {
               const name = nameOr(props.TableName, logicalId, 'TableName', 255);
-              const table = await createTable(dynamodb, name, resolve(props) as Record<string, unknown>, log);
+              const table = await (tables.get(`${service.name}/${logicalId}`) ??
+                createTable(dynamodb, name, resolve(props) as Record<string, unknown>, log));
               const attributes: Record<string, string> = {
                 Arn: table.TableArn ?? arn('dynamodb', `table/${name}`),
               };

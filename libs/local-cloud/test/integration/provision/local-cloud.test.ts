@@ -1,7 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   DescribeRuleCommand,
   EventBridgeClient,
@@ -110,6 +115,15 @@ describe('local cloud: emulators, bus and provisioning', () => {
       AttributeName: 'expiresAt',
       TimeToLiveStatus: 'ENABLED',
     });
+  });
+
+  it('creates every table, one named after another resource once that resource exists', async () => {
+    expect(resource('CountersTable').ref).toBe('it-local-counters');
+    expect(resource('DlqIndexTable').ref).toBe('it-local-work-dlq-index');
+    const { TableNames } = await dynamodb.send(new ListTablesCommand({}));
+    expect(TableNames).toEqual(
+      expect.arrayContaining(['it-local-events', 'it-local-counters', 'it-local-work-dlq-index']),
+    );
   });
 
   it('creates queues after the queues they reference, with a resolved redrive policy', async () => {

@@ -55,6 +55,23 @@ export function itService(dir: string): PackagedService {
             PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           },
         },
+        // Named after another resource: created in its turn, after the queue, not with the others.
+        DlqIndexTable: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            TableName: { 'Fn::Sub': '${WorkDlq.QueueName}-index' },
+            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          },
+        },
+        CountersTable: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            TableName: 'it-local-counters',
+            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          },
+        },
         Bus: { Type: 'AWS::Events::EventBus', Properties: { Name: BUS_NAME } },
         OnCreatedRule: {
           Type: 'AWS::Events::Rule',
