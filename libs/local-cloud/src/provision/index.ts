@@ -190,7 +190,7 @@ export async function provisionServices(
         const raw = resource.Properties ?? {};
         name =
           raw.TableName === undefined
-            ? `${stackName}-${logicalId}`.slice(0, 255)
+            ? generatedName(stackName, logicalId, 255)
             : registry.resolveString(service.name, raw.TableName, 'TableName');
         props = registry.resolve(service.name, raw) as Record<string, unknown>;
       } catch {
@@ -210,7 +210,7 @@ export async function provisionServices(
       const resolve = (value: unknown): unknown => registry.resolve(service.name, value);
       const resolveString = (value: unknown, what: string): string =>
         registry.resolveString(service.name, value, what);
-      const generated = (logicalId: string, max = 80): string => `${stackName}-${logicalId}`.slice(0, max);
+      const generated = (logicalId: string, max = 80): string => generatedName(stackName, logicalId, max);
       const nameOr = (value: unknown, logicalId: string, what: string, max?: number): string =>
         value === undefined ? generated(logicalId, max) : resolveString(value, what);
       const record = (resource: ProvisionedResource): void => registry.set(service.name, resource);
@@ -457,6 +457,11 @@ export async function provisionServices(
     s3.destroy();
   }
   return registry;
+}
+
+/** The name CloudFormation gives a resource whose template names none: its stack's and its own. */
+function generatedName(stackName: string, logicalId: string, max: number): string {
+  return `${stackName}-${logicalId}`.slice(0, max);
 }
 
 function tryResolve(registry: Registry, service: string, value: unknown): unknown {
