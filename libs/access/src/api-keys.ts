@@ -259,6 +259,9 @@ export function verifyPresentedKey(
  */
 export const KEY_CACHE_TTL_MS = 2_000;
 
+/** Unknown keys are re-read after 2 s, so a key used right after its creation works quickly. */
+export const NEGATIVE_CACHE_TTL_MS = 2_000;
+
 export function isCacheEntryFresh(cachedAtMs: number, now: Date, ttlMs: number = KEY_CACHE_TTL_MS): boolean {
   const age = now.getTime() - cachedAtMs;
   return age >= 0 && age < Math.min(ttlMs, KEY_CACHE_TTL_MS);

@@ -18,13 +18,12 @@ import {
   bearerToken,
   isCacheEntryFresh,
   KEY_CACHE_TTL_MS,
+  NEGATIVE_CACHE_TTL_MS,
   parseApiKey,
   UNAUTHENTICATED_MESSAGE,
   verifyPresentedKey,
 } from './api-keys';
 
-/** Unknown keys are re-read after 2 s, so a key used right after its creation works quickly. */
-export const NEGATIVE_CACHE_TTL_MS = 2_000;
 /** Bound on the number of cached records per instance (oldest evicted first). */
 const MAX_CACHE_ENTRIES = 10_000;
 

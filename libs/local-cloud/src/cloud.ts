@@ -398,6 +398,8 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     }
     await firstEvaluation;
     info.readyInMs = Date.now() - started;
+    // After the banner, which the caller prints as soon as this returns.
+    setTimeout(() => ses.warm(), 0);
     return { info, services, registry, stop: () => stopAll(running, log) };
   } catch (error) {
     await stopAll(running, log);

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RESERVED_ENVIRONMENT_VARIABLES } from '@switchyard/cfn-policy';
+import { RESERVED_ENVIRONMENT_VARIABLES } from '@switchyard/cfn-policy/src/rules/lambda';
 import { LOOPBACK, endpointOf } from './emulators/ports';
 import type { EmulatorOptions, RunningEmulator } from './emulators/ports';
 import type { SqsMapping } from './runner/event-sources/sqs-poller';

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access';
+import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access/src/api-keys';
 import type { DemoTenant } from './dev-info';
 import { signLocalRequest } from './runner/gateway/iam-auth';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { listComposeServices } from '@switchyard/cfn-policy';
+import { listComposeServices } from '@switchyard/cfn-policy/src/compose';
 import { packageService, packagedTemplatePath, readPackagedTemplate } from './packaging';
 import type { PackagedService } from './types';
 import { localBuildDir } from './repo-root';

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import type * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
 import { LOOPBACK, endpointOf } from './ports';
 import type { EmulatorOptions, RunningEmulator } from './ports';
 
@@ -325,6 +325,9 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Runn
 }
 
 async function waitForDynamoDb(endpoint: string, timeoutMs: number): Promise<void> {
+  // Loaded only now, once the JVM is spawned: `npm start` spawns it before loading the SDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb') as typeof DynamoDbSdk;
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',

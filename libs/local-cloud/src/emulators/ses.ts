@@ -10,6 +10,8 @@ import type { SentEmail, SesSnsDestination, SimulatedEvent } from './ses-simulat
 export interface RunningSes extends RunningEmulator {
   /** Web page listing received e-mails. */
   mailboxUrl: string;
+  /** Loads the emulator behind the front now, if no request has yet (its first request waits). */
+  warm(): void;
   /**
    * Where the mailbox simulator's bounce and complaint events go (./ses-simulator.ts): the
    * configuration sets' SNS destinations (known after provisioning) and how to publish to SNS.
@@ -73,17 +75,24 @@ export interface LocalEmail {
  */
 export async function startSes(options: EmulatorOptions = {}): Promise<RunningSes> {
   const host = options.host ?? LOOPBACK;
-  // Loaded here, not with the module: it takes about 0.4 s, which `npm start` spends while the JVM
-  // of DynamoDB Local is still starting instead of before.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { default: sesServer } = require('aws-ses-v2-local') as typeof SesServerModule;
-  const inner: Server = await sesServer({ host, port: 0 });
-  const innerPort = (inner.address() as AddressInfo).port;
+  // aws-ses-v2-local takes about 0.4 s of CPU to load. The front answers at once; the emulator
+  // behind it is loaded by the first request, or by `warm()` once the cloud is ready, so that load
+  // never competes with the JVM of DynamoDB Local, which every start waits for.
+  let inner: Promise<Server> | undefined;
+  let stopping: Promise<void> | undefined;
+  const innerServer = () =>
+    (inner ??= (async () => {
+      if (stopping) throw new Error('the SES emulator is stopping');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { default: sesServer } = require('aws-ses-v2-local') as typeof SesServerModule;
+      return sesServer({ host, port: 0 });
+    })());
   let destinations: readonly SesSnsDestination[] = [];
   let publish: ((event: SimulatedEvent) => Promise<void>) | undefined;
 
   const forward = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readAll(req);
+    const innerPort = ((await innerServer()).address() as AddressInfo).port;
     const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
       const out = httpRequest(
         { host, port: innerPort, method: req.method, path: req.url, headers: req.headers },
@@ -120,14 +129,14 @@ export async function startSes(options: EmulatorOptions = {}): Promise<RunningSe
       // Keep-alive sockets of SDK clients would hold close() open.
       server.closeAllConnections();
     });
-  let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
-    (stopping ??= Promise.all([close(front), close(inner)]).then(() => undefined));
+    (stopping ??= Promise.all([close(front), inner?.then(close, () => undefined)]).then(() => undefined));
   return {
     endpoint,
     port,
     mailboxUrl: `${endpoint}/`,
     stop,
+    warm: () => void innerServer().catch(() => undefined),
     routeSimulatorEvents(next, publisher) {
       destinations = next;
       publish = publisher;

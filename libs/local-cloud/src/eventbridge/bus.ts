@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { eventBridgeEntrySize as entrySize } from '@switchyard/contracts';
+import { eventBridgeEntrySize as entrySize } from '@switchyard/contracts/src/eventbridge-entry';
 import { compilePattern, UnsupportedPatternError } from '../event-pattern';
 import type { EventMatcher } from '../event-pattern';
 import { LOCAL_ACCOUNT_ID } from '../types';

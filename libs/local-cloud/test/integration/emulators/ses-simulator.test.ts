@@ -79,3 +79,31 @@ describe('the local SES and its mailbox simulator', () => {
     });
   });
 });
+
+describe('the emulator behind the front, loaded on first use', () => {
+  const listeningServers = () =>
+    process.getActiveResourcesInfo().filter((kind) => kind === 'TCPServerWrap').length;
+
+  it('answers the mailbox page on its first request, with nothing warmed before', async () => {
+    const cold = await startSes();
+    try {
+      const page = await fetch(cold.mailboxUrl);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<html/i);
+    } finally {
+      await cold.stop();
+    }
+  });
+
+  it('starts nothing when warmed after it was stopped', async () => {
+    // Closed servers leave the list a moment after their close.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = listeningServers();
+    const stopped = await startSes();
+    expect(listeningServers()).toBe(before + 1);
+    await stopped.stop();
+    stopped.warm();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(listeningServers()).toBe(before);
+  });
+});
