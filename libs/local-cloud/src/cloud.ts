@@ -228,6 +228,8 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
         region,
         buildDir: localBuildDir(options.repoRoot),
         ...(options.functionConcurrency ? { maxConcurrency: options.functionConcurrency } : {}),
+        // Until ready: the seeding's first invocations, a worker per group at most.
+        startingUp: true,
       }),
     );
     bus.setInvoker(host);
@@ -398,6 +400,7 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
     }
     await firstEvaluation;
     info.readyInMs = Date.now() - started;
+    host.started();
     // After the banner, which the caller prints as soon as this returns.
     setTimeout(() => ses.warm(), 0);
     return { info, services, registry, stop: () => stopAll(running, log) };

@@ -66,6 +66,8 @@ export interface FunctionHostOptions {
   saturatedPatienceMs?: number;
   /** See WorkerPoolOptions.processCpuMs (tests). */
   processCpuMs?: () => number;
+  /** See WorkerPoolOptions.startingUp: until started(), groups that have workers wait to add one. */
+  startingUp?: boolean;
 }
 
 export interface FunctionStats {
@@ -134,6 +136,7 @@ export class FunctionHost implements Invoker {
         ? { saturatedPatienceMs: options.saturatedPatienceMs }
         : {}),
       ...(options.processCpuMs ? { processCpuMs: options.processCpuMs } : {}),
+      ...(options.startingUp ? { startingUp: true } : {}),
       ...(options.workersBeforeWaiting !== undefined
         ? { workersBeforeWaiting: options.workersBeforeWaiting }
         : {}),
@@ -321,6 +324,11 @@ export class FunctionHost implements Invoker {
   /** Calls `listener` with the function's service after each invocation ends (successful or not). */
   onInvoked(listener: (service: string) => void): void {
     this.invokedListeners.push(listener);
+  }
+
+  /** The cloud is ready: groups scale out at once under load again (see WorkerPoolOptions.startingUp). */
+  started(): void {
+    this.pool.started();
   }
 
   /** Terminates every worker. */

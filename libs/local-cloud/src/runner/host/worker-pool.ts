@@ -25,6 +25,7 @@ import { Worker } from 'node:worker_threads';
 import type { InvocationError, InvocationResult } from '../../types';
 import type { FunctionModel } from '../template';
 import { environmentGroupKey, functionContext } from './environment';
+import { processTreeCpuMs } from './process-cpu';
 import { WORKER_BOOTSTRAP } from './worker-bootstrap';
 
 /**
@@ -164,8 +165,17 @@ export interface WorkerPoolOptions {
    * a worker started then would only share the same cores.
    */
   saturatedPatienceMs?: number;
-  /** This process's CPU time so far, in ms (all its threads); default process.cpuUsage(). */
+  /**
+   * The local cloud's CPU time so far, in ms: all this process's threads and its running child
+   * processes (DynamoDB Local's JVM); default processTreeCpuMs().
+   */
   processCpuMs?: () => number;
+  /**
+   * Until started(), a group that has workers also waits (as a group's first invocation does) before
+   * adding one. A start's invocations are one chain of first invocations on the machine's cores:
+   * another worker's start costs about 0.35 s of CPU and runs no sooner there. Default false.
+   */
+  startingUp?: boolean;
   /** Receives each complete line a function writes to stdout/stderr. */
   log: (functionName: string, line: string) => void;
 }
@@ -184,25 +194,20 @@ export const MAX_WARM_WORKERS = 4;
  */
 export const START_PATIENCE_MS = 500;
 /**
- * How long a group's first invocation waits while the process's own threads keep the cores busy
- * (a burst of first invocations across services, as at every start): starting a worker costs about
- * 0.4 s of CPU and runs no sooner on cores that are taken, while a worker coming free is taken over
- * for a tenth of that.
+ * How long a group's first invocation waits while the local cloud (its threads and the JVM) keeps
+ * the cores busy (a burst of first invocations across services, as at every start): starting a
+ * worker costs about 0.4 s of CPU and runs no sooner on cores that are taken, while a worker coming
+ * free is taken over for a tenth of that.
  */
 export const SATURATED_PATIENCE_MS = 3_000;
-/** Share of the cores this process must use, over the last wait, for the cores to count as taken. */
+/** Share of the cores the local cloud must use, over the last wait, for the cores to count as taken. */
 const SATURATED_CPU_SHARE = 0.75;
 /** How often a saturated wait looks at the CPU again. */
 const SATURATION_RECHECK_MS = 250;
 
-function processCpuMs(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
-}
-
 /**
- * Whether this process kept the cores busy since the previous look: its CPU time over the wall time
- * between two looks, against SATURATED_CPU_SHARE of the cores. The first look only sets the mark.
+ * Whether the local cloud kept the cores busy since the previous look: its CPU time over the wall
+ * time between two looks, against SATURATED_CPU_SHARE of the cores. The first look only sets the mark.
  */
 class CoreSaturation {
   private mark: { cpuMs: number; atMs: number };
@@ -236,8 +241,11 @@ export class WorkerPool {
   private stopped = false;
   /** Invocations waiting for any worker to come free. */
   private freeWaiters: (() => void)[] = [];
+  /** See WorkerPoolOptions.startingUp. */
+  private startingUp: boolean;
 
   constructor(private readonly options: WorkerPoolOptions) {
+    this.startingUp = options.startingUp ?? false;
     const surplusMs = options.surplusIdleTimeoutMs ?? SURPLUS_IDLE_TIMEOUT_MS;
     this.reaper = setInterval(
       () => this.reapIdle(),
@@ -364,7 +372,7 @@ export class WorkerPool {
         // (streams, slow webhooks) do not hold it up.
         const busy = () => this.allSlots().filter((slot) => slot.busy).length;
         const startNow =
-          (group.slots.length > 0 && this.allSlots().length < workersBeforeWaiting) ||
+          (group.slots.length > 0 && !this.startingUp && this.allSlots().length < workersBeforeWaiting) ||
           busy() < busyLimit ||
           (waited >= patience && (waited >= saturatedPatience || !saturation?.saturated()));
         if (startNow) {
@@ -373,7 +381,7 @@ export class WorkerPool {
           return slot;
         }
         if (waited < patience) {
-          saturation ??= new CoreSaturation(this.options.processCpuMs ?? processCpuMs, cores);
+          saturation ??= new CoreSaturation(this.options.processCpuMs ?? processTreeCpuMs, cores);
           await this.untilFree(patience - waited);
         } else {
           await this.untilFree(Math.min(SATURATION_RECHECK_MS, saturatedPatience - waited));
@@ -666,6 +674,11 @@ export class WorkerPool {
       this.discard(slot);
       excess--;
     }
+  }
+
+  /** The start is over: from now on a group that has workers adds one at once under load. */
+  started(): void {
+    this.startingUp = false;
   }
 
   /** Terminates every worker; invocations in flight or waiting fail. */

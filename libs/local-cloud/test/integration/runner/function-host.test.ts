@@ -367,8 +367,10 @@ describe('function host: workers shared within an environment group', () => {
       processCpuMs: () => number = () => 0,
       saturatedPatienceMs = 5_000,
       workersBeforeWaiting?: number,
+      startingUp = false,
     ) =>
       new FunctionHost({
+        startingUp,
         services: [{ ...service, template }],
         registry: new MapRegistry('sample', fixtureResources()),
         log: () => {},
@@ -436,5 +438,14 @@ describe('function host: workers shared within an environment group', () => {
       ended: ['slow', 'next'],
       workers: 1,
     });
+    // While the cloud starts, a group that has a worker waits for it as a first invocation would...
+    expect(await race(freshHost(allCoresBusy, 5_000, undefined, true), 1_200, sameGroup)).toEqual({
+      ended: ['slow', 'next'],
+      workers: 1,
+    });
+    // ...and once started, adds one at once again.
+    const startedHost = freshHost(allCoresBusy, 5_000, undefined, true);
+    startedHost.started();
+    expect(await race(startedHost, 1_200, sameGroup)).toEqual({ ended: ['next', 'slow'], workers: 2 });
   });
 });
