@@ -20,7 +20,13 @@ import {
   sqsMappingsFromServices,
   streamMappingsFromServices,
 } from './runner';
-import { demoKeyProbes, IDENTITY_NOT_RUNNING, seedDemoTenant, untilDemoKeyAccepted } from './seed';
+import {
+  demoKeyProbes,
+  guardedProbeRoutes,
+  IDENTITY_NOT_RUNNING,
+  seedDemoTenant,
+  untilDemoKeyAccepted,
+} from './seed';
 import { composeServices, packageServices } from './services';
 import type { ServiceSource } from './services';
 import type { AlarmState, DevInfo } from './dev-info';
@@ -382,15 +388,18 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
         Object.assign(info, seeded.demo, { missing: [] });
         log(`demo tenant ${seeded.demo.tenantId} ${seeded.reused ? 'reused' : 'created'}`);
         // Ready means usable: every service's key projection has the demo key before the banner shows it.
-        // The key's way there (identity's outbox, the bus, each service's projection) runs first on
-        // its own: probes sent meanwhile would start every service's workers at once, slowing that
-        // way on a few cores, and a probe refused too early is remembered for a while (the key
-        // verifier's negative cache). The probes still decide.
+        // The key's way there (identity's outbox, the bus, each service's projection) runs before any
+        // probe with the key: a probe refused too early is remembered for a while (the key
+        // verifier's negative cache). Meanwhile the route that decides for each service is found
+        // without the key, one service at a time. The probes with the key still decide.
+        const probes = demoKeyProbes(gateway.routes());
+        const guarded = guardedProbeRoutes({ apiUrl: info.apiUrl, probes });
         await host.untilQuiet({ quietMs: KEY_PROPAGATION_QUIET_MS, timeoutMs: KEY_PROPAGATION_WAIT_MS });
         const lagging = await untilDemoKeyAccepted({
           apiUrl: info.apiUrl,
           apiKey: seeded.demo.apiKey,
-          probes: demoKeyProbes(gateway.routes()),
+          probes,
+          guarded: await guarded,
         });
         if (lagging.length > 0) log(`the demo key is not yet accepted by: ${lagging.join(', ')}`);
       } else {

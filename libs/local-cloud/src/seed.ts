@@ -173,48 +173,92 @@ export function demoKeyProbes(
     .map((r) => ({ service: r.service, path: r.path as string }));
 }
 
+/** Status of a GET of `path`, with the key when given; undefined when nothing answered. */
+async function probeStatus(
+  options: { apiUrl: string; fetch?: typeof fetch },
+  path: string,
+  apiKey?: string,
+): Promise<number | undefined> {
+  const response = await (options.fetch ?? fetch)(new URL(path, options.apiUrl), {
+    headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+  }).catch(() => undefined);
+  await response?.arrayBuffer().catch(() => undefined);
+  return response?.status;
+}
+
+/** Each service's deciding route: the first of its probes that refuses a request without a key. */
+export type GuardedRoutes = Map<string, ProbeRoute | undefined>;
+
+async function guardedRouteOf(
+  options: { apiUrl: string; fetch?: typeof fetch },
+  probes: ProbeRoute[],
+): Promise<ProbeRoute | undefined> {
+  for (const probe of probes) {
+    const anonymous = await probeStatus(options, probe.path);
+    // No answer says nothing about the route: it is taken as one that checks keys.
+    if (anonymous === 401 || anonymous === undefined) return probe;
+  }
+  return undefined;
+}
+
+/**
+ * Finds each service's deciding route (a public route answers anyone and shows nothing), asking
+ * without a key. A worker that never saw the key caches nothing about it, so this may run while the
+ * key is still on its way to the services' projections: one service after another, so its first
+ * invocations take one worker at a time beside that way, and the probes with the key find their
+ * functions loaded.
+ */
+export async function guardedProbeRoutes(options: {
+  apiUrl: string;
+  probes: ProbeRoute[];
+  fetch?: typeof fetch;
+}): Promise<GuardedRoutes> {
+  const guarded: GuardedRoutes = new Map();
+  for (const service of new Set(options.probes.map((p) => p.service))) {
+    guarded.set(
+      service,
+      await guardedRouteOf(
+        options,
+        options.probes.filter((p) => p.service === service),
+      ),
+    );
+  }
+  return guarded;
+}
+
 /**
  * Waits until each service accepts the demo key (its key projection has it), so the banner prints
  * only when the key it shows works everywhere. Returns the services that still refused it when
  * `timeoutMs` ran out.
  *
  * One route per service decides, since all of a service's functions read its one projection (and a
- * function that never saw the key has nothing cached about it): the first of its probe routes that
- * refuses a request without a key (a public route answers anyone and shows nothing). Services are
- * probed side by side (each one's first request starts its workers, and those starts overlap), a
- * service's own requests one after another (so they reuse its first worker).
+ * function that never saw the key has nothing cached about it): `guarded` when given (see
+ * guardedProbeRoutes), else found here. Services are probed side by side (each one's first request
+ * starts its workers, and those starts overlap), a service's own requests one after another (so they
+ * reuse its first worker).
  */
 export async function untilDemoKeyAccepted(options: {
   apiUrl: string;
   apiKey: string;
   probes: ProbeRoute[];
+  guarded?: GuardedRoutes;
   timeoutMs?: number;
   fetch?: typeof fetch;
 }): Promise<string[]> {
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   let lastRefusedAt: number | undefined;
-  const status = async (path: string, apiKey?: string): Promise<number | undefined> => {
-    const response = await (options.fetch ?? fetch)(new URL(path, options.apiUrl), {
-      headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
-    }).catch(() => undefined);
-    await response?.arrayBuffer().catch(() => undefined);
-    return response?.status;
-  };
   const services = [...new Set(options.probes.map((p) => p.service))];
   const lagging = await Promise.all(
     services.map(async (service): Promise<string | undefined> => {
-      let guarded: ProbeRoute | undefined;
-      for (const probe of options.probes.filter((p) => p.service === service)) {
-        const anonymous = await status(probe.path);
-        // No answer says nothing about the route: it is taken as one that checks keys.
-        if (anonymous === 401 || anonymous === undefined) {
-          guarded = probe;
-          break;
-        }
-      }
+      const guarded = options.guarded?.has(service)
+        ? options.guarded.get(service)
+        : await guardedRouteOf(
+            options,
+            options.probes.filter((p) => p.service === service),
+          );
       if (!guarded) return undefined;
       for (;;) {
-        const answer = await status(guarded.path, options.apiKey);
+        const answer = await probeStatus(options, guarded.path, options.apiKey);
         if (answer !== undefined && answer !== 401) return undefined;
         lastRefusedAt = Date.now();
         if (Date.now() >= deadline) return service;

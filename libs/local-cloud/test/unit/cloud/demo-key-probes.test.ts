@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NEGATIVE_CACHE_TTL_MS } from '@switchyard/access';
-import { demoKeyProbes, untilDemoKeyAccepted } from '../../../src/seed';
+import { demoKeyProbes, guardedProbeRoutes, untilDemoKeyAccepted } from '../../../src/seed';
 
 describe('demoKeyProbes', () => {
   it('probes GETs without path parameters that the function itself authenticates', () => {
@@ -145,6 +145,63 @@ describe('untilDemoKeyAccepted', () => {
         expect(lagging).toEqual([]);
         expect(most).toBe(3);
         expect(mostInOneService).toBe(1);
+      },
+    );
+  });
+});
+
+describe('guardedProbeRoutes', () => {
+  it('asks without a key, one service after another, for the first route that refuses it', async () => {
+    const seen: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    await withApi(
+      (req, res) => {
+        seen.push(`${req.url} ${req.headers.authorization ? 'key' : 'none'}`);
+        most = Math.max(most, ++inFlight);
+        setTimeout(() => {
+          inFlight--;
+          res.statusCode = req.url === '/a/public' ? 200 : 401;
+          res.end('{}');
+        }, 50);
+      },
+      async (apiUrl) => {
+        const guarded = await guardedProbeRoutes({
+          apiUrl,
+          probes: [
+            { service: 'a', path: '/a/public' },
+            { service: 'a', path: '/a/private' },
+            { service: 'a', path: '/a/other' },
+            { service: 'b', path: '/b/one' },
+          ],
+        });
+        expect(guarded).toEqual(
+          new Map([
+            ['a', { service: 'a', path: '/a/private' }],
+            ['b', { service: 'b', path: '/b/one' }],
+          ]),
+        );
+        expect(seen).toEqual(['/a/public none', '/a/private none', '/b/one none']);
+        expect(most).toBe(1);
+
+        // With the routes known, only the key goes out, to each service's deciding route.
+        seen.length = 0;
+        const lagging = await untilDemoKeyAccepted({
+          apiUrl,
+          apiKey: 'sy_demo',
+          probes: [
+            { service: 'a', path: '/a/private' },
+            { service: 'a', path: '/a/public' },
+            { service: 'c', path: '/c/open' },
+          ],
+          guarded: new Map([
+            ['a', { service: 'a', path: '/a/public' }],
+            ['c', undefined],
+          ]),
+          timeoutMs: 300,
+        });
+        expect(lagging).toEqual([]);
+        expect(seen).toEqual(['/a/public key']);
       },
     );
   });
