@@ -394,6 +394,8 @@ export async function runLocalCloud(options: LocalCloudOptions): Promise<Running
         // without the key, one service at a time. The probes with the key still decide.
         const probes = demoKeyProbes(gateway.routes());
         const guarded = guardedProbeRoutes({ apiUrl: info.apiUrl, probes });
+        // Awaited after the quiet; until then a failure must not count as unhandled.
+        guarded.catch(() => undefined);
         await host.untilQuiet({ quietMs: KEY_PROPAGATION_QUIET_MS, timeoutMs: KEY_PROPAGATION_WAIT_MS });
         const lagging = await untilDemoKeyAccepted({
           apiUrl: info.apiUrl,
