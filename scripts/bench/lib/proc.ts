@@ -1,8 +1,9 @@
 /** Process-tree memory, free ports, waiting for HTTP and stopping what the bench started. */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { childPids, procCpuMs } from '../../../libs/local-cloud/src/runner/host/process-cpu';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -34,25 +35,7 @@ function readStatus(pid: number): { name: string; ppid: number; rssKb: number } 
 
 /** Direct children of pid (every thread's children, so worker threads' spawns count too). */
 function childrenOf(pid: number): number[] {
-  if (HAS_PROC) {
-    const out = new Set<number>();
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      return [];
-    }
-    for (const task of tasks) {
-      try {
-        for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/)) {
-          if (child) out.add(Number(child));
-        }
-      } catch {
-        // thread gone
-      }
-    }
-    return [...out];
-  }
+  if (HAS_PROC) return childPids(pid);
   try {
     return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
       .split('\n')
@@ -103,29 +86,12 @@ export function treeMemory(pid: number): TreeMemory {
   return { totalMb: processes.reduce((sum, p) => sum + p.rssMb, 0), processes };
 }
 
-let clockTicks: number | undefined;
-
 /** CPU seconds (user + system, all threads) used so far by each live process of a tree, summed. */
 export function treeCpuSeconds(pid: number): number {
   if (!HAS_PROC) return Number.NaN;
-  if (clockTicks === undefined) {
-    try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
-  }
-  let ticks = 0;
-  for (const member of processTree(pid)) {
-    try {
-      const stat = readFileSync(`/proc/${member}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return ticks / clockTicks;
+  let ms = 0;
+  for (const member of processTree(pid)) ms += procCpuMs(member) ?? 0; // undefined: exited meanwhile
+  return ms / 1000;
 }
 
 /** Samples a tree's memory every intervalMs until stopped; returns the sample with the largest total. */

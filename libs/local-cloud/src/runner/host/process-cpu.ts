@@ -18,16 +18,22 @@ export function procCpuMs(pid: number, readText: (path: string) => string = read
 
 /** The running child processes of `pid` (those any of its threads started), from /proc; [] elsewhere. */
 export function childPids(pid: number): number[] {
+  let threads: string[];
   try {
-    const found = new Set<number>();
-    for (const thread of readdirSync(`/proc/${pid}/task`)) {
-      const text = readUtf8(`/proc/${pid}/task/${thread}/children`).trim();
-      for (const child of text ? text.split(/\s+/) : []) found.add(Number(child));
-    }
-    return [...found];
+    threads = readdirSync(`/proc/${pid}/task`);
   } catch {
     return [];
   }
+  const found = new Set<number>();
+  for (const thread of threads) {
+    try {
+      const text = readUtf8(`/proc/${pid}/task/${thread}/children`).trim();
+      for (const child of text ? text.split(/\s+/) : []) found.add(Number(child));
+    } catch {
+      // The thread ended meanwhile (a worker retired).
+    }
+  }
+  return [...found];
 }
 
 /**
