@@ -41,10 +41,15 @@ export function childPids(pid: number): number[] {
  * includes DynamoDB Local's JVM and esbuild's service. Only this process's on systems without /proc.
  */
 export function processTreeCpuMs(): number {
-  const own = process.cpuUsage();
   let children = 0;
   for (const pid of childPids(process.pid)) children += procCpuMs(pid) ?? 0;
-  return (own.user + own.system) / 1000 + children;
+  return ownCpuMs() + children;
+}
+
+/** CPU time of this process (all its threads), in ms. */
+export function ownCpuMs(): number {
+  const own = process.cpuUsage();
+  return (own.user + own.system) / 1000;
 }
 
 function readUtf8(path: string): string {

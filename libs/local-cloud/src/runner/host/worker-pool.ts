@@ -25,7 +25,7 @@ import { Worker } from 'node:worker_threads';
 import type { InvocationError, InvocationResult } from '../../types';
 import type { FunctionModel } from '../template';
 import { environmentGroupKey, functionContext } from './environment';
-import { processTreeCpuMs } from './process-cpu';
+import { ownCpuMs, processTreeCpuMs } from './process-cpu';
 import { WORKER_BOOTSTRAP } from './worker-bootstrap';
 
 /**
@@ -166,8 +166,11 @@ export interface WorkerPoolOptions {
    */
   saturatedPatienceMs?: number;
   /**
-   * The local cloud's CPU time so far, in ms: all this process's threads and its running child
-   * processes (DynamoDB Local's JVM); default processTreeCpuMs().
+   * The local cloud's CPU time so far, in ms. Default: while starting up, all this process's threads
+   * and its running child processes (processTreeCpuMs(): DynamoDB Local's JVM works through the
+   * start's chain of first invocations); afterwards this process's alone. Once ready, the JVM's load
+   * is the traffic's: counting it held a group's first invocation for up to saturatedPatience, and
+   * that invocation is the one a request or a stream is waiting for.
    */
   processCpuMs?: () => number;
   /**
@@ -381,7 +384,10 @@ export class WorkerPool {
           return slot;
         }
         if (waited < patience) {
-          saturation ??= new CoreSaturation(this.options.processCpuMs ?? processTreeCpuMs, cores);
+          saturation ??= new CoreSaturation(
+            this.options.processCpuMs ?? (this.startingUp ? processTreeCpuMs : ownCpuMs),
+            cores,
+          );
           await this.untilFree(patience - waited);
         } else {
           await this.untilFree(Math.min(SATURATION_RECHECK_MS, saturatedPatience - waited));

@@ -4,6 +4,7 @@
  * takes another group's idle one (each function still with its own environment and state), and waits
  * a moment for a busy one rather than starting many at once; a timeout fails only the invocation in flight.
  */
+import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -447,5 +448,29 @@ describe('function host: workers shared within an environment group', () => {
     const startedHost = freshHost(allCoresBusy, 5_000, undefined, true);
     startedHost.started();
     expect(await race(startedHost, 1_200, sameGroup)).toEqual({ ended: ['next', 'slow'], workers: 2 });
+
+    // The default clock: child processes that keep every core busy (as the JVM can) hold a group's
+    // first invocation while the cloud starts, and no longer once it has.
+    const spinners = Array.from({ length: availableParallelism() }, () =>
+      spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
+    );
+    try {
+      const defaultClockHost = (startingUp: boolean) =>
+        new FunctionHost({
+          startingUp,
+          services: [{ ...service, template }],
+          registry: new MapRegistry('sample', fixtureResources()),
+          log: () => {},
+          busyWorkersBeforeWaiting: 1,
+          startPatienceMs: 400,
+          saturatedPatienceMs: 5_000,
+        });
+      expect(await race(defaultClockHost(true), 1_200)).toEqual({ ended: ['slow', 'next'], workers: 1 });
+      const ready = defaultClockHost(true);
+      ready.started();
+      expect(await race(ready, 2_500)).toEqual({ ended: ['next', 'slow'], workers: 2 });
+    } finally {
+      for (const spinner of spinners) spinner.kill('SIGKILL');
+    }
   });
 });
