@@ -132,7 +132,7 @@ async function runBuild(options: BuildOptions & { metafile: true; write: false }
  * What a bundle on disk records beside it (`index.js.inputs.json`). FORMAT changes whenever what a
  * bundle holds changes (build options, plugins), so bundles of another format are built again.
  */
-const MANIFEST_FORMAT = 1;
+const MANIFEST_FORMAT = 2;
 
 interface BundleManifest {
   format: number;
