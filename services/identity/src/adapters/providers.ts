@@ -13,12 +13,13 @@
  *   packaged once for every suite. Table entries win over `CONNECTION_PROVIDERS` entries of the same
  *   name. AWS stages never read these items.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { defineConfig, dynamoDbDocumentClient } from '@switchyard/runtime';
 import { z } from 'zod';
 import type { ProviderConfig } from '../domain/oauth';
 import { providerNameSchema } from '../domain/oauth';
+import { secretsManagerSdk } from './aws-sdks';
 
 export const connectionsConfig = defineConfig(
   z.object({
@@ -106,7 +107,7 @@ const SECRET_CACHE_MS = 5 * 60 * 1000;
 let secretsManager: SecretsManagerClient | undefined;
 /** One client per process; endpoint and credentials from the environment. */
 export function secretsManagerClient(): SecretsManagerClient {
-  secretsManager ??= new SecretsManagerClient({ retryMode: 'standard' });
+  secretsManager ??= new (secretsManagerSdk().SecretsManagerClient)({ retryMode: 'standard' });
   return secretsManager;
 }
 
@@ -139,7 +140,7 @@ export function createProviderRegistry(
       const cached = secrets.get(name);
       if (cached && cached.until > Date.now()) return cached.value;
       const { SecretString } = await secretsManagerClient().send(
-        new GetSecretValueCommand({ SecretId: clientSecretName(config.STAGE, name) }),
+        new (secretsManagerSdk().GetSecretValueCommand)({ SecretId: clientSecretName(config.STAGE, name) }),
       );
       if (!SecretString) throw new Error(`secret ${clientSecretName(config.STAGE, name)} is empty`);
       secrets.set(name, { value: SecretString, until: Date.now() + SECRET_CACHE_MS });

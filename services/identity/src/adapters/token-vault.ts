@@ -12,19 +12,13 @@
  *   same code path (tokens never written in clear, one `TokenVault` call site) as AWS.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  ResourceExistsException,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDbDocumentClient, getOrCreateItem } from '@switchyard/runtime';
 import { z } from 'zod';
 import type { ProviderTokens } from '../domain/oauth';
+import { secretsManagerSdk } from './aws-sdks';
 import { secretsManagerClient } from './providers';
 import type { ConnectionsConfig } from './providers';
 
@@ -149,12 +143,14 @@ export const stateSecretName = (stage: string) => `switchyard/${stage}/connectio
 /** PutSecretValue, or CreateSecret the first time (PutSecretValue needs an existing secret). */
 async function putSecret(client: SecretsManagerClient, name: string, value: string): Promise<void> {
   try {
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+    await client.send(
+      new (secretsManagerSdk().PutSecretValueCommand)({ SecretId: name, SecretString: value }),
+    );
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
+    if (!(error instanceof secretsManagerSdk().ResourceNotFoundException)) throw error;
     try {
       await client.send(
-        new CreateSecretCommand({
+        new (secretsManagerSdk().CreateSecretCommand)({
           Name: name,
           SecretString: value,
           Tags: [{ Key: 'switchyard:service', Value: 'identity' }],
@@ -162,8 +158,10 @@ async function putSecret(client: SecretsManagerClient, name: string, value: stri
       );
     } catch (createError) {
       // Created by a concurrent writer in between: write our value as its new version.
-      if (!(createError instanceof ResourceExistsException)) throw createError;
-      await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+      if (!(createError instanceof secretsManagerSdk().ResourceExistsException)) throw createError;
+      await client.send(
+        new (secretsManagerSdk().PutSecretValueCommand)({ SecretId: name, SecretString: value }),
+      );
     }
   }
 }
@@ -177,11 +175,13 @@ export class SecretsManagerTokenVault implements TokenVault {
   async get(userId: string, provider: string): Promise<ProviderTokens | undefined> {
     try {
       const { SecretString } = await this.client.send(
-        new GetSecretValueCommand({ SecretId: tokenSecretName(this.stage, userId, provider) }),
+        new (secretsManagerSdk().GetSecretValueCommand)({
+          SecretId: tokenSecretName(this.stage, userId, provider),
+        }),
       );
       return SecretString ? decodeTokens(SecretString) : undefined;
     } catch (error) {
-      if (error instanceof ResourceNotFoundException) return undefined;
+      if (error instanceof secretsManagerSdk().ResourceNotFoundException) return undefined;
       throw error;
     }
   }
@@ -199,20 +199,25 @@ export async function stateSecret(
   if (config.CONNECTIONS_BACKEND === 'local') return localSecret(config.TABLE_NAME, 'connections-state-key');
   const name = stateSecretName(config.STAGE);
   const read = async () => {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: name }));
+    const { SecretString } = await client.send(
+      new (secretsManagerSdk().GetSecretValueCommand)({ SecretId: name }),
+    );
     return Buffer.from(SecretString ?? '', 'base64');
   };
   try {
     return await read();
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
+    if (!(error instanceof secretsManagerSdk().ResourceNotFoundException)) throw error;
   }
   try {
     await client.send(
-      new CreateSecretCommand({ Name: name, SecretString: randomBytes(32).toString('base64') }),
+      new (secretsManagerSdk().CreateSecretCommand)({
+        Name: name,
+        SecretString: randomBytes(32).toString('base64'),
+      }),
     );
   } catch (error) {
-    if (!(error instanceof ResourceExistsException)) throw error;
+    if (!(error instanceof secretsManagerSdk().ResourceExistsException)) throw error;
   }
   // Read back whichever value won, so every container signs with the same key.
   return read();

@@ -5,14 +5,6 @@
  * (`{email}`, then `{email, code}`) is the same as in local mode.
  */
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  AdminGetUserCommand,
-  InitiateAuthCommand,
-  RespondToAuthChallengeCommand,
-  RevokeTokenCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDbDocumentClient, logger } from '@switchyard/runtime';
 import { CODE_TTL_MS, MAX_ATTEMPTS, RESEND_INTERVAL_MS } from '../../domain/otp';
@@ -20,6 +12,7 @@ import { normalizeEmail } from '../../domain/tenants';
 import type { IssuedTokens } from '../../domain/tokens';
 import { DEFAULT_TTL_SECONDS } from '../../domain/tokens';
 import type { UserRecord } from '../../domain/users';
+import { cognitoSdk } from '../aws-sdks';
 import { ChallengeTable, epochSeconds, groupsOf, otpKey } from './challenge-table';
 import type { SignedIn, SignIn } from './types';
 
@@ -80,7 +73,7 @@ export class CognitoSignIn implements SignIn {
     }
     await this.ensurePoolUser(claim.userId, email);
     const started = await this.options.cognito.send(
-      new InitiateAuthCommand({
+      new (cognitoSdk().InitiateAuthCommand)({
         AuthFlow: 'USER_AUTH',
         ClientId: this.options.clientId,
         AuthParameters: { USERNAME: claim.userId, PREFERRED_CHALLENGE: 'EMAIL_OTP' },
@@ -141,7 +134,7 @@ export class CognitoSignIn implements SignIn {
     }
     try {
       const answer = await this.options.cognito.send(
-        new RespondToAuthChallengeCommand({
+        new (cognitoSdk().RespondToAuthChallengeCommand)({
           ClientId: this.options.clientId,
           ChallengeName: 'EMAIL_OTP',
           Session: item.session,
@@ -184,7 +177,7 @@ export class CognitoSignIn implements SignIn {
     if (!providerRefreshToken) return undefined;
     try {
       const answer = await this.options.cognito.send(
-        new InitiateAuthCommand({
+        new (cognitoSdk().InitiateAuthCommand)({
           AuthFlow: 'REFRESH_TOKEN_AUTH',
           ClientId: this.options.clientId,
           AuthParameters: { REFRESH_TOKEN: providerRefreshToken },
@@ -209,7 +202,10 @@ export class CognitoSignIn implements SignIn {
     if (!providerRefreshToken) return;
     try {
       await this.options.cognito.send(
-        new RevokeTokenCommand({ ClientId: this.options.clientId, Token: providerRefreshToken }),
+        new (cognitoSdk().RevokeTokenCommand)({
+          ClientId: this.options.clientId,
+          Token: providerRefreshToken,
+        }),
       );
     } catch (error) {
       logger.warn('Cognito token revocation failed', {
@@ -221,7 +217,7 @@ export class CognitoSignIn implements SignIn {
   private async ensurePoolUser(userId: string, email: string): Promise<void> {
     try {
       await this.options.cognito.send(
-        new AdminGetUserCommand({ UserPoolId: this.options.userPoolId, Username: userId }),
+        new (cognitoSdk().AdminGetUserCommand)({ UserPoolId: this.options.userPoolId, Username: userId }),
       );
       return;
     } catch (error) {
@@ -231,7 +227,7 @@ export class CognitoSignIn implements SignIn {
     const tenantId = typeof user?.tenantId === 'string' ? user.tenantId : undefined;
     try {
       await this.options.cognito.send(
-        new AdminCreateUserCommand({
+        new (cognitoSdk().AdminCreateUserCommand)({
           UserPoolId: this.options.userPoolId,
           Username: userId,
           MessageAction: 'SUPPRESS',
@@ -247,7 +243,7 @@ export class CognitoSignIn implements SignIn {
     }
     for (const group of groupsOf(user)) {
       await this.options.cognito.send(
-        new AdminAddUserToGroupCommand({
+        new (cognitoSdk().AdminAddUserToGroupCommand)({
           UserPoolId: this.options.userPoolId,
           Username: userId,
           GroupName: group,

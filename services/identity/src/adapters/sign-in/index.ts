@@ -9,9 +9,9 @@
  * failure the same way (`undefined` from `completeLogin`), so the caller cannot tell a wrong code
  * from an expired, used or locked one or from an unknown address.
  */
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { defineConfig } from '@switchyard/runtime';
 import { z } from 'zod';
+import { cognitoSdk } from '../aws-sdks';
 import { sesMailer } from '../mailer';
 import { CognitoSignIn } from './cognito';
 import { forgetPepper, LocalSignIn } from './local';
@@ -63,7 +63,7 @@ export function signInFromEnvironment(): SignIn {
       tableName: config.TABLE_NAME,
       userPoolId: config.USER_POOL_ID,
       clientId: config.CLIENT_ID,
-      cognito: new CognitoIdentityProviderClient({ retryMode: 'standard', maxAttempts: 3 }),
+      cognito: new (cognitoSdk().CognitoIdentityProviderClient)({ retryMode: 'standard', maxAttempts: 3 }),
     });
   }
   return configured;
