@@ -121,7 +121,7 @@ function stripeEnvironment(info: DevInfo): Record<string, string> {
 }
 
 /** How long no function may run before the demo key is taken to have reached every projection. */
-const KEY_PROPAGATION_QUIET_MS = 300;
+const KEY_PROPAGATION_QUIET_MS = 150;
 /** The longest the local cloud waits for that quiet before probing anyway. */
 const KEY_PROPAGATION_WAIT_MS = 5_000;
 
