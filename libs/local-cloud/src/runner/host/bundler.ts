@@ -232,12 +232,17 @@ export class Bundler {
     writeFileSync(`${outfile}.${suffix}`, code.contents);
     renameSync(`${outfile}.${suffix}`, outfile);
     const inputs = new Map<string, number>();
+    const manifests = new Set<string>();
     for (const input of Object.keys(result.metafile.inputs)) {
       // Dependencies change rarely; watching only our sources keeps the per-invocation check cheap.
       if (input.includes('node_modules/')) continue;
       const path = resolve(serviceDir, input);
       inputs.set(path, mtimeOf(path));
+      // A package's package.json decides what a bundle holds of it too ("sideEffects", "main").
+      const manifest = findUp('package.json', dirname(path));
+      if (manifest) manifests.add(manifest);
     }
+    for (const manifest of manifests) inputs.set(manifest, mtimeOf(manifest));
     // Packages are required from node_modules by path (sharedPackages): an install that moves them
     // makes the bundle stale, and it changes the lock file.
     const lockFile = findUp('package-lock.json', serviceDir);

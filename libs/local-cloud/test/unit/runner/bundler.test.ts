@@ -1,6 +1,7 @@
 // The bundler's reuse of bundles across starts: a new Bundler (the next `npm start`) takes the
-// bundle an earlier one left on disk while its sources and the lock file are unchanged, and builds
-// again when one of them changed. Real esbuild, in a scratch directory.
+// bundle an earlier one left on disk while its sources, their packages' package.json and the lock
+// file are unchanged, and builds again when one of them changed. Real esbuild, in a scratch
+// directory.
 import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,16 @@ describe('bundles reused across starts', () => {
     later(join(root, 'package-lock.json'));
     const reinstalled = await bundler().current(source());
     expect(reinstalled.version).not.toBe(edited.version);
+  });
+
+  it('builds again when the package.json of a package it bundles changed (its "sideEffects")', async () => {
+    writeFileSync(join(serviceDir, 'package.json'), '{"name":"sample"}');
+    const first = await bundler().current(source());
+    expect([...first.inputs.keys()]).toContain(join(serviceDir, 'package.json'));
+    writeFileSync(join(serviceDir, 'package.json'), '{"name":"sample","sideEffects":false}');
+    later(join(serviceDir, 'package.json'));
+    const rebuilt = await bundler().current(source());
+    expect(rebuilt.version).not.toBe(first.version);
   });
 
   it('builds again when the record beside a bundle is missing or unreadable', async () => {
