@@ -197,10 +197,10 @@ export const MAX_WARM_WORKERS = 4;
  */
 export const START_PATIENCE_MS = 500;
 /**
- * How long a group's first invocation waits while the local cloud (its threads and the JVM) keeps
- * the cores busy (a burst of first invocations across services, as at every start): starting a
- * worker costs about 0.4 s of CPU and runs no sooner on cores that are taken, while a worker coming
- * free is taken over for a tenth of that.
+ * How long a group's first invocation waits while the local cloud (its threads, and while it starts
+ * the JVM too) keeps the cores busy (a burst of first invocations across services, as at every
+ * start): starting a worker costs about 0.4 s of CPU and runs no sooner on cores that are taken,
+ * while a worker coming free is taken over for a tenth of that.
  */
 export const SATURATED_PATIENCE_MS = 3_000;
 /** Share of the cores the local cloud must use, over the last wait, for the cores to count as taken. */
