@@ -7,7 +7,8 @@
  * - a message is claimed for one attempt (`claimedBy`/`claimedUntil`, a lease) by a conditional
  *   UpdateItem, so two copies of one request never both send; the attempt is recorded in one
  *   TransactWriteItems (attempt item + message update conditioned on still holding the claim +
- *   MessageExhausted in the outbox when it is the last);
+ *   MessageExhausted in the outbox when it is the last); a first attempt fan-out makes for an event
+ *   it sees first writes its message only then, with the attempt, conditioned on its absence;
  * - subscription health: UpdateItem of `failingSince`, `enabled`, `disabledReason`, `disabledAt`
  *   only (the API owns the other attributes), EndpointDisabled in the same transaction as the flip,
  *   conditioned on the endpoint being enabled, so it is published once;
@@ -129,9 +130,12 @@ export class DeliveryStore {
     return items.map((item) => fromItem<Subscription>(item));
   }
 
-  /** Stores the event copy once (a repeat is a no-op). */
-  async saveEvent(event: StoredEvent, expiresAtEpoch: number): Promise<void> {
-    await conditionalWrite(
+  /**
+   * Stores the event copy once: 'created' by the first call, 'exists' for a repeat (a redelivered
+   * event), which changes nothing.
+   */
+  async saveEvent(event: StoredEvent, expiresAtEpoch: number): Promise<'created' | 'exists'> {
+    const created = await conditionalWrite(
       this.client.send(
         new PutCommand({
           TableName: this.table(),
@@ -141,6 +145,7 @@ export class DeliveryStore {
         }),
       ),
     );
+    return created ? 'created' : 'exists';
   }
 
   /** Creates the message unless it exists (a redelivered event finds it). */
@@ -391,20 +396,8 @@ export class DeliveryStore {
           ExpressionAttributeValues: values,
         },
       },
+      ...this.exhaustedItems(table, message, record),
     ];
-    if (record.exhausted) {
-      items.push(
-        outboxPut(table, MessageExhausted, {
-          tenantId: message.tenantId,
-          subscriptionId: message.subscriptionId,
-          eventId: message.eventId,
-          webhookMessageId: message.webhookId,
-          attempts: record.exhausted.attempts,
-          lastError: record.exhausted.lastError,
-          exhaustedAt: record.exhausted.exhaustedAt,
-        }),
-      );
-    }
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
       return 'recorded';
@@ -412,6 +405,83 @@ export class DeliveryStore {
       if (isCancelledByCondition(error)) return 'lost';
       throw error;
     }
+  }
+
+  /**
+   * Records the first attempt of a message not written yet: the message as the attempt left it and
+   * the attempt item (and MessageExhausted, for a schedule of one attempt), in one transaction, only
+   * if the message does not exist. 'lost' when it does: a redelivered event created it meanwhile,
+   * and its own request carries on from there.
+   */
+  async recordFirstAttempt(
+    message: WebhookMessage,
+    record: AttemptRecord,
+    requestId: string,
+    expiresAtEpoch: number,
+  ): Promise<'recorded' | 'lost'> {
+    const table = this.table();
+    const m = record.message;
+    const state: MessageState = {
+      ...message,
+      status: m.status,
+      attempts: m.attempts,
+      scheduledAttempts: m.scheduledAttempts,
+      updatedAt: m.updatedAt,
+      lastRequestId: requestId,
+      ...(m.nextAttemptAt ? { nextAttemptAt: m.nextAttemptAt } : {}),
+      ...(m.lastError ? { lastError: m.lastError } : {}),
+      ...(m.deliveredAt ? { deliveredAt: m.deliveredAt } : {}),
+      ...(m.dueAt ? { dueAt: m.dueAt } : {}),
+    };
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: table,
+          Item: attemptItem(record.attempt, requestId, expiresAtEpoch),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        },
+      },
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...messageItem(state, expiresAtEpoch),
+            ...(m.dueAt ? { duePk: dueShard(message.webhookId) } : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        },
+      },
+      ...this.exhaustedItems(table, message, record),
+    ];
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'recorded';
+    } catch (error) {
+      if (isCancelledByCondition(error)) return 'lost';
+      throw error;
+    }
+  }
+
+  /** MessageExhausted in the outbox, when the attempt was the message's last. */
+  private exhaustedItems(
+    table: string,
+    message: Pick<WebhookMessage, 'tenantId' | 'eventId' | 'subscriptionId' | 'webhookId'>,
+    record: AttemptRecord,
+  ): TransactItem[] {
+    if (!record.exhausted) return [];
+    return [
+      outboxPut(table, MessageExhausted, {
+        tenantId: message.tenantId,
+        subscriptionId: message.subscriptionId,
+        eventId: message.eventId,
+        webhookMessageId: message.webhookId,
+        attempts: record.exhausted.attempts,
+        lastError: record.exhausted.lastError,
+        exhaustedAt: record.exhausted.exhaustedAt,
+      }),
+    ];
   }
 
   /** Moves an active (pending/failed) message to `held` or `cancelled`, outside any attempt. */

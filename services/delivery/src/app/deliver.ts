@@ -3,7 +3,8 @@
  * domain's (../domain/engine.ts):
  *
  * 1. read the event copy, the message and the subscription (one consistent BatchGetItem), unless
- *    fan-out hands over a message it has just created, claimed for this request (`FreshMessage`);
+ *    fan-out hands over a message it has just made (`FreshMessage`): created claimed for this
+ *    request, or not written yet (then written with the attempt's record, in step 6);
  * 2. `preflight`: drop a stale or duplicate request, cancel (subscription deleted), hold (endpoint
  *    disabled), put back an early one, re-queue a lost retry, or go on;
  * 3. count the attempt in the endpoint's rate window; over the limit it waits (not an attempt);
@@ -45,6 +46,8 @@ export interface DeliverDeps {
     | 'countInRateWindow'
     | 'markSlow'
     | 'release'
+    | 'createMessage'
+    | 'recordFirstAttempt'
   >;
   send: (
     url: string,
@@ -85,15 +88,21 @@ export type AttemptOrder = Pick<
 > & { correlationId?: string };
 
 /**
- * A first attempt fan-out makes itself, right after creating the message: the event copy, the
- * message and the subscription as it just wrote and read them, the message already claimed for the
- * order's id (its creation set the claim), so neither the read nor the claim is needed. Any way out
- * before the send gives the claim back, so the queued request that replaces it can take it at once.
+ * A first attempt fan-out makes itself: the event copy, the message and the subscription as it just
+ * wrote and read them, so neither the read nor the claim is needed.
+ *
+ * - `written: true`: the message was created claimed for the order's id. Any way out before the
+ *   send gives the claim back, so the queued request that replaces it can take it at once.
+ * - `written: false`: the event copy was new, so no message of it can exist yet, and nothing else
+ *   can send it: the message is written once, with the attempt's record (one transaction instead
+ *   of a put before the send and a transaction after it). Any way out before the send writes it as
+ *   it is (pending, unclaimed) first.
  */
 export interface FreshMessage {
   event: StoredEvent;
   message: MessageState;
   subscription: Subscription;
+  written: boolean;
 }
 
 export async function deliver(request: AttemptOrder, deps: DeliverDeps, fresh?: FreshMessage): Promise<void> {
@@ -130,10 +139,14 @@ export async function deliver(request: AttemptOrder, deps: DeliverDeps, fresh?: 
   const context: AttemptContext =
     fresh ?? (await deps.store.loadForAttempt(tenantId, eventId, subscriptionId));
   const plan = preflight({ request: view, ...context, now: deps.now(), settings });
-  const releaseFresh = async () => {
-    if (fresh) await deps.store.release(fresh.message, request.id);
+  const expiresAtEpoch = () => Math.floor(deps.now().getTime() / 1000) + deps.runtime.retentionSeconds;
+  // A fresh message left before its send: the claim given back, or the message written unclaimed.
+  const handBackFresh = async () => {
+    if (!fresh) return;
+    if (fresh.written) await deps.store.release(fresh.message, request.id);
+    else await deps.store.createMessage(fresh.message, expiresAtEpoch());
   };
-  if (plan.action !== 'send') await releaseFresh();
+  if (plan.action !== 'send') await handBackFresh();
   switch (plan.action) {
     case 'drop':
       logger.info('attempt_skipped', { ...ids, attempt: view.attempt, reason: plan.reason });
@@ -165,7 +178,7 @@ export async function deliver(request: AttemptOrder, deps: DeliverDeps, fresh?: 
     throw new Error(`message ${context.message?.webhookId} has no event copy`);
   }
   if (laneOf(subscription, deps.now()) === 'slow' && deps.runtime.lane !== 'slow') {
-    await releaseFresh();
+    await handBackFresh();
     await deps.requestAttempts([again(0, view.attempt, 'slow')]);
     logger.info('attempt_moved_to_slow_lane', ids);
     return;
@@ -177,7 +190,7 @@ export async function deliver(request: AttemptOrder, deps: DeliverDeps, fresh?: 
     limit,
   );
   if (!decision.allowed) {
-    await releaseFresh();
+    await handBackFresh();
     await deps.requestAttempts([again(decision.delaySeconds)]);
     logger.debug('attempt_rate_limited', { ...ids, limit, delaySeconds: decision.delaySeconds });
     return;
@@ -242,8 +255,10 @@ export async function deliver(request: AttemptOrder, deps: DeliverDeps, fresh?: 
     settings,
     random: deps.random,
   });
-  const expiresAtEpoch = Math.floor(now.getTime() / 1000) + deps.runtime.retentionSeconds;
-  const written = await deps.store.recordAttempt(message, record, request.id, expiresAtEpoch);
+  const written =
+    fresh && !fresh.written
+      ? await deps.store.recordFirstAttempt(fresh.message, record, request.id, expiresAtEpoch())
+      : await deps.store.recordAttempt(message, record, request.id, expiresAtEpoch());
   const summary = {
     ...ids,
     webhookId: message.webhookId,
@@ -256,7 +271,13 @@ export async function deliver(request: AttemptOrder, deps: DeliverDeps, fresh?: 
     status: record.message.status,
   };
   if (written === 'lost') {
-    logger.warn('attempt_not_recorded', { ...summary, reason: 'the claim expired and was taken over' });
+    logger.warn('attempt_not_recorded', {
+      ...summary,
+      reason:
+        fresh && !fresh.written
+          ? 'a redelivered event created the message meanwhile'
+          : 'the claim expired and was taken over',
+    });
     return;
   }
   const healthChanged = await deps.store.applyHealth(subscription, record.health);

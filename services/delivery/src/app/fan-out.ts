@@ -5,10 +5,13 @@
  * once made. Disabled endpoints get their message too, `held` for recovery.
  *
  * A first attempt due at once to an endpoint in the default lane is made here, in this invocation
- * (`deliver` with the message just created, created claimed for that attempt): no queue hop, no
- * read back, no separate claim. The others (a first wait in the schedule, the slow lane, a message
- * that already existed) are queued as DeliveryRequested; so is an attempt made here that failed
- * before it was recorded, once its claim is given back.
+ * (`deliver` with the message fan-out made): no queue hop, no read back, no separate claim. When the
+ * event copy is new, no message of the event can exist, so the message is not written before the
+ * send but once, with the attempt (a redelivered event finds the copy and takes the path below).
+ * Otherwise the message is created claimed for the attempt. The others (a first wait in the
+ * schedule, the slow lane, a message that already existed) are queued as DeliveryRequested; so is an
+ * attempt made here that failed before it was recorded, once its message is written unclaimed or
+ * its claim given back.
  */
 import type { EventReceived } from '@switchyard/contracts';
 import { logger, resolveEventPayload } from '@switchyard/runtime';
@@ -68,7 +71,7 @@ export async function fanOut(message: EventReceived, deps: FanOutDeps): Promise<
   };
   const now = deps.now();
   const expiresAtEpoch = Math.floor(now.getTime() / 1000) + deps.runtime.retentionSeconds;
-  await deps.store.saveEvent(event, expiresAtEpoch);
+  const firstSight = (await deps.store.saveEvent(event, expiresAtEpoch)) === 'created';
   const { schedule, jitter, maxQueueDelaySeconds } = deps.runtime.settings;
   const firstWait = Math.min(maxQueueDelaySeconds, withJitter(schedule[0] ?? 0, jitter, deps.random));
   const leaseUntil = new Date(now.getTime() + deps.runtime.claimLeaseMs);
@@ -92,17 +95,21 @@ export async function fanOut(message: EventReceived, deps: FanOutDeps): Promise<
       Math.ceil(firstWait) === 0;
     return { subscription, message: webhookMessage, request, order, attemptHere };
   });
+  // Written with their first attempt's record, after the send.
+  const unwritten = planned.filter((p) => p.attemptHere && firstSight);
   const created = await Promise.all(
     planned.map((p) =>
-      deps.store.createMessage(
-        p.message,
-        expiresAtEpoch,
-        p.attemptHere ? { requestId: p.order.id, until: leaseUntil } : undefined,
-      ),
+      unwritten.includes(p)
+        ? ('unwritten' as const)
+        : deps.store.createMessage(
+            p.message,
+            expiresAtEpoch,
+            p.attemptHere ? { requestId: p.order.id, until: leaseUntil } : undefined,
+          ),
     ),
   );
   // A message that already existed (a redelivered event) may be mid-attempt elsewhere: queue it.
-  const inline = planned.filter((p, i) => p.attemptHere && created[i] === 'created');
+  const inline = planned.filter((p, i) => p.attemptHere && created[i] !== 'exists');
   const queued = planned.filter((p) => p.message.status === 'pending' && !inline.includes(p));
   await deps.requestAttempts(queued.map((p) => p.request));
 
@@ -110,7 +117,12 @@ export async function fanOut(message: EventReceived, deps: FanOutDeps): Promise<
   await Promise.all(
     inline.map(async (p) => {
       try {
-        await deps.attemptNow!(p.order, { event, message: p.message, subscription: p.subscription });
+        await deps.attemptNow!(p.order, {
+          event,
+          message: p.message,
+          subscription: p.subscription,
+          written: !unwritten.includes(p),
+        });
       } catch (error) {
         failed.push(p);
         logger.warn('attempt_now_failed', {
@@ -124,9 +136,16 @@ export async function fanOut(message: EventReceived, deps: FanOutDeps): Promise<
     }),
   );
   if (failed.length > 0) {
-    // Nothing of these attempts runs any more: give the claims back so the queued requests need not
-    // wait out the lease (a claim already released by a recorded attempt stays as it is).
-    await Promise.all(failed.map((p) => deps.store.release(p.message, p.order.id)));
+    // Nothing of these attempts runs any more. Write the messages not written yet (unclaimed; one
+    // recorded before the failure stays as it is), and give the claims back, so the queued requests
+    // need not wait out the lease (a claim released by a recorded attempt stays as it is).
+    await Promise.all(
+      failed.map((p) =>
+        unwritten.includes(p)
+          ? deps.store.createMessage(p.message, expiresAtEpoch)
+          : deps.store.release(p.message, p.order.id),
+      ),
+    );
     await deps.requestAttempts(failed.map((p) => p.request));
   }
   logger.info('event_fanned_out', {
@@ -135,7 +154,7 @@ export async function fanOut(message: EventReceived, deps: FanOutDeps): Promise<
     eventType,
     correlationId: message.correlationId,
     messages: planned.length,
-    created: created.filter((c) => c === 'created').length,
+    created: created.filter((c) => c !== 'exists').length,
     held: planned.filter((p) => p.message.status !== 'pending').length,
     attemptedNow: inline.length - failed.length,
   });

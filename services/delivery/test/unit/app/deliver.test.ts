@@ -19,6 +19,8 @@ function harness(context: AttemptContext, result: SendResult = { statusCode: 200
     countInRateWindow: jest.fn(async () => 1),
     markSlow: jest.fn(async () => true),
     release: jest.fn(async () => undefined),
+    createMessage: jest.fn(async (): Promise<'created' | 'exists'> => 'created'),
+    recordFirstAttempt: jest.fn(async (): Promise<'recorded' | 'lost'> => 'recorded'),
   };
   const deps: DeliverDeps = {
     store,
@@ -175,7 +177,7 @@ describe('deliver', () => {
   });
 
   describe('a first attempt fan-out hands over (the message created claimed)', () => {
-    const fresh = () => ({ event, message: message(), subscription: subscription() });
+    const fresh = () => ({ event, message: message(), subscription: subscription(), written: true });
 
     it('sends and records it without reading the message back or claiming it again', async () => {
       const h = harness({});
@@ -209,6 +211,53 @@ describe('deliver', () => {
       expect(moved.sent).toEqual([]);
       expect(moved.store.release).toHaveBeenCalledTimes(1);
       expect(moved.queued).toEqual([expect.objectContaining({ lane: 'slow', attempt: 1 })]);
+    });
+  });
+
+  describe('a first attempt fan-out hands over for an event it saw first (the message not written yet)', () => {
+    const fresh = () => ({ event, message: message(), subscription: subscription(), written: false });
+
+    it('writes the message once, with the record of its attempt, after the send', async () => {
+      const h = harness({}, { statusCode: 500, latencyMs: 3 });
+      await deliver(request(), h.deps, fresh());
+      expect(h.store.loadForAttempt).not.toHaveBeenCalled();
+      expect(h.store.claim).not.toHaveBeenCalled();
+      expect(h.store.createMessage).not.toHaveBeenCalled();
+      expect(h.store.recordAttempt).not.toHaveBeenCalled();
+      expect(h.sent).toHaveLength(1);
+      expect(h.store.recordFirstAttempt).toHaveBeenCalledWith(
+        expect.objectContaining({ webhookId: 'msg_1', status: 'pending', attempts: 0 }),
+        expect.objectContaining({
+          attempt: expect.objectContaining({ attempt: 1, statusCode: 500 }),
+          message: expect.objectContaining({ status: 'failed', attempts: 1 }),
+        }),
+        'msg_1.a1',
+        expect.any(Number),
+      );
+      // The failure's retry is queued as for any attempt.
+      expect(h.queued).toEqual([expect.objectContaining({ attempt: 2 })]);
+    });
+
+    it('writes the message unclaimed when it does not send, so the queued request finds it', async () => {
+      const limited = harness({});
+      limited.store.countInRateWindow.mockResolvedValue(500);
+      await deliver(request(), limited.deps, fresh());
+      expect(limited.sent).toEqual([]);
+      expect(limited.store.createMessage).toHaveBeenCalledWith(
+        expect.objectContaining({ webhookId: 'msg_1', status: 'pending' }),
+        expect.any(Number),
+      );
+      expect(limited.store.release).not.toHaveBeenCalled();
+      expect(limited.queued).toEqual([expect.objectContaining({ attempt: 1 })]);
+    });
+
+    it('queues nothing further when a redelivered event created the message meanwhile', async () => {
+      const h = harness({}, { statusCode: 500, latencyMs: 3 });
+      h.store.recordFirstAttempt.mockResolvedValue('lost');
+      await deliver(request(), h.deps, fresh());
+      expect(h.sent).toHaveLength(1);
+      expect(h.queued).toEqual([]);
+      expect(h.store.applyHealth).not.toHaveBeenCalled();
     });
   });
 });

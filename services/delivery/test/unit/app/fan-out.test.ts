@@ -36,6 +36,7 @@ describe('fanOut', () => {
         ],
         saveEvent: async (e) => {
           saved.push(e);
+          return 'created';
         },
         createMessage: async (m) => {
           created.push(m);
@@ -82,8 +83,9 @@ describe('fanOut', () => {
   });
 
   describe('first attempts made at once', () => {
-    function harness(over: { exists?: string[]; failFor?: string[] } = {}) {
+    function harness(over: { exists?: string[]; failFor?: string[]; eventCopy?: 'created' | 'exists' } = {}) {
       const claims: Record<string, unknown> = {};
+      const createdFor: string[] = [];
       const queued: AttemptRequest[] = [];
       const attempted: { order: AttemptOrder; fresh: FreshMessage }[] = [];
       const release = jest.fn(async () => undefined);
@@ -95,8 +97,9 @@ describe('fanOut', () => {
             subscription({ subscriptionId: 'sub_4', slowUntil: new Date(t0.getTime() + 1000).toISOString() }),
             subscription({ subscriptionId: 'sub_5' }),
           ],
-          saveEvent: async () => undefined,
+          saveEvent: async () => over.eventCopy ?? 'exists',
           createMessage: async (m, _expires, claim) => {
+            createdFor.push(m.subscriptionId);
             claims[m.subscriptionId] = claim;
             return over.exists?.includes(m.subscriptionId) ? 'exists' : 'created';
           },
@@ -114,10 +117,10 @@ describe('fanOut', () => {
         now: () => t0,
         random: () => 0.5,
       };
-      return { deps, claims, queued, attempted, release };
+      return { deps, claims, createdFor, queued, attempted, release };
     }
 
-    it('makes the due, default-lane ones here with the message created claimed, and queues the rest', async () => {
+    it('for an event seen before, makes the due, default-lane ones here with the message created claimed, and queues the rest', async () => {
       const h = harness({ exists: ['sub_5'] });
       await fanOut(received(), h.deps);
       expect(h.attempted.map((a) => a.order)).toEqual([
@@ -131,6 +134,7 @@ describe('fanOut', () => {
       expect(fresh.event).toEqual(expect.objectContaining({ eventId: 'e1', data: '{"a":1}' }));
       expect(fresh.message).toEqual(expect.objectContaining({ subscriptionId: 'sub_1', status: 'pending' }));
       expect(fresh.subscription.subscriptionId).toBe('sub_1');
+      expect(fresh.written).toBe(true);
       expect(h.claims.sub_1).toEqual({ requestId: order.id, until: new Date(t0.getTime() + 60_000) });
       // Held, slow-lane and already existing messages are not claimed at creation.
       expect([h.claims.sub_2, h.claims.sub_4]).toEqual([undefined, undefined]);
@@ -147,6 +151,30 @@ describe('fanOut', () => {
       expect(h.attempted.map((a) => a.order.subscriptionId)).toEqual(['sub_1', 'sub_5']);
       const failed = h.attempted[1]!;
       expect(h.release).toHaveBeenCalledWith(failed.fresh.message, failed.order.id);
+      expect(h.queued.map((r) => [r.subscriptionId, r.attempt])).toEqual([
+        ['sub_4', 1],
+        ['sub_5', 1],
+      ]);
+    });
+
+    it('for an event seen first, writes the messages it attempts here only with their attempts', async () => {
+      const h = harness({ eventCopy: 'created' });
+      await fanOut(received(), h.deps);
+      expect(h.attempted.map((a) => [a.order.subscriptionId, a.fresh.written])).toEqual([
+        ['sub_1', false],
+        ['sub_5', false],
+      ]);
+      // Held and slow-lane messages are created before their requests are queued.
+      expect(h.createdFor).toEqual(['sub_2', 'sub_4']);
+      expect(h.queued.map((r) => [r.subscriptionId, r.lane])).toEqual([['sub_4', 'slow']]);
+    });
+
+    it('writes the message unclaimed and queues an attempt that failed here before it was recorded', async () => {
+      const h = harness({ eventCopy: 'created', failFor: ['sub_5'] });
+      await fanOut(received(), h.deps);
+      expect(h.createdFor).toEqual(['sub_2', 'sub_4', 'sub_5']);
+      expect(h.claims.sub_5).toBeUndefined();
+      expect(h.release).not.toHaveBeenCalled();
       expect(h.queued.map((r) => [r.subscriptionId, r.attempt])).toEqual([
         ['sub_4', 1],
         ['sub_5', 1],

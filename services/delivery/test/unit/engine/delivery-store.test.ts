@@ -186,6 +186,61 @@ describe('DeliveryStore', () => {
     expect(await store.recordAttempt(message, record, 'r1', 123)).toBe('lost');
   });
 
+  it('writes a message not written before with its first attempt, in one transaction, only if it is absent', async () => {
+    doc.on(TransactWriteCommand).resolves({});
+    const fresh = pendingMessage();
+    const settings = {
+      schedule: [0, 3600],
+      jitter: 0,
+      maxQueueDelaySeconds: 900,
+      disableAfterSeconds: 86_400,
+    };
+    const record = recordOutcome({
+      request: { id: 'msg_1.a1', attempt: 1, trigger: 'scheduled', notBefore: t0.toISOString() },
+      message: fresh,
+      subscription,
+      result: { statusCode: 503, latencyMs: 7 },
+      startedAt: t0,
+      now: t0,
+      settings,
+      random: Math.random,
+    });
+    expect(await store.recordFirstAttempt(fresh, record, 'msg_1.a1', 123)).toBe('recorded');
+    const items = doc.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items).toHaveLength(2);
+    expect(items[0]!.Put!.Item).toMatchObject({ sk: 'MSG#sub_1#ATT#00001', outcome: 'failed' });
+    expect(items[1]!.Put!.ConditionExpression).toBe('attribute_not_exists(#pk)');
+    // The message as the attempt left it, its creation time kept, the hour's wait in the due index.
+    const item = items[1]!.Put!.Item!;
+    expect(item).toMatchObject({
+      pk: 'EVENT#t1#e1',
+      sk: 'MSG#sub_1',
+      gsi1pk: 'SUB#sub_1',
+      gsi1sk: `MSG#${t0.toISOString()}#e1`,
+      kind: 'message',
+      status: 'failed',
+      attempts: 1,
+      scheduledAttempts: 1,
+      lastRequestId: 'msg_1.a1',
+      lastError: { statusCode: 503, message: expect.any(String) },
+      createdAt: t0.toISOString(),
+      dueAt: record.message.dueAt,
+      duePk: expect.stringMatching(/^DUE#\d$/),
+      expiresAtEpoch: 123,
+    });
+    expect(record.message.dueAt).toBeDefined();
+    expect(item).not.toHaveProperty('claimedBy');
+    expect(item).not.toHaveProperty('deliveredAt');
+
+    doc.on(TransactWriteCommand).rejects(
+      Object.assign(new Error('cancelled'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+      }),
+    );
+    expect(await store.recordFirstAttempt(fresh, record, 'msg_1.a1', 123)).toBe('lost');
+  });
+
   it('disables an endpoint once, with EndpointDisabled in the same transaction, touching only health attributes', async () => {
     doc.on(TransactWriteCommand).resolves({});
     expect(
