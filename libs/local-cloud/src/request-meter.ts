@@ -6,8 +6,10 @@
  *
  * Units follow AWS's billing. DynamoDB's are the ones DynamoDB Local reports itself: the proxy asks
  * every request for its consumed capacity with the indexes (`ReturnConsumedCapacity: INDEXES`), so
- * an item's size as stored, its index writes and a transaction's double price all count, and gives
- * the caller back only what it asked for. Without that report (another upstream), it estimates:
+ * an item's size as stored and its index writes count, and gives the caller back only what it asked
+ * for. DynamoDB Local reports a transaction's items at the standard price, where AWS bills them
+ * twice: the meter adds the table's part once more (index writes stay at the standard price).
+ * Without that report (another upstream), it estimates:
  * write units per KB of the request (2 per transaction item, 1 per UpdateItem), read units per 4 KB
  * of the answer (half for an eventually consistent read). Then PutEvents entries; SQS requests per
  * 64 KB; a ReceiveMessage that returns nothing is counted apart (`idle`), as on AWS it is a fixed cost
@@ -73,6 +75,15 @@ const CAPACITY_OPERATIONS = new Set([
 interface ConsumedCapacity {
   TableName?: string;
   CapacityUnits?: number;
+  /** The table's own part of CapacityUnits (the rest is its indexes'), when asked with INDEXES. */
+  Table?: { CapacityUnits?: number };
+}
+
+/** The units AWS bills for one table's part of a request DynamoDB Local answered. */
+function billedUnits(operation: string, entry: ConsumedCapacity): number {
+  const units = entry.CapacityUnits ?? 0;
+  if (operation !== 'TransactWriteItems' && operation !== 'TransactGetItems') return units;
+  return units + (entry.Table?.CapacityUnits ?? units);
 }
 
 /** The capacity DynamoDB reported for a request, by table (undefined when it reported none). */
@@ -93,7 +104,7 @@ export function meterExchange(
     meter.record('dynamodb-streams', operation, 'stream', 0);
   } else if (prefix?.startsWith('DynamoDB') && reportedCapacity(parse(exchange.response))) {
     for (const entry of reportedCapacity(parse(exchange.response)) ?? []) {
-      meter.record('dynamodb', operation, entry.TableName ?? 'unknown', entry.CapacityUnits ?? 0);
+      meter.record('dynamodb', operation, entry.TableName ?? 'unknown', billedUnits(operation, entry));
     }
   } else if (prefix?.startsWith('DynamoDB')) {
     const requestItems = Object.keys((body.RequestItems as Json | undefined) ?? {});

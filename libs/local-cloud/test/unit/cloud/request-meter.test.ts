@@ -60,7 +60,7 @@ describe('meterExchange', () => {
     ]);
   });
 
-  it('counts the capacity DynamoDB reports, indexes included, by table', () => {
+  it("counts the capacity DynamoDB reports, indexes included, by table, and a transaction's items twice", () => {
     const meter = new RequestMeter();
     meterExchange(
       meter,
@@ -83,9 +83,15 @@ describe('meterExchange', () => {
         'DynamoDB_20120810.TransactWriteItems',
         { TransactItems: [] },
         {
+          // As DynamoDB Local reports two items with one index entry each: 1 unit an item.
           ConsumedCapacity: [
-            { TableName: 'delivery-local', CapacityUnits: 6 },
-            { TableName: 'ingest-local-state', CapacityUnits: 2 },
+            {
+              TableName: 'delivery-local',
+              CapacityUnits: 4,
+              Table: { CapacityUnits: 2 },
+              GlobalSecondaryIndexes: { bySubscription: { CapacityUnits: 2 } },
+            },
+            { TableName: 'ingest-local-state', CapacityUnits: 1 },
           ],
         },
       ),
