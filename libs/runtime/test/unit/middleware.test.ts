@@ -63,6 +63,18 @@ describe('baseMiddleware', () => {
     expect(logs.entries().find((e) => e.message === 'later')).not.toHaveProperty('correlationId');
   });
 
+  it("keeps the invocation's request id and cold start on log lines, not what every line repeats", async () => {
+    const handler = build(async () => logger.info('processing'));
+    await handler(sqsEvent('sqs-corr-2'), lambdaContext() as ContextWithCorrelationId);
+    const line = logs.entries().find((e) => e.message === 'processing')!;
+    expect(Object.keys(line)).toEqual(
+      expect.arrayContaining(['level', 'timestamp', 'service', 'cold_start', 'function_request_id']),
+    );
+    for (const repeated of ['function_arn', 'function_memory_size', 'sampling_rate']) {
+      expect(line).not.toHaveProperty(repeated);
+    }
+  });
+
   it('logs an unhandled error with its stack, rethrows it and still cleans up', async () => {
     const handler = build(async () => {
       throw new RangeError('poison record');
