@@ -10,7 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventReceived } from '@switchyard/contracts';
@@ -237,7 +238,21 @@ const MAX_TRANSACTION_ATTEMPTS = 8;
 export interface EventStore {
   /** Stores a new event (and its dedup record when it has a key); a live key answers the original. */
   accept(event: IngestedEvent, meter: WriteMeter, correlationId?: string): Promise<StoreOutcome>;
+  /**
+   * Stores new events without idempotency keys, 25 to a BatchWriteItem: each one's outcome, in
+   * order (rejected: it could not be stored).
+   */
+  acceptMany(
+    events: readonly IngestedEvent[],
+    meter: WriteMeter,
+    correlationId?: string,
+  ): Promise<PromiseSettledResult<StoreOutcome>[]>;
 }
+
+/** BatchWriteItem's limit. */
+const BATCH_WRITE_ITEMS = 25;
+/** Rounds of one BatchWriteItem's unprocessed items (with backoff) before they count as not stored. */
+const BATCH_WRITE_ROUNDS = 6;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -262,6 +277,51 @@ export function createEventStore(
     );
     meter.add(1, result.ConsumedCapacity);
     return { duplicate: false, body: acceptedBody(event, false) };
+  }
+
+  /**
+   * Up to 25 events in one BatchWriteItem, unprocessed items written again with backoff. Unlike the
+   * single put, the write has no condition: the ids are new ULIDs this instance just made (80 random
+   * bits each), so no item with the same key can exist, and none is ever overwritten.
+   */
+  async function putChunk(
+    events: readonly IngestedEvent[],
+    meter: WriteMeter,
+    correlationId?: string,
+  ): Promise<PromiseSettledResult<StoreOutcome>[]> {
+    const table = tableName();
+    const keyOf = (item: { pk?: unknown; sk?: unknown }) => `${String(item.pk)}\u0000${String(item.sk)}`;
+    const items = events.map((event) => toEventItem(event, correlationId));
+    let pending = items;
+    let failure: unknown = new Error('DynamoDB left the items unprocessed');
+    for (let round = 0; round < BATCH_WRITE_ROUNDS && pending.length > 0; round++) {
+      if (round > 0) await sleep(Math.min(1000, 25 * 2 ** round) * (0.5 + Math.random() / 2));
+      let result: BatchWriteCommandOutput;
+      try {
+        result = await client.send(
+          new BatchWriteCommand({
+            RequestItems: { [table]: pending.map((item) => ({ PutRequest: { Item: item } })) },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+      } catch (error) {
+        failure = error;
+        break;
+      }
+      meter.add(pending.length, result.ConsumedCapacity);
+      const left = new Set(
+        (result.UnprocessedItems?.[table] ?? []).flatMap((r) =>
+          r.PutRequest?.Item ? [keyOf(r.PutRequest.Item)] : [],
+        ),
+      );
+      pending = pending.filter((item) => left.has(keyOf(item)));
+    }
+    const notStored = new Set(pending);
+    return events.map((event, index) =>
+      notStored.has(items[index]!)
+        ? { status: 'rejected', reason: failure }
+        : { status: 'fulfilled', value: { duplicate: false, body: acceptedBody(event, false) } },
+    );
   }
 
   async function readRecord(tenantId: string, key: string): Promise<IdempotencyRecord | undefined> {
@@ -346,6 +406,14 @@ export function createEventStore(
       return event.idempotencyKey === undefined
         ? putEventOnly(event, meter, correlationId)
         : putWithKey(event, event.idempotencyKey, meter, correlationId);
+    },
+    async acceptMany(events, meter, correlationId) {
+      const chunks: IngestedEvent[][] = [];
+      for (let i = 0; i < events.length; i += BATCH_WRITE_ITEMS) {
+        chunks.push(events.slice(i, i + BATCH_WRITE_ITEMS));
+      }
+      const settled = await Promise.all(chunks.map((chunk) => putChunk(chunk, meter, correlationId)));
+      return settled.flat();
     },
   };
 }

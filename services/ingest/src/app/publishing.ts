@@ -20,7 +20,7 @@ import { requestLimits } from '../adapters/limits';
 import type { WriteMeter } from '../adapters/write-meter';
 import { createWriteMeter } from '../adapters/write-meter';
 
-/** Items stored at once: enough to hide DynamoDB latency, few enough not to flood one partition. */
+/** Keyed items stored at once: enough to hide DynamoDB latency, few enough not to flood one partition. */
 const CONCURRENCY = 10;
 
 /** Who publishes, and the request the events came in. */
@@ -58,21 +58,25 @@ export interface Published<T> {
   rateLimitHeaders: Record<string, string>;
 }
 
-/** Stores one published event for the caller; the event id is a new ULID. */
+/** A published event as the caller's, its id a new ULID. */
+function ingestedOf(published: PublishedEvent, context: PublishContext, ports: PublishingPorts) {
+  const now = ports.now();
+  return newIngestedEvent(published, {
+    tenantId: context.caller.tenantId,
+    eventId: newEventId(now),
+    now,
+    apiKeyId: context.caller.keyId,
+  });
+}
+
+/** Stores one published event for the caller. */
 function storeEvent(
   published: PublishedEvent,
   context: PublishContext,
   meter: WriteMeter,
   ports: PublishingPorts,
 ): Promise<StoreOutcome> {
-  const now = ports.now();
-  const event = newIngestedEvent(published, {
-    tenantId: context.caller.tenantId,
-    eventId: newEventId(now),
-    now,
-    apiKeyId: context.caller.keyId,
-  });
-  return ports.events.accept(event, meter, context.correlationId);
+  return ports.events.accept(ingestedOf(published, context, ports), meter, context.correlationId);
 }
 
 /**
@@ -136,41 +140,63 @@ export async function publishBatch<R extends Omit<Rejection, 'code'> & { code: s
   }
   let stored = 0;
   let keyed = 0;
-  const queue = toStore.map((item, position) => ({ item, position }));
+  const admitted: (typeof toStore)[number][] = [];
+  toStore.forEach((item, position) => {
+    if (position < admission.allowedEvents) admitted.push(item);
+    else
+      results.set(
+        item.index,
+        rejectedItem(item.index, {
+          code: 'quota_exhausted',
+          message: 'The monthly event quota is used up',
+        }),
+      );
+  });
+  const notStored = (index: number, error: unknown) => {
+    logger.error('batch_item_failed', { index, error: error as Error });
+    results.set(
+      index,
+      rejectedItem(index, { code: 'internal_error', message: 'The event could not be stored' }),
+    );
+  };
+  // Events without a key need no dedup record: they go 25 to a write. Keyed ones, one by one.
+  const storeUnkeyed = async () => {
+    const unkeyed = admitted.flatMap((item) =>
+      item.ok && item.event.idempotencyKey === undefined ? [item] : [],
+    );
+    if (unkeyed.length === 0) return;
+    const events = unkeyed.map((item) => ingestedOf(item.event, context, ports));
+    const outcomes = await ports.events.acceptMany(events, meter, context.correlationId);
+    outcomes.forEach((outcome, i) => {
+      const { index } = unkeyed[i]!;
+      if (outcome.status === 'rejected') return notStored(index, outcome.reason);
+      stored += 1;
+      accepted.set(index, outcome.value.body);
+      results.set(index, acceptedItem(index, outcome.value.body));
+    });
+  };
+  const queue = admitted.filter((item) => item.ok && item.event.idempotencyKey !== undefined);
   const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const { item, position } = next;
+    for (let item = queue.shift(); item; item = queue.shift()) {
       if (!item.ok) continue;
-      if (position >= admission.allowedEvents) {
-        results.set(
-          item.index,
-          rejectedItem(item.index, {
-            code: 'quota_exhausted',
-            message: 'The monthly event quota is used up',
-          }),
-        );
-        continue;
-      }
       try {
         const outcome = await storeEvent(item.event, context, meter, ports);
         if (outcome.duplicate && !outcome.sameContent) {
           results.set(item.index, rejectedItem(item.index, IDEMPOTENCY_KEY_REUSED));
           continue;
         }
-        if (!outcome.duplicate) stored += 1;
-        if (!outcome.duplicate && item.event.idempotencyKey !== undefined) keyed += 1;
+        if (!outcome.duplicate) {
+          stored += 1;
+          keyed += 1;
+        }
         accepted.set(item.index, outcome.body);
         results.set(item.index, acceptedItem(item.index, outcome.body));
       } catch (error) {
-        logger.error('batch_item_failed', { index: item.index, error: error as Error });
-        results.set(
-          item.index,
-          rejectedItem(item.index, { code: 'internal_error', message: 'The event could not be stored' }),
-        );
+        notStored(item.index, error);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+  await Promise.all([storeUnkeyed(), ...Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker)]);
 
   for (const item of items) {
     if (!item.ok || item.duplicateOfIndex === undefined) continue;

@@ -1,5 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -48,6 +54,59 @@ const cancelled = (reasons: { Code: string; Item?: Record<string, unknown> }[]) 
 
 describe('event store', () => {
   beforeEach(() => ddb.reset());
+
+  describe('events without keys, many at once', () => {
+    const many = (n: number) =>
+      Array.from({ length: n }, (_, i) => event({ eventId: `01JX${String(i).padStart(22, '0')}` }));
+
+    it('writes them 25 to a BatchWriteItem, writes again what DynamoDB left unprocessed, and meters every item', async () => {
+      const events = many(30);
+      let calls = 0;
+      ddb
+        .on(BatchWriteCommand)
+        .callsFake(
+          (input: { RequestItems: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> }) => {
+            calls += 1;
+            const requests = input.RequestItems.events!;
+            // The first answer leaves two items of the first chunk unprocessed.
+            const left = calls === 1 && requests.length === 25 ? requests.slice(3, 5) : [];
+            return {
+              UnprocessedItems: left.length ? { events: left } : {},
+              ConsumedCapacity: [{ TableName: 'events', CapacityUnits: requests.length - left.length }],
+            };
+          },
+        );
+      const meter = createWriteMeter();
+      const outcomes = await store.acceptMany(events, meter, 'corr-1');
+      const sizes = ddb
+        .commandCalls(BatchWriteCommand)
+        .map((c) => c.args[0].input.RequestItems!.events!.length);
+      expect(sizes.sort((a, b) => a - b)).toEqual([2, 5, 25]);
+      expect(outcomes.map((o) => o.status)).toEqual(Array(30).fill('fulfilled'));
+      expect(outcomes[4]).toEqual({
+        status: 'fulfilled',
+        value: { duplicate: false, body: expect.objectContaining({ event_id: events[4]!.eventId }) },
+      });
+      const item =
+        ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input.RequestItems!.events![0]!.PutRequest!.Item!;
+      expect(item).toEqual(expect.objectContaining({ kind: 'event', correlationId: 'corr-1' }));
+      expect(meter.writes).toBe(32);
+      expect(meter.writeUnits).toBe(30);
+    });
+
+    it('reports as not stored only what was not written when a write fails', async () => {
+      const events = many(3);
+      ddb
+        .on(BatchWriteCommand)
+        .resolvesOnce({
+          UnprocessedItems: { events: [{ PutRequest: { Item: toEventItem(events[1]!, 'c') } }] },
+        })
+        .rejectsOnce(new Error('throttled'));
+      const outcomes = await store.acceptMany(events, createWriteMeter(), 'c');
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(outcomes[1]).toEqual({ status: 'rejected', reason: new Error('throttled') });
+    });
+  });
 
   it('puts an event without a key with one conditional PutItem and meters it', async () => {
     ddb

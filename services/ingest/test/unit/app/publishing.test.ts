@@ -26,21 +26,23 @@ function event(eventType: string, idempotencyKey?: string): PublishedEvent {
 function ports(options: { allowedEvents?: number; failFor?: string } = {}) {
   const stored: { event: IngestedEvent; correlationId: string | undefined }[] = [];
   const byKey = new Map<string, IngestedEvent>();
-  const accept = jest.fn<ReturnType<EventStore['accept']>, Parameters<EventStore['accept']>>(
-    async (ingested, meter, correlationId) => {
-      if (ingested.eventType === options.failFor) throw new Error('throttled');
-      const original = ingested.idempotencyKey === undefined ? undefined : byKey.get(ingested.idempotencyKey);
-      if (original) {
-        const sameContent =
-          original.eventType === ingested.eventType &&
-          JSON.stringify(original.payload) === JSON.stringify(ingested.payload);
-        return { duplicate: true, body: acceptedBody(original, true), sameContent };
-      }
-      if (ingested.idempotencyKey !== undefined) byKey.set(ingested.idempotencyKey, ingested);
-      stored.push({ event: ingested, correlationId });
-      meter.add(1, undefined);
-      return { duplicate: false, body: acceptedBody(ingested, false) };
-    },
+  const store: EventStore['accept'] = async (ingested, meter, correlationId) => {
+    if (ingested.eventType === options.failFor) throw new Error('throttled');
+    const original = ingested.idempotencyKey === undefined ? undefined : byKey.get(ingested.idempotencyKey);
+    if (original) {
+      const sameContent =
+        original.eventType === ingested.eventType &&
+        JSON.stringify(original.payload) === JSON.stringify(ingested.payload);
+      return { duplicate: true, body: acceptedBody(original, true), sameContent };
+    }
+    if (ingested.idempotencyKey !== undefined) byKey.set(ingested.idempotencyKey, ingested);
+    stored.push({ event: ingested, correlationId });
+    meter.add(1, undefined);
+    return { duplicate: false, body: acceptedBody(ingested, false) };
+  };
+  const accept = jest.fn<ReturnType<EventStore['accept']>, Parameters<EventStore['accept']>>(store);
+  const acceptMany = jest.fn<ReturnType<EventStore['acceptMany']>, Parameters<EventStore['acceptMany']>>(
+    (events, meter, correlationId) => Promise.allSettled(events.map((e) => store(e, meter, correlationId))),
   );
   const admit = jest.fn<ReturnType<Limits['admit']>, Parameters<Limits['admit']>>(async (_s, requested) => ({
     headers: RATE_HEADERS,
@@ -48,11 +50,11 @@ function ports(options: { allowedEvents?: number; failFor?: string } = {}) {
     entitlement: {} as never,
   }));
   const deps: PublishingPorts = {
-    events: { accept },
+    events: { accept, acceptMany },
     limits: { admit, addUsage: async () => undefined },
     now: () => NOW,
   };
-  return { deps, stored, accept, admit };
+  return { deps, stored, accept, acceptMany, admit };
 }
 
 describe('publishEvent', () => {
@@ -133,7 +135,7 @@ describe('publishBatch', () => {
     );
     expect(admit).toHaveBeenCalledTimes(1);
     expect(admit).toHaveBeenCalledWith(context.caller, 3, expect.anything());
-    expect(stored.map((s) => s.event.eventType)).toEqual(['a', 'b']);
+    expect(stored.map((s) => s.event.eventType).sort()).toEqual(['a', 'b']);
     const results = byIndex(published.result);
     expect(results.map((r) => r.status)).toEqual([
       'accepted',
@@ -162,6 +164,39 @@ describe('publishBatch', () => {
     expect(results[0]).toMatchObject({ status: 'rejected', error: { code: 'internal_error' } });
     expect(results[1]).toMatchObject({ status: 'accepted' });
     expect(results[2]).toMatchObject({ status: 'rejected', error: { code: 'duplicate_of_rejected' } });
+  });
+
+  it('stores the events without a key in one call of the store, those with a key one by one', async () => {
+    const { deps, accept, acceptMany, stored } = ports();
+    const published = await publishBatch(
+      items(event('a', 'k'), event('b'), 'bad', event('c')),
+      context,
+      deps,
+    );
+    expect(acceptMany).toHaveBeenCalledTimes(1);
+    expect(acceptMany.mock.calls[0]![0].map((e) => e.eventType)).toEqual(['b', 'c']);
+    expect(acceptMany.mock.calls[0]![2]).toBe('corr-1');
+    expect(accept.mock.calls.map(([e]) => e.eventType)).toEqual(['a']);
+    expect(stored.map((s) => s.event.eventType).sort()).toEqual(['a', 'b', 'c']);
+    const results = byIndex(published.result);
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'rejected', 'accepted']);
+    // Every event of the batch has an id of its own.
+    expect(new Set(stored.map((s) => s.event.eventId)).size).toBe(3);
+  });
+
+  it('rejects alone an event without a key the store could not write', async () => {
+    const { deps, acceptMany } = ports();
+    acceptMany.mockImplementationOnce(async (events) =>
+      events.map((e, i) =>
+        i === 1
+          ? { status: 'rejected' as const, reason: new Error('unprocessed') }
+          : { status: 'fulfilled' as const, value: { duplicate: false, body: acceptedBody(e, false) } },
+      ),
+    );
+    const published = await publishBatch(items(event('a'), event('b'), event('c')), context, deps);
+    const results = byIndex(published.result);
+    expect(results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'accepted']);
+    expect(results[1]).toMatchObject({ error: { code: 'internal_error' } });
   });
 
   it('rejects only the item whose idempotency key was used before for other content (422 code)', async () => {
