@@ -377,15 +377,7 @@ export class DeliveryStore {
       values[':deliveredAt'] = m.deliveredAt;
     }
 
-    const items: TransactItem[] = [
-      {
-        Put: {
-          TableName: table,
-          Item: attemptItem(record.attempt, requestId, expiresAtEpoch),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-        },
-      },
+    return this.writeAttempt(
       {
         Update: {
           TableName: table,
@@ -396,15 +388,11 @@ export class DeliveryStore {
           ExpressionAttributeValues: values,
         },
       },
-      ...this.exhaustedItems(table, message, record),
-    ];
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-      return 'recorded';
-    } catch (error) {
-      if (isCancelledByCondition(error)) return 'lost';
-      throw error;
-    }
+      message,
+      record,
+      requestId,
+      expiresAtEpoch,
+    );
   }
 
   /**
@@ -433,15 +421,7 @@ export class DeliveryStore {
       ...(m.deliveredAt ? { deliveredAt: m.deliveredAt } : {}),
       ...(m.dueAt ? { dueAt: m.dueAt } : {}),
     };
-    const items: TransactItem[] = [
-      {
-        Put: {
-          TableName: table,
-          Item: attemptItem(record.attempt, requestId, expiresAtEpoch),
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': 'pk' },
-        },
-      },
+    return this.writeAttempt(
       {
         Put: {
           TableName: table,
@@ -453,8 +433,50 @@ export class DeliveryStore {
           ExpressionAttributeNames: { '#pk': 'pk' },
         },
       },
-      ...this.exhaustedItems(table, message, record),
+      message,
+      record,
+      requestId,
+      expiresAtEpoch,
+    );
+  }
+
+  /**
+   * The attempt item, the message's write (conditioned on what the caller holds) and, for the
+   * message's last attempt, MessageExhausted in the outbox: one transaction. 'lost' when a
+   * condition failed.
+   */
+  private async writeAttempt(
+    messageWrite: TransactItem,
+    message: Pick<WebhookMessage, 'tenantId' | 'eventId' | 'subscriptionId' | 'webhookId'>,
+    record: AttemptRecord,
+    requestId: string,
+    expiresAtEpoch: number,
+  ): Promise<'recorded' | 'lost'> {
+    const table = this.table();
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: table,
+          Item: attemptItem(record.attempt, requestId, expiresAtEpoch),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        },
+      },
+      messageWrite,
     ];
+    if (record.exhausted) {
+      items.push(
+        outboxPut(table, MessageExhausted, {
+          tenantId: message.tenantId,
+          subscriptionId: message.subscriptionId,
+          eventId: message.eventId,
+          webhookMessageId: message.webhookId,
+          attempts: record.exhausted.attempts,
+          lastError: record.exhausted.lastError,
+          exhaustedAt: record.exhausted.exhaustedAt,
+        }),
+      );
+    }
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
       return 'recorded';
@@ -462,26 +484,6 @@ export class DeliveryStore {
       if (isCancelledByCondition(error)) return 'lost';
       throw error;
     }
-  }
-
-  /** MessageExhausted in the outbox, when the attempt was the message's last. */
-  private exhaustedItems(
-    table: string,
-    message: Pick<WebhookMessage, 'tenantId' | 'eventId' | 'subscriptionId' | 'webhookId'>,
-    record: AttemptRecord,
-  ): TransactItem[] {
-    if (!record.exhausted) return [];
-    return [
-      outboxPut(table, MessageExhausted, {
-        tenantId: message.tenantId,
-        subscriptionId: message.subscriptionId,
-        eventId: message.eventId,
-        webhookMessageId: message.webhookId,
-        attempts: record.exhausted.attempts,
-        lastError: record.exhausted.lastError,
-        exhaustedAt: record.exhausted.exhaustedAt,
-      }),
-    ];
   }
 
   /** Moves an active (pending/failed) message to `held` or `cancelled`, outside any attempt. */
