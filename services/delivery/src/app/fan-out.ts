@@ -93,13 +93,13 @@ export async function fanOut(message: EventReceived, deps: FanOutDeps): Promise<
       webhookMessage.status === 'pending' &&
       request.lane === 'default' &&
       Math.ceil(firstWait) === 0;
-    return { subscription, message: webhookMessage, request, order, attemptHere };
+    // Written with its first attempt's record, after the send.
+    const writtenAfterSend = attemptHere && firstSight;
+    return { subscription, message: webhookMessage, request, order, attemptHere, writtenAfterSend };
   });
-  // Written with their first attempt's record, after the send.
-  const unwritten = planned.filter((p) => p.attemptHere && firstSight);
   const created = await Promise.all(
     planned.map((p) =>
-      unwritten.includes(p)
+      p.writtenAfterSend
         ? ('unwritten' as const)
         : deps.store.createMessage(
             p.message,
@@ -121,7 +121,7 @@ export async function fanOut(message: EventReceived, deps: FanOutDeps): Promise<
           event,
           message: p.message,
           subscription: p.subscription,
-          written: !unwritten.includes(p),
+          written: !p.writtenAfterSend,
         });
       } catch (error) {
         failed.push(p);
@@ -141,7 +141,7 @@ export async function fanOut(message: EventReceived, deps: FanOutDeps): Promise<
     // need not wait out the lease (a claim released by a recorded attempt stays as it is).
     await Promise.all(
       failed.map((p) =>
-        unwritten.includes(p)
+        p.writtenAfterSend
           ? deps.store.createMessage(p.message, expiresAtEpoch)
           : deps.store.release(p.message, p.order.id),
       ),

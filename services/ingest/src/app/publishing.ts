@@ -140,18 +140,17 @@ export async function publishBatch<R extends Omit<Rejection, 'code'> & { code: s
   }
   let stored = 0;
   let keyed = 0;
-  const admitted: (typeof toStore)[number][] = [];
-  toStore.forEach((item, position) => {
-    if (position < admission.allowedEvents) admitted.push(item);
-    else
-      results.set(
-        item.index,
-        rejectedItem(item.index, {
-          code: 'quota_exhausted',
-          message: 'The monthly event quota is used up',
-        }),
-      );
-  });
+  const admitted = toStore.slice(0, admission.allowedEvents);
+  for (const { index } of toStore.slice(admission.allowedEvents)) {
+    results.set(
+      index,
+      rejectedItem(index, { code: 'quota_exhausted', message: 'The monthly event quota is used up' }),
+    );
+  }
+  const isStored = (index: number, body: AcceptedEventBody) => {
+    accepted.set(index, body);
+    results.set(index, acceptedItem(index, body));
+  };
   const notStored = (index: number, error: unknown) => {
     logger.error('batch_item_failed', { index, error: error as Error });
     results.set(
@@ -171,8 +170,7 @@ export async function publishBatch<R extends Omit<Rejection, 'code'> & { code: s
       const { index } = unkeyed[i]!;
       if (outcome.status === 'rejected') return notStored(index, outcome.reason);
       stored += 1;
-      accepted.set(index, outcome.value.body);
-      results.set(index, acceptedItem(index, outcome.value.body));
+      isStored(index, outcome.value.body);
     });
   };
   const queue = admitted.filter((item) => item.ok && item.event.idempotencyKey !== undefined);
@@ -189,8 +187,7 @@ export async function publishBatch<R extends Omit<Rejection, 'code'> & { code: s
           stored += 1;
           keyed += 1;
         }
-        accepted.set(item.index, outcome.body);
-        results.set(item.index, acceptedItem(item.index, outcome.body));
+        isStored(item.index, outcome.body);
       } catch (error) {
         notStored(item.index, error);
       }
